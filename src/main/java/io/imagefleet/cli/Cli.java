@@ -1,0 +1,94 @@
+package io.imagefleet.cli;
+
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.ActionsEnvironment;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/** Builds the one {@link CommandLine} that {@link Main} and the tests run. */
+public final class Cli {
+  private Cli() {}
+
+  public static CommandLine create(PrintWriter out, PrintWriter err, ActionsEnvironment env) {
+    CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env));
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(Cli::handleExecutionException);
+    cli.setParameterExceptionHandler(Cli::handleParameterException);
+    Map<String, String> exitCodes = new LinkedHashMap<>();
+    for (ExitCode code : ExitCode.values()) {
+      exitCodes.put(String.format("%3d", code.code()), code.meaning());
+    }
+    applyExitCodeList(cli, exitCodes);
+    return cli;
+  }
+
+  private static void applyExitCodeList(CommandLine cli, Map<String, String> exitCodes) {
+    cli.getCommandSpec()
+        .usageMessage()
+        .exitCodeListHeading("%nExit codes:%n")
+        .exitCodeList(exitCodes);
+    cli.getSubcommands().values().forEach(sub -> applyExitCodeList(sub, exitCodes));
+  }
+
+  private static int handleExecutionException(
+      Exception exception, CommandLine commandLine, ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    boolean stacktrace = wantsStacktrace(parseResult);
+    if (exception instanceof ImagefleetException failure) {
+      err.println("imagefleet: " + failure.getMessage());
+      if (stacktrace) {
+        failure.printStackTrace(err);
+      }
+      err.flush();
+      return failure.exitCode().code();
+    }
+    err.println(
+        "imagefleet: internal error: "
+            + exception
+            + (stacktrace ? "" : " (rerun with --stacktrace for details)"));
+    if (stacktrace) {
+      exception.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCode.INTERNAL.code();
+  }
+
+  private static int handleParameterException(
+      CommandLine.ParameterException exception, String[] args) {
+    CommandLine command = exception.getCommandLine();
+    PrintWriter err = command.getErr();
+    err.println(
+        "imagefleet: "
+            + exception.getMessage()
+            + " (see '"
+            + command.getCommandSpec().qualifiedName()
+            + " --help')");
+    err.flush();
+    return ExitCode.INVALID_INPUT.code();
+  }
+
+  private static boolean wantsStacktrace(ParseResult result) {
+    for (ParseResult r = result; r != null; r = r.subcommand()) {
+      if (r.hasMatchedOption("--stacktrace")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Hands commands the environment they run in, so tests can set INPUT_* and GITHUB_* freely. */
+  private record Factory(ActionsEnvironment env) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      if (cls == GenerateCommand.class) {
+        return cls.cast(new GenerateCommand(env));
+      }
+      return CommandLine.defaultFactory().create(cls);
+    }
+  }
+}

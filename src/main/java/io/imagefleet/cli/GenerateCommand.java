@@ -1,0 +1,292 @@
+package io.imagefleet.cli;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.actions.StepFiles;
+import io.imagefleet.workflow.Benchmark;
+import io.imagefleet.workflow.CacheMode;
+import io.imagefleet.workflow.Template;
+import io.imagefleet.workflow.WorkflowGenerator;
+import io.imagefleet.workflow.WorkflowSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Writes the GitHub Actions workflow that builds a benchmark's images with imagefleet.",
+      "Every option becomes the default of a workflow_dispatch / workflow_call input of the same"
+          + " name; --shards and --action-ref shape the workflow itself."
+    })
+final class GenerateCommand implements Callable<Integer> {
+  private final ActionsEnvironment env;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "BENCHMARK",
+      converter = BenchmarkConverter.class,
+      description = "swe-bench or swt-bench.")
+  Benchmark benchmark;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Images built at once (default: the benchmark's profile).")
+  Integer workers;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "Images per batch (default: the benchmark's profile).")
+  Integer batchSize;
+
+  @Option(
+      names = "--cache-mode",
+      paramLabel = "MODE",
+      converter = CacheModeConverter.class,
+      description = "BuildKit cache export: off, min, max or inline (default: off).")
+  CacheMode cacheMode;
+
+  @Option(
+      names = "--timeout-minutes",
+      paramLabel = "N",
+      description = "Time limit of the build job (default: 340).")
+  Integer timeoutMinutes;
+
+  @Option(
+      names = "--image-timeout-minutes",
+      paramLabel = "N",
+      description = "Time limit of one image (default: 33).")
+  Integer imageTimeoutMinutes;
+
+  @Option(
+      names = "--runner",
+      paramLabel = "LABEL",
+      description = "Runner label of the build job (default: ubuntu-latest).")
+  String runner;
+
+  @Option(
+      names = "--n-limit",
+      paramLabel = "N",
+      description = "Build at most N instances; 0 = all (default: 0).")
+  Integer nLimit;
+
+  @Option(
+      names = "--shards",
+      paramLabel = "K",
+      description = "Split the build over a matrix of K jobs plus a merge job (default: 1).")
+  Integer shards;
+
+  @Option(
+      names = "--dataset",
+      paramLabel = "NAME",
+      description = "Dataset id or file (default: the benchmark's profile).")
+  String dataset;
+
+  @Option(
+      names = "--split",
+      paramLabel = "NAME",
+      description = "Dataset split (default: the benchmark's profile).")
+  String split;
+
+  @Option(
+      names = "--image",
+      paramLabel = "REPO",
+      description =
+          "Image repository to push to (default: ghcr.io/OWNER/BENCHMARK-agent, decided at run time).")
+  String image;
+
+  @Option(
+      names = "--action-ref",
+      paramLabel = "REF",
+      description =
+          "What steps `uses:` for imagefleet: OWNER/REPO@REF, ./PATH or docker://IMAGE (default: "
+              + WorkflowSettings.DEFAULT_ACTION_REF
+              + ").")
+  String actionRef;
+
+  @Option(
+      names = "--min-free-gb",
+      paramLabel = "N",
+      description = "Free disk (GiB) required to start and go on (default: 75).")
+  Integer minFreeGb;
+
+  @Option(
+      names = "--keep-storage-gb",
+      paramLabel = "N",
+      description = "Build cache (GiB) kept when pruning (default: 20).")
+  Integer keepStorageGb;
+
+  @Option(
+      names = "--template",
+      paramLabel = "FILE",
+      description = "Use this template instead of the built-in one.")
+  Path template;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write the workflow here (default: standard output).")
+  String output;
+
+  @Option(
+      names = "--check",
+      description =
+          "Compare with the --output file instead of writing it; exit 6 and print a unified diff when they differ.")
+  boolean check;
+
+  GenerateCommand(ActionsEnvironment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    if (check && output == null) {
+      throw ImagefleetException.invalidInput("--check needs -o/--output FILE to compare with");
+    }
+    WorkflowSettings settings = settings();
+    Template source = template == null ? Template.builtIn(benchmark) : Template.file(template);
+    String text = new WorkflowGenerator(source, settings).render(regenerateCommand(settings));
+    if (check) {
+      return check(Path.of(output), text);
+    }
+    if (output == null) {
+      spec.commandLine().getOut().print(text);
+      spec.commandLine().getOut().flush();
+      return ExitCode.OK.code();
+    }
+    write(Path.of(output), text);
+    spec.commandLine().getErr().println("imagefleet: wrote " + output);
+    new StepFiles(env).setOutput("workflow", output);
+    return ExitCode.OK.code();
+  }
+
+  private WorkflowSettings settings() {
+    WorkflowSettings d = WorkflowSettings.defaults(benchmark);
+    return new WorkflowSettings(
+        benchmark,
+        or(workers, d.workers()),
+        or(batchSize, d.batchSize()),
+        or(cacheMode, d.cacheMode()),
+        or(timeoutMinutes, d.timeoutMinutes()),
+        or(imageTimeoutMinutes, d.imageTimeoutMinutes()),
+        or(runner, d.runner()),
+        or(nLimit, d.nLimit()),
+        or(shards, d.shards()),
+        or(dataset, d.dataset()),
+        or(split, d.split()),
+        or(image, d.image()),
+        or(actionRef, d.actionRef()),
+        or(minFreeGb, d.minFreeGb()),
+        or(keepStorageGb, d.keepStorageGb()));
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private List<String> regenerateCommand(WorkflowSettings settings) {
+    List<String> command = new ArrayList<>(List.of("imagefleet", "generate", benchmark.id()));
+    command.addAll(settings.options());
+    if (template != null) {
+      command.addAll(List.of("--template", template.toString()));
+    }
+    if (output != null) {
+      command.addAll(List.of("-o", output));
+    }
+    return command;
+  }
+
+  private int check(Path file, String expected) {
+    String actual;
+    try {
+      actual = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      actual = "";
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput("-o " + file + ": cannot read: " + e.getMessage());
+    }
+    if (actual.equals(expected)) {
+      spec.commandLine().getErr().println("imagefleet: " + file + " is up to date");
+      return ExitCode.OK.code();
+    }
+    List<String> before = actual.lines().toList();
+    List<String> after = expected.lines().toList();
+    List<String> diff =
+        UnifiedDiffUtils.generateUnifiedDiff(
+            file.toString(), "generated", before, DiffUtils.diff(before, after), 3);
+    diff.forEach(spec.commandLine().getOut()::println);
+    spec.commandLine().getOut().flush();
+    spec.commandLine()
+        .getErr()
+        .println(
+            "imagefleet: "
+                + file
+                + " has drifted from what generate produces; regenerate it with the command in its header");
+    return ExitCode.DRIFT.code();
+  }
+
+  /** Writes through a temporary file in the same directory, so a failure leaves no half file. */
+  private static void write(Path file, String text) {
+    Path target = file.toAbsolutePath();
+    try {
+      Files.createDirectories(target.getParent());
+      Path temporary = Files.createTempFile(target.getParent(), ".imagefleet-", ".tmp");
+      try {
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        Files.move(
+            temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temporary);
+      }
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput("-o " + file + ": cannot write: " + e.getMessage());
+    }
+  }
+
+  static final class BenchmarkConverter implements ITypeConverter<Benchmark> {
+    @Override
+    public Benchmark convert(String value) {
+      return Benchmark.byId(value)
+          .orElseThrow(
+              () ->
+                  new TypeConversionException(
+                      "unknown benchmark '" + value + "'; use swe-bench or swt-bench"));
+    }
+  }
+
+  static final class CacheModeConverter implements ITypeConverter<CacheMode> {
+    @Override
+    public CacheMode convert(String value) {
+      return CacheMode.byId(value)
+          .orElseThrow(
+              () ->
+                  new TypeConversionException(
+                      "unknown cache mode '"
+                          + value
+                          + "'; use one of "
+                          + String.join(", ", CacheMode.ids())));
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.imagefleet.workflow;
+
+import io.imagefleet.ImagefleetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Everything {@code imagefleet generate} can tune, validated on construction. Each value becomes
+ * the default of the workflow input of the same name, except {@code shards} and {@code actionRef},
+ * which shape the workflow itself.
+ */
+public record WorkflowSettings(
+    Benchmark benchmark,
+    int workers,
+    int batchSize,
+    CacheMode cacheMode,
+    int timeoutMinutes,
+    int imageTimeoutMinutes,
+    String runner,
+    int nLimit,
+    int shards,
+    String dataset,
+    String split,
+    String image,
+    String actionRef,
+    int minFreeGb,
+    int keepStorageGb) {
+
+  public static final String DEFAULT_ACTION_REF = "imagefleet/imagefleet@v1";
+
+  /** GitHub runs at most 256 jobs from one matrix. */
+  static final int MAX_SHARDS = 256;
+
+  private static final Pattern ACTION_REF =
+      Pattern.compile(
+          "(\\./[^\\s]*|docker://[^\\s]+|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[^\\s@]+)?@[^\\s]+)");
+  private static final Pattern IMAGE_REPO =
+      Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._/-][a-z0-9]+)*)*");
+  private static final Pattern RUNNER_LABEL = Pattern.compile("[A-Za-z0-9_.:-]+");
+
+  public WorkflowSettings {
+    atLeast("--workers", workers, 1);
+    atLeast("--batch-size", batchSize, 1);
+    atLeast("--timeout-minutes", timeoutMinutes, 1);
+    atLeast("--image-timeout-minutes", imageTimeoutMinutes, 1);
+    atLeast("--n-limit", nLimit, 0);
+    atLeast("--shards", shards, 1);
+    atLeast("--min-free-gb", minFreeGb, 0);
+    atLeast("--keep-storage-gb", keepStorageGb, 0);
+    if (shards > MAX_SHARDS) {
+      throw invalid("--shards must be at most " + MAX_SHARDS + " (one matrix), got " + shards);
+    }
+    if (imageTimeoutMinutes >= timeoutMinutes) {
+      throw invalid(
+          "--image-timeout-minutes ("
+              + imageTimeoutMinutes
+              + ") must be less than --timeout-minutes ("
+              + timeoutMinutes
+              + ") so that a hung image cannot eat the whole job");
+    }
+    if (!RUNNER_LABEL.matcher(runner).matches()) {
+      throw invalid(
+          "--runner must be one runner label such as ubuntu-latest, got '" + runner + "'");
+    }
+    notBlank("--dataset", dataset);
+    notBlank("--split", split);
+    if (!image.isEmpty() && !IMAGE_REPO.matcher(image).matches()) {
+      throw invalid(
+          "--image must be a lower-case image repository such as ghcr.io/org/agent, got '"
+              + image
+              + "'");
+    }
+    if (!ACTION_REF.matcher(actionRef).matches()) {
+      throw invalid(
+          "--action-ref must look like OWNER/REPO@REF, ./PATH or docker://IMAGE, got '"
+              + actionRef
+              + "'");
+    }
+  }
+
+  /** The settings a benchmark gets when no option is given. */
+  public static WorkflowSettings defaults(Benchmark benchmark) {
+    Benchmark.Profile profile = benchmark.profile();
+    return new WorkflowSettings(
+        benchmark,
+        profile.workers(),
+        profile.batchSize(),
+        CacheMode.OFF,
+        340,
+        33,
+        "ubuntu-latest",
+        0,
+        1,
+        profile.dataset(),
+        profile.split(),
+        "",
+        DEFAULT_ACTION_REF,
+        75,
+        20);
+  }
+
+  /** The options that reproduce these settings, in a fixed order; defaults are left out. */
+  public List<String> options() {
+    WorkflowSettings d = defaults(benchmark);
+    List<String> args = new ArrayList<>();
+    option(args, "--workers", workers, d.workers);
+    option(args, "--batch-size", batchSize, d.batchSize);
+    option(args, "--cache-mode", cacheMode, d.cacheMode);
+    option(args, "--timeout-minutes", timeoutMinutes, d.timeoutMinutes);
+    option(args, "--image-timeout-minutes", imageTimeoutMinutes, d.imageTimeoutMinutes);
+    option(args, "--runner", runner, d.runner);
+    option(args, "--n-limit", nLimit, d.nLimit);
+    option(args, "--shards", shards, d.shards);
+    option(args, "--dataset", dataset, d.dataset);
+    option(args, "--split", split, d.split);
+    option(args, "--image", image, d.image);
+    option(args, "--action-ref", actionRef, d.actionRef);
+    option(args, "--min-free-gb", minFreeGb, d.minFreeGb);
+    option(args, "--keep-storage-gb", keepStorageGb, d.keepStorageGb);
+    return args;
+  }
+
+  private static void option(List<String> args, String name, Object value, Object fallback) {
+    if (!value.equals(fallback)) {
+      args.add(name);
+      args.add(String.valueOf(value));
+    }
+  }
+
+  private static void atLeast(String option, int value, int minimum) {
+    if (value < minimum) {
+      throw invalid(option + " must be at least " + minimum + ", got " + value);
+    }
+  }
+
+  private static void notBlank(String option, String value) {
+    if (value.isBlank()) {
+      throw invalid(option + " must not be empty");
+    }
+  }
+
+  private static ImagefleetException invalid(String message) {
+    return ImagefleetException.invalidInput(message);
+  }
+}
