@@ -88,6 +88,9 @@ public final class Cli {
       if (cls == GenerateCommand.class) {
         return cls.cast(new GenerateCommand(env));
       }
+      if (cls == PreflightCommand.class) {
+        return cls.cast(new PreflightCommand(env));
+      }
       return CommandLine.defaultFactory().create(cls);
     }
   }

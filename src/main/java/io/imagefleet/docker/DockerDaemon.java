@@ -1,0 +1,43 @@
+package io.imagefleet.docker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The Docker Engine operations imagefleet needs, behind one small interface. */
+public interface DockerDaemon extends AutoCloseable {
+
+  /** The address this daemon was reached at, e.g. {@code unix:///var/run/docker.sock}. */
+  String endpoint();
+
+  DaemonInfo info();
+
+  /** Docker's own usage by kind, from {@code GET /system/df}. */
+  DockerUsage usage();
+
+  /** Removes stopped containers; returns the bytes the daemon reports reclaimed. */
+  long pruneStoppedContainers();
+
+  /** Removes dangling images, or with {@code unused} every image no container uses. */
+  long pruneImages(boolean unused);
+
+  /** Prunes the daemon's own BuildKit cache down to {@code keepBytes}; returns bytes reclaimed. */
+  long pruneBuildCache(long keepBytes);
+
+  /**
+   * Runs a short-lived container (no network) and returns what it printed on stdout. {@code binds}
+   * are {@code host:container[:ro]} specs. Fails if the command exits non-zero or times out.
+   */
+  String runHelper(String image, List<String> command, List<String> binds, Duration timeout);
+
+  /** The image of the container this process runs in, when it runs in one on this daemon. */
+  Optional<String> ownImage(String hostname);
+
+  /** Tags of local images, smallest first. */
+  List<String> localImages();
+
+  @Override
+  void close();
+
+  record DaemonInfo(String rootDir, String serverVersion, String apiVersion) {}
+}

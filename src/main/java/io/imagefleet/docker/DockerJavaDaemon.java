@@ -1,0 +1,298 @@
+package io.imagefleet.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Image;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.PruneType;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient.Request;
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** {@link DockerDaemon} over docker-java with the httpclient5 transport. */
+public final class DockerJavaDaemon implements DockerDaemon {
+  static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration PING_TIMEOUT = Duration.ofSeconds(8);
+
+  /** Prunes of a large cache take minutes; nothing else here comes close. */
+  private static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(30);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String endpoint;
+  private final DockerHttpClient http;
+  private final DockerClient client;
+
+  private DockerJavaDaemon(String endpoint, DockerHttpClient http) {
+    this.endpoint = endpoint;
+    this.http = http;
+    this.client =
+        DockerClientImpl.getInstance(
+            DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(endpoint).build(),
+            http);
+  }
+
+  /**
+   * Connects to {@code DOCKER_HOST} (or the default socket) and checks the daemon answers; an
+   * unreachable daemon fails within seconds with exit code 4.
+   */
+  public static DockerJavaDaemon connect(Map<String, String> environment) {
+    String configured = environment.get("DOCKER_HOST");
+    boolean fromEnvironment = configured != null && !configured.isBlank();
+    String endpoint = fromEnvironment ? configured.strip() : DEFAULT_HOST;
+    String source = fromEnvironment ? "DOCKER_HOST" : "the default socket";
+    URI uri;
+    try {
+      uri = URI.create(endpoint);
+    } catch (IllegalArgumentException e) {
+      throw ImagefleetException.invalidInput(
+          "DOCKER_HOST '" + endpoint + "' is not a URI; use unix:///path or tcp://host:port");
+    }
+    try (DockerHttpClient probe = httpClient(uri, PING_TIMEOUT)) {
+      try (DockerHttpClient.Response response =
+          probe.execute(Request.builder().method(Request.Method.GET).path("/_ping").build())) {
+        if (response.getStatusCode() != 200) {
+          throw new IOException("HTTP " + response.getStatusCode() + " from /_ping");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          "cannot reach the Docker daemon at "
+              + endpoint
+              + " ("
+              + source
+              + "): "
+              + rootMessage(e)
+              + "; start Docker, or point DOCKER_HOST at a running daemon");
+    }
+    return new DockerJavaDaemon(endpoint, httpClient(uri, RESPONSE_TIMEOUT));
+  }
+
+  private static DockerHttpClient httpClient(URI uri, Duration responseTimeout) {
+    return new ApacheDockerHttpClient.Builder()
+        .dockerHost(uri)
+        .maxConnections(32)
+        .connectionTimeout(CONNECT_TIMEOUT)
+        .responseTimeout(responseTimeout)
+        .build();
+  }
+
+  @Override
+  public String endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public DaemonInfo info() {
+    Info info = client.infoCmd().exec();
+    String api = client.versionCmd().exec().getApiVersion();
+    return new DaemonInfo(info.getDockerRootDir(), info.getServerVersion(), api);
+  }
+
+  // GET /system/df
+  @Override
+  public DockerUsage usage() {
+    JsonNode df = json(Request.Method.GET, "/system/df", "read Docker's disk usage");
+    long layers = df.path("LayersSize").asLong(0);
+    long containers = sum(df.path("Containers"), "SizeRw");
+    long volumes = 0;
+    for (JsonNode volume : df.path("Volumes")) {
+      volumes += Math.max(0, volume.path("UsageData").path("Size").asLong(0));
+    }
+    long cache = sum(df.path("BuildCache"), "Size");
+    return new DockerUsage(layers, containers, volumes, cache);
+  }
+
+  // POST /containers/prune
+  @Override
+  public long pruneStoppedContainers() {
+    return reclaimed(client.pruneCmd(PruneType.CONTAINERS).exec().getSpaceReclaimed());
+  }
+
+  // POST /images/prune?filters={"dangling":["true"|"false"]}
+  @Override
+  public long pruneImages(boolean unused) {
+    return reclaimed(
+        client.pruneCmd(PruneType.IMAGES).withDangling(!unused).exec().getSpaceReclaimed());
+  }
+
+  // POST /build/prune?all=true&keep-storage=N (reserved-space=N from API 1.48 on)
+  @Override
+  public long pruneBuildCache(long keepBytes) {
+    String parameter =
+        apiAtLeast(client.versionCmd().exec().getApiVersion(), 1, 48)
+            ? "reserved-space"
+            : "keep-storage";
+    JsonNode result =
+        json(
+            Request.Method.POST,
+            "/build/prune?all=true&" + parameter + "=" + keepBytes,
+            "prune the build cache");
+    return result.path("SpaceReclaimed").asLong(0);
+  }
+
+  @Override
+  public String runHelper(
+      String image, List<String> command, List<String> binds, Duration timeout) {
+    CreateContainerResponse created =
+        client
+            .createContainerCmd(image)
+            .withEntrypoint(command)
+            .withCmd(List.of())
+            .withLabels(Map.of("io.imagefleet.helper", "true"))
+            .withHostConfig(
+                HostConfig.newHostConfig()
+                    .withNetworkMode("none")
+                    .withBinds(binds.stream().map(Bind::parse).toList()))
+            .exec();
+    String id = created.getId();
+    try {
+      client.startContainerCmd(id).exec();
+      Integer status =
+          client
+              .waitContainerCmd(id)
+              .start()
+              .awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      StringBuilder out = new StringBuilder();
+      StringBuilder err = new StringBuilder();
+      client
+          .logContainerCmd(id)
+          .withStdOut(true)
+          .withStdErr(true)
+          .exec(
+              new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                  (frame.getStreamType() == StreamType.STDERR ? err : out)
+                      .append(
+                          new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+              })
+          .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (status == null || status != 0) {
+        throw new IllegalStateException(
+            "helper container (" + image + ") exited " + status + ": " + err.toString().strip());
+      }
+      return out.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running a helper container", e);
+    } finally {
+      client.removeContainerCmd(id).withForce(true).exec();
+    }
+  }
+
+  @Override
+  public Optional<String> ownImage(String hostname) {
+    if (hostname == null || hostname.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(client.inspectContainerCmd(hostname).exec().getImageId());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<String> localImages() {
+    return client.listImagesCmd().exec().stream()
+        .filter(image -> image.getRepoTags() != null && image.getRepoTags().length > 0)
+        .filter(image -> !image.getRepoTags()[0].equals("<none>:<none>"))
+        .sorted(Comparator.comparing(Image::getSize))
+        .map(image -> image.getRepoTags()[0])
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } catch (IOException e) {
+      // Closing a local socket client has nothing left to report.
+    }
+  }
+
+  private JsonNode json(Request.Method method, String path, String action) {
+    Request request = Request.builder().method(method).path(path).build();
+    try (DockerHttpClient.Response response = http.execute(request);
+        InputStream body = response.getBody()) {
+      byte[] bytes = body.readAllBytes();
+      if (response.getStatusCode() / 100 != 2) {
+        throw new ImagefleetException(
+            ExitCode.UNREACHABLE,
+            action
+                + " at "
+                + endpoint
+                + " failed: HTTP "
+                + response.getStatusCode()
+                + " "
+                + new String(bytes).strip());
+      }
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE, action + " at " + endpoint + " failed: " + rootMessage(e), e);
+    }
+  }
+
+  private static long sum(JsonNode array, String field) {
+    long total = 0;
+    for (JsonNode item : array) {
+      total += Math.max(0, item.path(field).asLong(0));
+    }
+    return total;
+  }
+
+  private static long reclaimed(Long bytes) {
+    return bytes == null ? 0 : bytes;
+  }
+
+  static boolean apiAtLeast(String version, int major, int minor) {
+    if (version == null) {
+      return false;
+    }
+    String[] parts = version.split("\\.");
+    try {
+      int ma = Integer.parseInt(parts[0]);
+      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return ma > major || (ma == major && mi >= minor);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null
+        ? root.getClass().getSimpleName()
+        : message.lines().findFirst().orElse("").strip();
+  }
+}
