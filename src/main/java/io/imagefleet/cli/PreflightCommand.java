@@ -124,7 +124,7 @@ final class PreflightCommand implements Callable<Integer> {
           removeToolchains
               ? Optional.of(new ToolchainRemover(daemon, images, hostRoot))
               : Optional.empty();
-      BuildxCli buildx = new BuildxCli(dockerCli, Duration.ofMinutes(30));
+      BuildxCli buildx = new BuildxCli(dockerCli, env.variables(), Duration.ofMinutes(30));
       report = new Preflight(daemon, diskProbe, buildx, toolchains).run(options);
     }
     spec.commandLine().getErr().print(report.table());

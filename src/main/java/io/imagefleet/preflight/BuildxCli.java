@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,10 +22,15 @@ public final class BuildxCli {
   private static final Pattern SIZE = Pattern.compile("([0-9.]+)\\s*([kKMGTP]?i?B)");
 
   private final String docker;
+  private final Map<String, String> environment;
   private final Duration timeout;
 
-  public BuildxCli(String docker, Duration timeout) {
+  /**
+   * {@code environment} is added to this process's own for every call (DOCKER_HOST, DOCKER_CONFIG).
+   */
+  public BuildxCli(String docker, Map<String, String> environment, Duration timeout) {
     this.docker = docker;
+    this.environment = Map.copyOf(environment);
     this.timeout = timeout;
   }
 
@@ -128,11 +134,10 @@ public final class BuildxCli {
     try {
       // Output goes to a file so that a hung command can't block the read past the timeout.
       log = java.nio.file.Files.createTempFile("imagefleet-buildx-", ".log");
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
