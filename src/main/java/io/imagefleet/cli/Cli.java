@@ -91,6 +91,9 @@ public final class Cli {
       if (cls == PreflightCommand.class) {
         return cls.cast(new PreflightCommand(env));
       }
+      if (cls == BuildCommand.class) {
+        return cls.cast(new BuildCommand(env));
+      }
       return CommandLine.defaultFactory().create(cls);
     }
   }

@@ -1,5 +1,7 @@
 package io.imagefleet.docker;
 
+import io.imagefleet.registry.Credentials;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +37,21 @@ public interface DockerDaemon extends AutoCloseable {
 
   /** Tags of local images, smallest first. */
   List<String> localImages();
+
+  /**
+   * Builds with the engine's builder, writing its output to {@code log}; returns the image id. At
+   * {@code timeout} the request is cancelled and a timed-out {@link StepFailure} thrown.
+   */
+  String buildImage(EngineBuild build, Path log, Duration timeout);
+
+  /** Pushes {@code repository:tag}; returns the digest the registry stored. */
+  String pushImage(
+      String repository, String tag, Optional<Credentials.Login> login, Path log, Duration timeout);
+
+  boolean imageExists(String reference);
+
+  /** Removes a local image reference; an image already gone is not an error. */
+  void removeImage(String reference);
 
   @Override
   void close();

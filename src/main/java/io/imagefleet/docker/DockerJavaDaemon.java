@@ -4,14 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageCmd;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.PushImageCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.PruneType;
+import com.github.dockerjava.api.model.PushResponseItem;
+import com.github.dockerjava.api.model.ResponseItem;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -20,14 +27,19 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient.Request;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.registry.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** {@link DockerDaemon} over docker-java with the httpclient5 transport. */
@@ -225,6 +237,199 @@ public final class DockerJavaDaemon implements DockerDaemon {
         .sorted(Comparator.comparing(Image::getSize))
         .map(image -> image.getRepoTags()[0])
         .toList();
+  }
+
+  // POST /build (the engine's own builder; BuildKit needs a session the API client doesn't speak)
+  @Override
+  public String buildImage(EngineBuild build, Path log, Duration timeout) {
+    BuildImageCmd command =
+        client
+            .buildImageCmd()
+            .withBaseDirectory(build.context().toFile())
+            .withDockerfile(build.dockerfile().toFile())
+            .withTags(Set.of(build.tag()))
+            .withRemove(true)
+            .withForcerm(true)
+            .withPull(false);
+    if (build.target() != null && !build.target().isEmpty()) {
+      command.withTarget(build.target());
+    }
+    if (build.network() != null && !build.network().isEmpty()) {
+      command.withNetworkMode(build.network());
+    }
+    build.buildArgs().forEach(command::withBuildArg);
+    try (LogSink sink = new LogSink(log)) {
+      BuildImageResultCallback callback =
+          command.exec(
+              new BuildImageResultCallback() {
+                @Override
+                public void onNext(BuildResponseItem item) {
+                  sink.write(item);
+                  super.onNext(item);
+                }
+              });
+      return awaitOrCancel(callback, timeout, "build", () -> callback.awaitImageId());
+    }
+  }
+
+  // POST /images/<name>/push?tag=<tag>
+  @Override
+  public String pushImage(
+      String repository,
+      String tag,
+      Optional<Credentials.Login> login,
+      Path log,
+      Duration timeout) {
+    PushImageCmd command = client.pushImageCmd(repository).withTag(tag);
+    login.ifPresent(
+        l ->
+            command.withAuthConfig(
+                new AuthConfig().withUsername(l.username()).withPassword(l.password())));
+    String[] digest = {null};
+    try (LogSink sink = new LogSink(log)) {
+      ResultCallback.Adapter<PushResponseItem> callback =
+          command.exec(
+              new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(PushResponseItem item) {
+                  sink.write(item);
+                  if (item.getAux() != null && item.getAux().getDigest() != null) {
+                    digest[0] = item.getAux().getDigest();
+                  }
+                  if (item.isErrorIndicated()) {
+                    String error =
+                        item.getErrorDetail() != null
+                            ? item.getErrorDetail().getMessage()
+                            : item.getError();
+                    onError(
+                        new StepFailure(
+                            "push " + repository + ":" + tag + " failed: " + error, false));
+                  }
+                }
+              });
+      awaitOrCancel(
+          callback,
+          timeout,
+          "push",
+          () -> {
+            callback.awaitCompletion();
+            return null;
+          });
+    }
+    if (digest[0] == null) {
+      throw new StepFailure("push " + repository + ":" + tag + " reported no digest", false);
+    }
+    return digest[0];
+  }
+
+  @Override
+  public boolean imageExists(String reference) {
+    try {
+      client.inspectImageCmd(reference).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void removeImage(String reference) {
+    try {
+      client.removeImageCmd(reference).withNoPrune(false).exec();
+    } catch (NotFoundException e) {
+      // Already gone: what removal wanted.
+    }
+  }
+
+  /** Waits for a streaming call; past the timeout closes it, which makes the daemon cancel it. */
+  private static <T> T awaitOrCancel(
+      java.io.Closeable callback,
+      Duration timeout,
+      String what,
+      java.util.concurrent.Callable<T> await) {
+    java.util.concurrent.ExecutorService waiter =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "imagefleet-" + what + "-wait");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      java.util.concurrent.Future<T> result = waiter.submit(await);
+      return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      closeQuietly(callback);
+      throw new StepFailure(
+          what + " timed out after " + timeout.toSeconds() + " s and was cancelled", true);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StepFailure failure) {
+        throw failure;
+      }
+      throw new StepFailure(what + " failed: " + rootMessage(cause), false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(callback);
+      throw new StepFailure(what + " interrupted", false);
+    } finally {
+      waiter.shutdownNow();
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (IOException e) {
+      // The stream is being abandoned; a failure to close it changes nothing.
+    }
+  }
+
+  /** Appends the daemon's progress stream to a log file, one line per message. */
+  private static final class LogSink implements AutoCloseable {
+    private final java.io.Writer writer;
+
+    LogSink(Path log) {
+      try {
+        this.writer =
+            Files.newBufferedWriter(
+                log,
+                java.nio.charset.StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new StepFailure("cannot write log " + log + ": " + e.getMessage(), false);
+      }
+    }
+
+    synchronized void write(ResponseItem item) {
+      try {
+        if (item.getStream() != null) {
+          writer.write(item.getStream());
+        } else if (item.getStatus() != null) {
+          writer.write(item.getStatus() + (item.getId() != null ? " " + item.getId() : "") + "\n");
+        }
+        if (item.isErrorIndicated()) {
+          writer.write(
+              "ERROR: "
+                  + (item.getErrorDetail() != null
+                      ? item.getErrorDetail().getMessage()
+                      : item.getError())
+                  + "\n");
+        }
+        writer.flush();
+      } catch (IOException e) {
+        // The log is best effort; the build result still decides.
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      try {
+        writer.close();
+      } catch (IOException e) {
+        // Nothing left to flush that matters.
+      }
+    }
   }
 
   @Override

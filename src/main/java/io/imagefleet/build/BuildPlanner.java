@@ -1,0 +1,34 @@
+package io.imagefleet.build;
+
+import io.imagefleet.dataset.Instance;
+import io.imagefleet.registry.ImageReference;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Decides each instance's base image and final tag. */
+public final class BuildPlanner {
+  private BuildPlanner() {}
+
+  public static List<PlannedImage> plan(
+      List<Instance> instances,
+      BaseImageRule rule,
+      ImageReference repository,
+      String sdkCommit,
+      String target) {
+    Map<String, String> bases = new LinkedHashMap<>();
+    instances.forEach(instance -> bases.put(instance.id(), rule.baseImage(instance)));
+    Map<String, String> tags = ImageTags.plan(sdkCommit, target, bases);
+    List<PlannedImage> plan = new ArrayList<>();
+    bases.forEach(
+        (id, base) ->
+            plan.add(
+                new PlannedImage(
+                    id,
+                    base,
+                    new ImageReference(
+                        repository.registry(), repository.repository(), tags.get(id)))));
+    return plan;
+  }
+}

@@ -1,0 +1,40 @@
+package io.imagefleet.build;
+
+import io.imagefleet.workflow.CacheMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** How a batch build runs; validated by the command that makes it. */
+public record BuildSettings(
+    Path dockerfile,
+    String target,
+    Map<String, String> buildArgs,
+    String network,
+    boolean push,
+    CacheMode cacheMode,
+    int workers,
+    int batchSize,
+    Duration imageTimeout,
+    Optional<Duration> deadline,
+    int maxRetries,
+    Duration retryBackoff,
+    long minFreeBytes,
+    long keepBytes,
+    boolean force,
+    int maxFailures,
+    Path output) {
+
+  public BuildSettings {
+    buildArgs = Map.copyOf(buildArgs);
+  }
+
+  public Path logs() {
+    return output.resolve("logs");
+  }
+
+  public Path manifest() {
+    return output.resolve("manifest.jsonl");
+  }
+}

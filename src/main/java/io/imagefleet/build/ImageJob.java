@@ -1,0 +1,19 @@
+package io.imagefleet.build;
+
+import io.imagefleet.registry.ImageReference;
+import io.imagefleet.workflow.CacheMode;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Everything one image build needs: the context prepared for it and where the result goes. */
+record ImageJob(
+    String instance,
+    String baseImage,
+    ImageReference image,
+    Path context,
+    Path dockerfile,
+    String target,
+    Map<String, String> buildArgs,
+    String network,
+    boolean push,
+    CacheMode cacheMode) {}

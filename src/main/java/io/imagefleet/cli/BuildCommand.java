@@ -1,0 +1,536 @@
+package io.imagefleet.cli;
+
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.actions.StepFiles;
+import io.imagefleet.actions.WorkflowCommands;
+import io.imagefleet.build.BaseImageRule;
+import io.imagefleet.build.BuildPlanner;
+import io.imagefleet.build.BuildRunner;
+import io.imagefleet.build.BuildSettings;
+import io.imagefleet.build.Builders;
+import io.imagefleet.build.PlannedImage;
+import io.imagefleet.dataset.DatasetReader;
+import io.imagefleet.dataset.HuggingFaceRows;
+import io.imagefleet.dataset.Instance;
+import io.imagefleet.dataset.Selection;
+import io.imagefleet.docker.DockerJavaDaemon;
+import io.imagefleet.preflight.BuildxCli;
+import io.imagefleet.preflight.CachePruner;
+import io.imagefleet.preflight.DiskProbe;
+import io.imagefleet.preflight.HelperImages;
+import io.imagefleet.preflight.ProbeMode;
+import io.imagefleet.preflight.Units;
+import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.sdist.SdistCache;
+import io.imagefleet.workflow.CacheMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "build",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Builds (and pushes) one agent image per benchmark instance: the SDK sdist once, images the"
+          + " registry already has skipped, bounded workers over batches, local images removed after"
+          + " push, a resumable manifest and a summary."
+    })
+final class BuildCommand implements Callable<Integer> {
+  private final ActionsEnvironment env;
+
+  @Spec CommandSpec spec;
+
+  // Instances
+  @Option(
+      names = "--benchmark",
+      defaultValue = "swe-bench",
+      paramLabel = "NAME",
+      description = "swe-bench, swt-bench or custom (default: ${DEFAULT-VALUE}).")
+  String benchmark;
+
+  @Option(
+      names = "--dataset",
+      required = true,
+      paramLabel = "FILE|HF-ID",
+      description = "JSONL, JSON array or text file of ids; or a Hugging Face dataset id.")
+  String dataset;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "NAME",
+      description = "Split of a Hugging Face dataset (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(
+      names = "--hf-endpoint",
+      defaultValue = HuggingFaceRows.DEFAULT_ENDPOINT,
+      paramLabel = "URL",
+      description = "datasets-server endpoint (default: ${DEFAULT-VALUE}).")
+  String hfEndpoint;
+
+  @Option(
+      names = "--instance-ids",
+      split = ",",
+      paramLabel = "ID",
+      description = "Build only these instances (comma-separated).")
+  List<String> instanceIds = new ArrayList<>();
+
+  @Option(
+      names = "--select",
+      paramLabel = "FILE",
+      description = "Build only the instances listed in FILE, one id a line.")
+  Path select;
+
+  @Option(
+      names = "--n-limit",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "Build a seeded sample of N instances; 0 = all.")
+  int nLimit;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      paramLabel = "N",
+      description = "Seed of the --n-limit sample (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--shard",
+      defaultValue = "1/1",
+      paramLabel = "i/K",
+      description = "Build shard i of K of the sorted list (default: ${DEFAULT-VALUE}).")
+  String shard;
+
+  @Option(
+      names = "--base-image-template",
+      paramLabel = "REPO/{id}:TAG",
+      description = "Base image per instance; {id} is the id lower-cased with __ as _1776_.")
+  String baseImageTemplate;
+
+  // SDK
+  @Option(names = "--sdk", paramLabel = "DIR", description = "The SDK's source directory.")
+  Path sdk;
+
+  @Option(
+      names = "--sdk-commit",
+      paramLabel = "SHA",
+      description = "SDK commit for tags (default: git rev-parse HEAD in --sdk).")
+  String sdkCommit;
+
+  @Option(
+      names = "--sdist-command",
+      defaultValue = "uv build --sdist --out-dir {out}",
+      paramLabel = "CMD",
+      description =
+          "Builds the sdist in --sdk; {out} is its output directory (default: ${DEFAULT-VALUE}).")
+  String sdistCommand;
+
+  @Option(
+      names = "--sdist",
+      paramLabel = "FILE",
+      description = "A prebuilt sdist instead of --sdist-command.")
+  Path sdistFile;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Where built sdists are kept (default: $XDG_CACHE_HOME/imagefleet or ~/.cache/imagefleet).")
+  Path cacheDir;
+
+  // Image
+  @Option(
+      names = "--dockerfile",
+      paramLabel = "FILE",
+      description = "Dockerfile of the agent layer (default: the bundled example).")
+  Path dockerfile;
+
+  @Option(
+      names = "--target",
+      defaultValue = "",
+      paramLabel = "NAME",
+      description = "Build stage; also the tag's last part.")
+  String target;
+
+  @Option(
+      names = "--build-arg",
+      paramLabel = "K=V",
+      description = "Extra build argument (repeatable).")
+  Map<String, String> buildArgs = new LinkedHashMap<>();
+
+  @Option(
+      names = "--image",
+      required = true,
+      paramLabel = "REPO",
+      description = "Repository of the final images, e.g. ghcr.io/org/agent.")
+  String image;
+
+  @Option(
+      names = "--push",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Push each image and verify its digest (default: on; --no-push only builds).")
+  boolean push;
+
+  @Option(
+      names = "--network",
+      defaultValue = "default",
+      paramLabel = "MODE",
+      description = "Network of RUN steps: default, none or host (default: ${DEFAULT-VALUE}).")
+  String network;
+
+  @Option(
+      names = "--builder",
+      defaultValue = "auto",
+      paramLabel = "KIND",
+      description = "auto (buildx when present), buildx or engine (default: ${DEFAULT-VALUE}).")
+  String builder;
+
+  @Option(
+      names = "--cache-mode",
+      defaultValue = "off",
+      converter = GenerateCommand.CacheModeConverter.class,
+      paramLabel = "MODE",
+      description = "buildx cache export: off, min, max or inline (default: ${DEFAULT-VALUE}).")
+  CacheMode cacheMode;
+
+  // Execution
+  @Option(
+      names = "--workers",
+      defaultValue = "4",
+      paramLabel = "N",
+      description = "Images built at once (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "25",
+      paramLabel = "N",
+      description =
+          "Images per batch; free disk is checked between batches (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(
+      names = "--image-timeout",
+      defaultValue = "33m",
+      paramLabel = "DURATION",
+      description = "Time limit of one image's build and push (default: ${DEFAULT-VALUE}).")
+  String imageTimeout;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      description = "Stop starting images in time to finish by then (e.g. 5h30m).")
+  String deadline;
+
+  @Option(
+      names = "--max-retries",
+      defaultValue = "2",
+      paramLabel = "N",
+      description =
+          "Retries of an image after a transient failure or a timeout (default: ${DEFAULT-VALUE}).")
+  int maxRetries;
+
+  @Option(
+      names = "--retry-backoff",
+      defaultValue = "5s",
+      paramLabel = "DURATION",
+      description = "Wait before the first retry; doubles each time (default: ${DEFAULT-VALUE}).")
+  String retryBackoff;
+
+  @Option(
+      names = "--min-free-gb",
+      defaultValue = "20",
+      paramLabel = "N",
+      description =
+          "Free GiB on the data root below which build cache is pruned between batches, and the build stops if still short (default: ${DEFAULT-VALUE}).")
+  int minFreeGb;
+
+  @Option(
+      names = "--keep-storage-gb",
+      defaultValue = "20",
+      paramLabel = "N",
+      description = "Build cache GiB kept when pruning (default: ${DEFAULT-VALUE}).")
+  int keepStorageGb;
+
+  @Option(names = "--force", description = "Build images the registry already has.")
+  boolean force;
+
+  @Option(
+      names = "--resume",
+      description = "Build only what manifest.jsonl in --output doesn't show as built or skipped.")
+  boolean resume;
+
+  @Option(
+      names = "--max-failures",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "Failed images tolerated before exit code 5 (default: ${DEFAULT-VALUE}).")
+  int maxFailures;
+
+  @Option(
+      names = "--output",
+      defaultValue = "imagefleet-out",
+      paramLabel = "DIR",
+      description = "Logs, manifest.jsonl and the summary (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(
+      names = "--dry-run",
+      description = "Print instance, base, image and skip/build decision; build nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--docker-cli",
+      defaultValue = "docker",
+      paramLabel = "PATH",
+      description = "The docker CLI, for buildx (default: ${DEFAULT-VALUE}).")
+  String dockerCli;
+
+  @Option(
+      names = "--helper-image",
+      paramLabel = "IMAGE",
+      description = "Image for the disk-measuring helper container, when one is needed.")
+  String helperImage;
+
+  BuildCommand(ActionsEnvironment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    Credentials credentials = Credentials.load(env.variables());
+    WorkflowCommands commands = new WorkflowCommands(spec.commandLine().getErr());
+    env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
+    BuildSettings settings = settings();
+    ImageReference repository = ImageReference.parse(image);
+    BaseImageRule rule = new BaseImageRule(benchmark(), Optional.ofNullable(baseImageTemplate));
+    List<Instance> instances = selection().apply(readDataset());
+    if (instances.isEmpty()) {
+      throw ImagefleetException.invalidInput(
+          "no instances selected from --dataset "
+              + dataset
+              + "; check --instance-ids, --select and --shard");
+    }
+    String commit = sdkCommit();
+    List<PlannedImage> plan = BuildPlanner.plan(instances, rule, repository, commit, target);
+    RegistryClient registry =
+        new RegistryClient(credentials, maxRetries + 3, Duration.ofSeconds(1));
+    BuildRunner runner =
+        new BuildRunner(
+            settings,
+            registry,
+            spec.commandLine().getOut(),
+            spec.commandLine().getErr(),
+            new StepFiles(env),
+            env.onRunner());
+    Set<String> done = runner.alreadyDone(resume);
+    if (dryRun) {
+      return runner.dryRun(plan, done);
+    }
+    SdistCache.Sdist sdist = sdist(settings);
+    try (DockerJavaDaemon daemon = DockerJavaDaemon.connect(env.variables())) {
+      HelperImages images =
+          new HelperImages(
+              daemon, Optional.ofNullable(helperImage), env.variable("HOSTNAME").orElse(""));
+      DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, images);
+      BuildxCli buildx = new BuildxCli(dockerCli, env.variables(), Duration.ofMinutes(30));
+      CachePruner pruner = new CachePruner(daemon, buildx, buildx.activeBuilder());
+      return runner.build(
+          plan,
+          done,
+          sdist,
+          commit,
+          Builders.choose(builder, daemon, credentials, dockerCli, env.variables()),
+          Optional.of(probe),
+          Optional.of(pruner),
+          resume);
+    }
+  }
+
+  private BuildSettings settings() {
+    atLeast("--workers", workers, 1);
+    atLeast("--batch-size", batchSize, 1);
+    atLeast("--max-retries", maxRetries, 0);
+    atLeast("--min-free-gb", minFreeGb, 0);
+    atLeast("--keep-storage-gb", keepStorageGb, 0);
+    atLeast("--max-failures", maxFailures, 0);
+    atLeast("--n-limit", nLimit, 0);
+    if (!List.of("default", "none", "host").contains(network)) {
+      throw ImagefleetException.invalidInput(
+          "--network must be default, none or host, got '" + network + "'");
+    }
+    if (!List.of("auto", "buildx", "engine").contains(builder)) {
+      throw ImagefleetException.invalidInput(
+          "--builder must be auto, buildx or engine, got '" + builder + "'");
+    }
+    if (sdk == null && sdistFile == null) {
+      throw ImagefleetException.invalidInput(
+          "give the SDK: --sdk DIR (its sdist is built once), or --sdist FILE with --sdk-commit");
+    }
+    if (sdistFile != null && !Files.isRegularFile(sdistFile)) {
+      throw ImagefleetException.invalidInput("--sdist " + sdistFile + ": no such file");
+    }
+    return new BuildSettings(
+        dockerfile(),
+        target,
+        buildArgs,
+        network.equals("default") ? null : network,
+        push,
+        cacheMode,
+        workers,
+        batchSize,
+        Durations.parse("--image-timeout", imageTimeout),
+        Optional.ofNullable(deadline).map(d -> Durations.parse("--deadline", d)),
+        maxRetries,
+        Durations.parse("--retry-backoff", retryBackoff),
+        minFreeGb * Units.GIB,
+        keepStorageGb * Units.GIB,
+        force,
+        maxFailures,
+        output);
+  }
+
+  private String benchmark() {
+    if (!List.of("swe-bench", "swt-bench", "custom").contains(benchmark)) {
+      throw ImagefleetException.invalidInput(
+          "--benchmark must be swe-bench, swt-bench or custom, got '" + benchmark + "'");
+    }
+    return benchmark;
+  }
+
+  private Selection selection() {
+    Set<String> ids = new LinkedHashSet<>();
+    instanceIds.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(ids::add);
+    if (select != null) {
+      try {
+        Files.readAllLines(select).stream()
+            .map(String::strip)
+            .filter(s -> !s.isEmpty() && !s.startsWith("#"))
+            .forEach(ids::add);
+      } catch (IOException e) {
+        throw ImagefleetException.invalidInput(
+            "--select " + select + ": cannot read: " + e.getMessage());
+      }
+    }
+    return new Selection(ids, nLimit, seed, Selection.Shard.parse(shard));
+  }
+
+  private List<Instance> readDataset() {
+    Path file = Path.of(dataset);
+    if (Files.exists(file)) {
+      return DatasetReader.read(file);
+    }
+    if (dataset.matches("[\\w.-]+/[\\w.-]+")) {
+      return new HuggingFaceRows(hfEndpoint, Duration.ofSeconds(2)).read(dataset, "default", split);
+    }
+    throw ImagefleetException.invalidInput(
+        "--dataset " + dataset + ": no such file, and not a Hugging Face id (OWNER/NAME)");
+  }
+
+  private String sdkCommit() {
+    String commit = sdkCommit;
+    if (commit == null) {
+      if (sdk == null) {
+        throw ImagefleetException.invalidInput("--sdist needs --sdk-commit SHA");
+      }
+      commit = gitHead(sdk);
+    }
+    if (!commit.matches("[0-9a-fA-F]{7,40}")) {
+      throw ImagefleetException.invalidInput(
+          "--sdk-commit must be a commit SHA (7 to 40 hex digits), got '" + commit + "'");
+    }
+    return commit.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String gitHead(Path dir) {
+    try {
+      Process git =
+          new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD")
+              .redirectErrorStream(true)
+              .start();
+      String text = new String(git.getInputStream().readAllBytes()).strip();
+      if (git.waitFor() == 0 && text.matches("[0-9a-f]{40}")) {
+        return text;
+      }
+      throw ImagefleetException.invalidInput(
+          "--sdk "
+              + dir
+              + " is not a git checkout ("
+              + text.lines().findFirst().orElse("")
+              + "); pass --sdk-commit SHA");
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "git is not available to read the SDK commit; pass --sdk-commit SHA");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImagefleetException(ExitCode.INTERNAL, "interrupted");
+    }
+  }
+
+  private SdistCache.Sdist sdist(BuildSettings settings) {
+    if (sdistFile != null) {
+      return new SdistCache.Sdist(sdistFile.toAbsolutePath(), false, "");
+    }
+    Path cache = cacheDir != null ? cacheDir : defaultCacheDir();
+    return new SdistCache(cache, Duration.ofMinutes(30))
+        .obtain(sdk, sdistCommand, settings.logs().resolve("sdist.log"));
+  }
+
+  private Path defaultCacheDir() {
+    return env.variable("XDG_CACHE_HOME")
+        .filter(s -> !s.isBlank())
+        .map(Path::of)
+        .orElseGet(
+            () -> Path.of(env.variable("HOME").orElse(System.getProperty("user.home")), ".cache"))
+        .resolve("imagefleet");
+  }
+
+  private Path dockerfile() {
+    if (dockerfile != null) {
+      if (!Files.isRegularFile(dockerfile)) {
+        throw ImagefleetException.invalidInput("--dockerfile " + dockerfile + ": no such file");
+      }
+      return dockerfile.toAbsolutePath();
+    }
+    try {
+      Path bundled = Files.createDirectories(output).resolve("agent.Dockerfile");
+      try (var in =
+          BuildCommand.class.getResourceAsStream("/io/imagefleet/build/agent.Dockerfile")) {
+        Files.write(bundled, in.readAllBytes());
+      }
+      return bundled.toAbsolutePath();
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "--output " + output + ": cannot write: " + e.getMessage());
+    }
+  }
+
+  private static void atLeast(String option, int value, int minimum) {
+    if (value < minimum) {
+      throw ImagefleetException.invalidInput(
+          option + " must be at least " + minimum + ", got " + value);
+    }
+  }
+}

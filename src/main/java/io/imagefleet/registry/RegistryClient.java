@@ -1,0 +1,198 @@
+package io.imagefleet.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The OCI distribution calls imagefleet makes: whether a tag exists (and its digest). Handles the
+ * bearer-token challenge (anonymous or with credentials) and retries 5xx/429 with backoff.
+ */
+public final class RegistryClient {
+  static final String ACCEPT =
+      "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json,"
+          + " application/vnd.docker.distribution.manifest.list.v2+json,"
+          + " application/vnd.docker.distribution.manifest.v2+json";
+  private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Credentials credentials;
+  private final HttpClient http;
+  private final int attempts;
+  private final Duration backoff;
+  private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+  public RegistryClient(Credentials credentials, int attempts, Duration backoff) {
+    this.credentials = credentials;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
+    this.attempts = Math.max(1, attempts);
+    this.backoff = backoff;
+  }
+
+  /** The manifest digest of the tag, or empty when the registry doesn't have it. */
+  public Optional<String> manifestDigest(ImageReference image) {
+    // HEAD /v2/<name>/manifests/<tag>
+    URI uri =
+        URI.create(
+            image.scheme()
+                + "://"
+                + image.apiHost()
+                + "/v2/"
+                + image.repository()
+                + "/manifests/"
+                + image.tag());
+    String action = "check " + image + " in the registry";
+    HttpResponse<Void> response = send(uri, image, "pull", action);
+    return switch (response.statusCode()) {
+      case 200 -> Optional.of(response.headers().firstValue("Docker-Content-Digest").orElse(""));
+      case 404 -> Optional.empty();
+      default ->
+          throw new ImagefleetException(
+              ExitCode.UNREACHABLE,
+              action + " failed: HTTP " + response.statusCode() + authHint(response.statusCode()));
+    };
+  }
+
+  private HttpResponse<Void> send(URI uri, ImageReference image, String actions, String action) {
+    String scopeKey = image.apiHost() + "|" + image.repository() + "|" + actions;
+    String problem = "";
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        HttpResponse<Void> response =
+            http.send(head(uri, tokens.get(scopeKey)), HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 401) {
+          Optional<String> authorization = authorize(response, image);
+          if (authorization.isPresent()) {
+            tokens.put(scopeKey, authorization.get());
+            response =
+                http.send(head(uri, authorization.get()), HttpResponse.BodyHandlers.discarding());
+          }
+        }
+        if (response.statusCode() < 500 && response.statusCode() != 429) {
+          return response;
+        }
+        problem = "HTTP " + response.statusCode();
+      } catch (IOException e) {
+        problem =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ImagefleetException(ExitCode.UNREACHABLE, action + ": interrupted");
+      }
+      if (attempt < attempts) {
+        sleep(backoff.multipliedBy(1L << Math.min(attempt - 1, 5)));
+      }
+    }
+    throw new ImagefleetException(
+        ExitCode.UNREACHABLE,
+        action
+            + " failed after "
+            + attempts
+            + " attempts (last: "
+            + problem
+            + "); is the registry up?");
+  }
+
+  private static HttpRequest head(URI uri, String authorization) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .header("Accept", ACCEPT)
+            .timeout(Duration.ofSeconds(30));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return request.build();
+  }
+
+  /** Answers a 401 challenge: Basic with credentials, or Bearer through the token endpoint. */
+  private Optional<String> authorize(HttpResponse<?> challenge, ImageReference image)
+      throws IOException, InterruptedException {
+    String header = challenge.headers().firstValue("WWW-Authenticate").orElse("");
+    Optional<Credentials.Login> login = credentials.forRegistry(image.registry());
+    if (header.regionMatches(true, 0, "Basic", 0, 5)) {
+      return login.map(RegistryClient::basic);
+    }
+    if (!header.regionMatches(true, 0, "Bearer", 0, 6)) {
+      return Optional.empty();
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    Matcher m = CHALLENGE_PARAM.matcher(header);
+    while (m.find()) {
+      params.put(m.group(1), m.group(2));
+    }
+    String realm = params.get("realm");
+    if (realm == null) {
+      return Optional.empty();
+    }
+    String scope = params.getOrDefault("scope", "repository:" + image.repository() + ":pull");
+    StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+    if (params.containsKey("service")) {
+      url.append("service=").append(encode(params.get("service"))).append('&');
+    }
+    url.append("scope=").append(encode(scope));
+    // GET <realm>?service=…&scope=repository:<name>:pull
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30)).GET();
+    login.ifPresent(l -> request.header("Authorization", basic(l)));
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          "token request to "
+              + URI.create(realm).getHost()
+              + " for "
+              + image.repositoryName()
+              + " failed: HTTP "
+              + response.statusCode()
+              + authHint(401));
+    }
+    JsonNode body = JSON.readTree(response.body());
+    String token = body.path("token").asText(body.path("access_token").asText(""));
+    return token.isEmpty() ? Optional.empty() : Optional.of("Bearer " + token);
+  }
+
+  private static String basic(Credentials.Login login) {
+    String pair = login.username() + ":" + login.password();
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String authHint(int status) {
+    return status == 401 || status == 403
+        ? "; log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD) with a token that may read it"
+        : "";
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

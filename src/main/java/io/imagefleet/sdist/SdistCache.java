@@ -1,0 +1,216 @@
+package io.imagefleet.sdist;
+
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Builds the SDK's sdist once and keeps it under the cache directory, keyed by a hash of the SDK
+ * source tree and the command: an unchanged SDK costs no build on the next run.
+ */
+public final class SdistCache {
+  /** Directories that are not SDK source, whatever the SDK. */
+  static final Set<String> IGNORED =
+      Set.of(
+          ".git",
+          "__pycache__",
+          ".venv",
+          "venv",
+          "node_modules",
+          "dist",
+          "build",
+          ".tox",
+          ".mypy_cache",
+          ".pytest_cache",
+          ".ruff_cache");
+
+  private final Path cacheDir;
+  private final Duration timeout;
+
+  public SdistCache(Path cacheDir, Duration timeout) {
+    this.cacheDir = cacheDir;
+    this.timeout = timeout;
+  }
+
+  /** The sdist, and whether it had to be built in this run. */
+  public record Sdist(Path file, boolean built, String sourceHash) {}
+
+  /**
+   * Returns the cached sdist for this SDK tree, or runs {@code command} ({@code {out}} replaced by
+   * a fresh directory) in {@code sdk}, logging to {@code log}.
+   */
+  public Sdist obtain(Path sdk, String command, Path log) {
+    if (!Files.isDirectory(sdk)) {
+      throw ImagefleetException.invalidInput(
+          "--sdk " + sdk + ": no such directory; pass the SDK's source directory");
+    }
+    String key = treeHash(sdk, command);
+    Path entry = cacheDir.resolve("sdist").resolve(key.substring(0, 32));
+    Path cached = existing(entry);
+    if (cached != null) {
+      return new Sdist(cached, false, key);
+    }
+    Path out;
+    try {
+      Files.createDirectories(entry.getParent());
+      Files.createDirectories(log.getParent());
+      out = Files.createTempDirectory(entry.getParent(), ".building-");
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "--cache-dir " + cacheDir + ": cannot write: " + e.getMessage());
+    }
+    run(sdk, command.replace("{out}", out.toString()), log);
+    Path file = single(out, log);
+    try {
+      Files.createDirectories(entry);
+      Path target = entry.resolve(file.getFileName());
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(out);
+      return new Sdist(target, true, key);
+    } catch (IOException e) {
+      throw new ImagefleetException(
+          ExitCode.INTERNAL, "cannot store the sdist in " + entry + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path existing(Path entry) {
+    if (!Files.isDirectory(entry)) {
+      return null;
+    }
+    try (Stream<Path> files = Files.list(entry)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".tar.gz"))
+          .findFirst()
+          .orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void run(Path sdk, String command, Path log) {
+    try {
+      Process process =
+          new ProcessBuilder("sh", "-c", command)
+              .directory(sdk.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      process.getOutputStream().close();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw failure("timed out after " + timeout.toSeconds() + " s", log);
+      }
+      if (process.exitValue() != 0) {
+        throw failure("exited " + process.exitValue(), log);
+      }
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput("--sdist-command could not start: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImagefleetException(ExitCode.INTERNAL, "interrupted while building the sdist");
+    }
+  }
+
+  private static Path single(Path out, Path log) {
+    try (Stream<Path> files = Files.list(out)) {
+      List<Path> archives =
+          files.filter(f -> f.getFileName().toString().endsWith(".tar.gz")).toList();
+      if (archives.size() != 1) {
+        throw failure(
+            "left " + archives.size() + " .tar.gz files in {out}, expected exactly one", log);
+      }
+      return archives.get(0);
+    } catch (IOException e) {
+      throw failure("output unreadable: " + e.getMessage(), log);
+    }
+  }
+
+  private static ImagefleetException failure(String what, Path log) {
+    return ImagefleetException.invalidInput(
+        "the sdist command "
+            + what
+            + "; nothing was built. Last lines of "
+            + log
+            + ":\n"
+            + tail(log, 20));
+  }
+
+  /** The last lines of a log file, for error messages and annotations. */
+  public static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** SHA-256 over the command and every source file's relative path and bytes, in path order. */
+  static String treeHash(Path root, String command) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(command.getBytes(StandardCharsets.UTF_8));
+      List<Path> files = new ArrayList<>();
+      Files.walkFileTree(
+          root,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(
+                Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+              return !dir.equals(root) && IGNORED.contains(dir.getFileName().toString())
+                  ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                  : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(
+                Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+              if (attrs.isRegularFile() && !file.getFileName().toString().endsWith(".pyc")) {
+                files.add(file);
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+          });
+      files.sort(null);
+      byte[] buffer = new byte[1 << 16];
+      for (Path file : files) {
+        digest.update(("\0" + root.relativize(file) + "\0").getBytes(StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(file)) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+          }
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput("--sdk " + root + ": cannot read: " + e.getMessage());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
