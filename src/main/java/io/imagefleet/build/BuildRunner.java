@@ -10,6 +10,7 @@ import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +79,12 @@ public final class BuildRunner {
     List<PlannedImage> todo =
         new ArrayList<>(plan.stream().filter(p -> !alreadyDone.contains(p.instance())).toList());
     long start = System.nanoTime();
+    try {
+      Files.createDirectories(settings.logs());
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "--output " + settings.output() + ": cannot write: " + e.getMessage());
+    }
     Optional<Long> freeBefore = free(probe);
     err.println(
         "imagefleet build: "
