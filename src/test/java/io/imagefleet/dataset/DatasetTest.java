@@ -91,8 +91,8 @@ class DatasetTest {
     List<Instance> sample = new Selection(Set.of(), 10, 42, Selection.Shard.ALL).apply(all);
     assertThat(sample)
         .hasSize(10)
-        .isEqualTo(new Selection(Set.of(), 10, 42, Selection.Shard.ALL).apply(all))
-        .isSorted();
+        .isEqualTo(new Selection(Set.of(), 10, 42, Selection.Shard.ALL).apply(all));
+    assertThat(sample).extracting(Instance::id).isSorted();
     assertThat(sample).isNotEqualTo(new Selection(Set.of(), 10, 7, Selection.Shard.ALL).apply(all));
     List<String> union = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
@@ -119,13 +119,15 @@ class DatasetTest {
             .append(i)
             .append("\"}}");
       }
-      var page =
-          get(urlPathEqualTo("/rows")).withQueryParam("offset", equalTo(Integer.toString(offset)));
+      String at = Integer.toString(offset);
+      java.util.function.Supplier<com.github.tomakehurst.wiremock.client.MappingBuilder> page =
+          () -> get(urlPathEqualTo("/rows")).withQueryParam("offset", equalTo(at));
       String body = "{\"rows\":[" + rows + "],\"num_rows_total\":250}";
       if (offset == 100) {
         wm.getWireMock()
             .register(
-                page.inScenario("flap")
+                page.get()
+                    .inScenario("flap")
                     .whenScenarioStateIs(Scenario.STARTED)
                     .willReturn(aResponse().withStatus(503))
                     .willSetStateTo("ok"));

@@ -1,0 +1,193 @@
+package io.imagefleet.registry;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.request;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
+import com.github.tomakehurst.wiremock.junit5.WireMockTest;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The distribution calls against WireMock standing in for ghcr.io-style token auth and faults. */
+@WireMockTest
+class RegistryClientTest {
+  private static final String MANIFEST = "/v2/org/agent/manifests/abc1234-base";
+
+  @TempDir Path dir;
+
+  @Test
+  void followsTheAnonymousBearerChallenge(WireMockRuntimeInfo wm) {
+    String realm = wm.getHttpBaseUrl() + "/token";
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .withHeader("Authorization", equalTo("Bearer t0k3n"))
+                .atPriority(1)
+                .willReturn(
+                    aResponse()
+                        .withStatus(200)
+                        .withHeader("Docker-Content-Digest", "sha256:feed")));
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .atPriority(5)
+                .willReturn(
+                    aResponse()
+                        .withStatus(401)
+                        .withHeader(
+                            "WWW-Authenticate",
+                            "Bearer realm=\""
+                                + realm
+                                + "\",service=\"reg\",scope=\"repository:org/agent:pull\"")));
+    wm.getWireMock()
+        .register(get(urlPathEqualTo("/token")).willReturn(okJson("{\"token\":\"t0k3n\"}")));
+
+    Optional<String> digest = client(Credentials.none()).manifestDigest(reference(wm));
+
+    assertThat(digest).contains("sha256:feed");
+    wm.getWireMock()
+        .verifyThat(
+            getRequestedFor(urlPathEqualTo("/token"))
+                .withQueryParam("service", equalTo("reg"))
+                .withQueryParam("scope", equalTo("repository:org/agent:pull"))
+                .withoutHeader("Authorization"));
+  }
+
+  @Test
+  void sendsConfigCredentialsToTheTokenEndpoint(WireMockRuntimeInfo wm) throws Exception {
+    String host = "localhost:" + wm.getHttpPort();
+    String auth = Base64.getEncoder().encodeToString("bot:s3cret".getBytes());
+    Files.writeString(
+        dir.resolve("config.json"), "{\"auths\":{\"" + host + "\":{\"auth\":\"" + auth + "\"}}}");
+    Credentials credentials = Credentials.load(Map.of("DOCKER_CONFIG", dir.toString()));
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .withHeader("Authorization", equalTo("Bearer private"))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(404)));
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .atPriority(5)
+                .willReturn(
+                    aResponse()
+                        .withStatus(401)
+                        .withHeader(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"" + wm.getHttpBaseUrl() + "/token\",service=\"reg\"")));
+    wm.getWireMock()
+        .register(
+            get(urlPathEqualTo("/token"))
+                .withHeader("Authorization", equalTo("Basic " + auth))
+                .willReturn(okJson("{\"access_token\":\"private\"}")));
+
+    assertThat(client(credentials).manifestDigest(reference(wm))).isEmpty();
+    assertThat(credentials.forRegistry(host).orElseThrow().toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void retriesServerErrorsAndRateLimits(WireMockRuntimeInfo wm) {
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .inScenario("flap")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("limited"));
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .inScenario("flap")
+                .whenScenarioStateIs("limited")
+                .willReturn(aResponse().withStatus(429))
+                .willSetStateTo("ok"));
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .inScenario("flap")
+                .whenScenarioStateIs("ok")
+                .willReturn(
+                    aResponse().withStatus(200).withHeader("Docker-Content-Digest", "sha256:abc")));
+
+    assertThat(client(Credentials.none()).manifestDigest(reference(wm))).contains("sha256:abc");
+  }
+
+  @Test
+  void aRegistryThatKeepsFailingIsUnreachable(WireMockRuntimeInfo wm) {
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST)).willReturn(aResponse().withStatus(502)));
+
+    assertThatThrownBy(() -> client(Credentials.none()).manifestDigest(reference(wm)))
+        .isInstanceOf(ImagefleetException.class)
+        .hasMessage(
+            "check localhost:"
+                + wm.getHttpPort()
+                + "/org/agent:abc1234-base in the registry failed after 3 attempts (last: HTTP 502); is the registry up?")
+        .extracting(e -> ((ImagefleetException) e).exitCode())
+        .isEqualTo(ExitCode.UNREACHABLE);
+  }
+
+  @Test
+  void aRefusedTokenIsUnauthorizedWithAHint(WireMockRuntimeInfo wm) {
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .willReturn(
+                    aResponse()
+                        .withStatus(401)
+                        .withHeader(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"" + wm.getHttpBaseUrl() + "/token\"")));
+    wm.getWireMock()
+        .register(get(urlPathEqualTo("/token")).willReturn(aResponse().withStatus(403)));
+
+    assertThatThrownBy(() -> client(Credentials.none()).manifestDigest(reference(wm)))
+        .hasMessage(
+            "token request to localhost for localhost:"
+                + wm.getHttpPort()
+                + "/org/agent failed: HTTP 403; log in (docker login, or"
+                + " IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD) with a token that may read it");
+  }
+
+  @Test
+  void parsesReferencesTheWayDockerDoes() {
+    assertThat(ImageReference.parse("ubuntu"))
+        .isEqualTo(new ImageReference("docker.io", "library/ubuntu", "latest"));
+    assertThat(ImageReference.parse("ghcr.io/org/agent:v1"))
+        .isEqualTo(new ImageReference("ghcr.io", "org/agent", "v1"));
+    assertThat(ImageReference.parse("127.0.0.1:5000/ns/agent").scheme()).isEqualTo("http");
+    assertThat(ImageReference.parse("docker.io/swebench/x").apiHost())
+        .isEqualTo("registry-1.docker.io");
+    assertThat(ImageReference.parse("docker.io/library/ubuntu:22.04").repositoryName())
+        .isEqualTo("ubuntu");
+    assertThatThrownBy(() -> ImageReference.parse("ghcr.io/Org/Agent"))
+        .hasMessageContaining("is not a valid image repository");
+  }
+
+  private static RegistryClient client(Credentials credentials) {
+    return new RegistryClient(credentials, 3, Duration.ofMillis(10));
+  }
+
+  private static ImageReference reference(WireMockRuntimeInfo wm) {
+    // "localhost" makes the client speak plain HTTP to WireMock.
+    return ImageReference.parse("localhost:" + wm.getHttpPort() + "/org/agent:abc1234-base");
+  }
+}
