@@ -1,0 +1,128 @@
+package io.imagefleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** build's bad-input paths: exit 2, one line naming the input, nothing written. */
+class BuildCommandTest {
+  @TempDir static Path dir;
+
+  static Stream<Arguments> badInput() throws Exception {
+    Path ids = Files.writeString(dir.resolve("ids.txt"), "a-1\nb-2\n");
+    Path broken =
+        Files.writeString(dir.resolve("broken.jsonl"), "{\"instance_id\":\"a\"}\n{oops\n");
+    Path sdist = Files.writeString(dir.resolve("agent.tar.gz"), "x");
+    String data = ids.toString();
+    return Stream.of(
+        bad("--workers must be at least 1, got 0", "--dataset", data, "--workers", "0"),
+        bad("--batch-size must be at least 1, got 0", "--dataset", data, "--batch-size", "0"),
+        bad(
+            "--network must be default, none or host, got 'bridge'",
+            "--dataset",
+            data,
+            "--network",
+            "bridge"),
+        bad(
+            "--builder must be auto, buildx or engine, got 'kaniko'",
+            "--dataset",
+            data,
+            "--builder",
+            "kaniko"),
+        bad(
+            "--image-timeout must be a duration such as 90s, 33m or 5h30m, got 'soon'",
+            "--dataset",
+            data,
+            "--image-timeout",
+            "soon"),
+        bad("--deadline must be longer than zero, got '0m'", "--dataset", data, "--deadline", "0m"),
+        bad(
+            "--benchmark must be swe-bench, swt-bench or custom, got 'swe'",
+            "--dataset",
+            data,
+            "--benchmark",
+            "swe"),
+        bad("--shard must be i/K with 1 <= i <= K, got '0/2'", "--dataset", data, "--shard", "0/2"),
+        bad("--dataset " + broken + " line 2: not valid JSON", "--dataset", broken.toString()),
+        bad(
+            "--dataset nowhere.jsonl: no such file, and not a Hugging Face id (OWNER/NAME)",
+            "--dataset",
+            "nowhere.jsonl"),
+        bad(
+            "instances not in the dataset: zz-9; check --instance-ids / --select",
+            "--dataset",
+            data,
+            "--instance-ids",
+            "a-1,zz-9"),
+        bad(
+            "--sdist needs --sdk-commit SHA",
+            "--dataset",
+            data,
+            "--sdist",
+            sdist.toString(),
+            "--no-sdk"),
+        bad(
+            "--sdk-commit must be a commit SHA (7 to 40 hex digits), got 'main'",
+            "--dataset",
+            data,
+            "--sdk-commit",
+            "main"),
+        bad(
+            "'ghcr.io/Org/agent' is not a valid image repository (lower case, e.g. ghcr.io/org/agent)",
+            "--dataset",
+            data,
+            "--image",
+            "ghcr.io/Org/agent"),
+        bad(
+            "--benchmark custom needs --base-image-template (or a base_image field in every dataset record)",
+            "--dataset",
+            data,
+            "--benchmark",
+            "custom"));
+  }
+
+  private static Arguments bad(String message, String... args) {
+    return Arguments.of(message, args);
+  }
+
+  @ParameterizedTest
+  @MethodSource("badInput")
+  void badInputExitsTwoWithOneLineAndWritesNothing(String message, String[] args) {
+    Path output = dir.resolve("out-" + Math.abs(message.hashCode()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of("build", "--image", "127.0.0.1:5000/ns/agent", "--output", output.toString()));
+    boolean withSdk = !List.of(args).contains("--no-sdk");
+    if (withSdk) {
+      argv.addAll(List.of("--sdk", dir.toString(), "--sdk-commit", "0123456789abcdef"));
+    }
+    for (String arg : args) {
+      if (!arg.equals("--no-sdk")) {
+        argv.add(arg);
+      }
+    }
+    if (argv.lastIndexOf("--image") != argv.indexOf("--image")) {
+      argv.subList(1, 3).clear();
+    }
+    if (argv.lastIndexOf("--sdk-commit") != argv.indexOf("--sdk-commit")) {
+      argv.subList(argv.indexOf("--sdk-commit"), argv.indexOf("--sdk-commit") + 2).clear();
+    }
+
+    CliRun run =
+        CliRun.run(Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), argv.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+    assertThat(run.err()).startsWith("imagefleet: " + message);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(output.resolve("manifest.jsonl")).doesNotExist();
+  }
+}
