@@ -110,7 +110,7 @@ report() { # label, built
 report imagefleet "$ok_fleet"
 report naive "$ok_naive"
 read -r fs fe < "$work/imagefleet.time"; read -r ns_ ne < "$work/naive.time"
-awk -v a="$(echo "$fe - $fs" | bc)" -v b="$(echo "$ne - $ns_" | bc)" 'BEGIN { printf "speed-up (naive wall / imagefleet wall): %.2fx\n", b / a }'
+awk -v fs="$fs" -v fe="$fe" -v ns="$ns_" -v ne="$ne" 'BEGIN { printf "speed-up (naive wall / imagefleet wall): %.2fx\n", (ne - ns) / (fe - fs) }'
 
 # Leave the daemon as we found it.
 $docker images --format '{{.Repository}}:{{.Tag}}' | grep "^$registry/$ns/" | xargs -r $docker rmi -f >/dev/null 2>&1 || true

