@@ -48,25 +48,24 @@ final class Progress implements AutoCloseable {
   }
 
   void finished(ManifestRecord record, Path log) {
-    running.decrementAndGet();
-    int n = done.incrementAndGet();
-    if (record.status() == ManifestRecord.Status.FAILED) {
-      failed.incrementAndGet();
-    } else if (record.status() == ManifestRecord.Status.BUILT) {
-      built.incrementAndGet();
-    }
-    String line =
-        String.format(
-            Locale.ROOT,
-            "[%s] %-7s %s %.1fs%s  %s",
-            counter(n),
-            record.status().id(),
-            record.instance(),
-            record.seconds(),
-            record.attempts() > 1 ? " (" + record.attempts() + " attempts)" : "",
-            rates());
     synchronized (this) {
-      out.println(line);
+      running.decrementAndGet();
+      int n = done.incrementAndGet();
+      if (record.status() == ManifestRecord.Status.FAILED) {
+        failed.incrementAndGet();
+      } else if (record.status() == ManifestRecord.Status.BUILT) {
+        built.incrementAndGet();
+      }
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "[%s] %-7s %s %.1fs%s  %s",
+              counter(n),
+              record.status().id(),
+              record.instance(),
+              record.seconds(),
+              record.attempts() > 1 ? " (" + record.attempts() + " attempts)" : "",
+              rates()));
       if (record.status() == ManifestRecord.Status.FAILED) {
         reportFailure(record, log);
       }
