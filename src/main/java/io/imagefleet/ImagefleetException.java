@@ -21,6 +21,13 @@ public class ImagefleetException extends RuntimeException {
     return new ImagefleetException(ExitCode.INVALID_INPUT, message);
   }
 
+  /** Rejects an option value below {@code minimum}, naming the option. */
+  public static void requireAtLeast(String option, long value, long minimum) {
+    if (value < minimum) {
+      throw invalidInput(option + " must be at least " + minimum + ", got " + value);
+    }
+  }
+
   public ExitCode exitCode() {
     return exitCode;
   }

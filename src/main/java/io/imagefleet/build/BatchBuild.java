@@ -1,6 +1,7 @@
 package io.imagefleet.build;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DiskProbe;
@@ -359,13 +360,11 @@ final class BatchBuild {
   }
 
   private static void deleteQuietly(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
+    if (dir == null) {
       return;
     }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      SafeFiles.deleteTree(dir);
     } catch (IOException e) {
       // A leftover context costs a little disk, nothing else.
     }

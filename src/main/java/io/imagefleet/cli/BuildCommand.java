@@ -370,13 +370,13 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   private BuildSettings settings() {
-    atLeast("--workers", workers, 1);
-    atLeast("--batch-size", batchSize, 1);
-    atLeast("--max-retries", maxRetries, 0);
-    atLeast("--min-free-gb", minFreeGb, 0);
-    atLeast("--keep-storage-gb", keepStorageGb, 0);
-    atLeast("--max-failures", maxFailures, 0);
-    atLeast("--n-limit", nLimit, 0);
+    ImagefleetException.requireAtLeast("--workers", workers, 1);
+    ImagefleetException.requireAtLeast("--batch-size", batchSize, 1);
+    ImagefleetException.requireAtLeast("--max-retries", maxRetries, 0);
+    ImagefleetException.requireAtLeast("--min-free-gb", minFreeGb, 0);
+    ImagefleetException.requireAtLeast("--keep-storage-gb", keepStorageGb, 0);
+    ImagefleetException.requireAtLeast("--max-failures", maxFailures, 0);
+    ImagefleetException.requireAtLeast("--n-limit", nLimit, 0);
     if (!List.of("default", "none", "host").contains(network)) {
       throw ImagefleetException.invalidInput(
           "--network must be default, none or host, got '" + network + "'");
@@ -524,13 +524,6 @@ final class BuildCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw ImagefleetException.invalidInput(
           "--output " + output + ": cannot write: " + e.getMessage());
-    }
-  }
-
-  private static void atLeast(String option, int value, int minimum) {
-    if (value < minimum) {
-      throw ImagefleetException.invalidInput(
-          option + " must be at least " + minimum + ", got " + value);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.workflow.Benchmark;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -247,19 +247,9 @@ final class GenerateCommand implements Callable<Integer> {
     return ExitCode.DRIFT.code();
   }
 
-  /** Writes through a temporary file in the same directory, so a failure leaves no half file. */
   private static void write(Path file, String text) {
-    Path target = file.toAbsolutePath();
     try {
-      Files.createDirectories(target.getParent());
-      Path temporary = Files.createTempFile(target.getParent(), ".imagefleet-", ".tmp");
-      try {
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        Files.move(
-            temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(temporary);
-      }
+      SafeFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw ImagefleetException.invalidInput("-o " + file + ": cannot write: " + e.getMessage());
     }

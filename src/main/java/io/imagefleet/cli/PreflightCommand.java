@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.docker.DockerJavaDaemon;
@@ -142,13 +143,8 @@ final class PreflightCommand implements Callable<Integer> {
   }
 
   private Preflight.Options options() {
-    if (minFreeGb < 0) {
-      throw ImagefleetException.invalidInput("--min-free-gb must be at least 0, got " + minFreeGb);
-    }
-    if (keepStorageGb < 0) {
-      throw ImagefleetException.invalidInput(
-          "--keep-storage-gb must be at least 0, got " + keepStorageGb);
-    }
+    ImagefleetException.requireAtLeast("--min-free-gb", minFreeGb, 0);
+    ImagefleetException.requireAtLeast("--keep-storage-gb", keepStorageGb, 0);
     if (noPrune && (aggressive || removeToolchains)) {
       throw ImagefleetException.invalidInput(
           "--no-prune only measures; drop it, or drop --aggressive and --remove-toolchains");
@@ -190,15 +186,7 @@ final class PreflightCommand implements Callable<Integer> {
           new ObjectMapper()
               .enable(SerializationFeature.INDENT_OUTPUT)
               .writeValueAsBytes(report.toJsonTree());
-      Path target = json.toAbsolutePath();
-      Files.createDirectories(target.getParent());
-      Path temporary = Files.createTempFile(target.getParent(), ".imagefleet-", ".tmp");
-      Files.write(temporary, bytes);
-      Files.move(
-          temporary,
-          target,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      SafeFiles.writeAtomically(json, bytes);
     } catch (IOException e) {
       throw ImagefleetException.invalidInput(
           "--json " + json + ": cannot write: " + e.getMessage());

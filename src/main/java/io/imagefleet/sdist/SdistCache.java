@@ -2,6 +2,7 @@ package io.imagefleet.sdist;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ public final class SdistCache {
       Files.createDirectories(entry);
       Path target = entry.resolve(file.getFileName());
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(out);
+      SafeFiles.deleteTree(out);
       return new Sdist(target, true, key);
     } catch (IOException e) {
       throw new ImagefleetException(
@@ -200,17 +201,6 @@ public final class SdistCache {
       throw ImagefleetException.invalidInput("--sdk " + root + ": cannot read: " + e.getMessage());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -40,14 +40,14 @@ public record WorkflowSettings(
   private static final Pattern RUNNER_LABEL = Pattern.compile("[A-Za-z0-9_.:-]+");
 
   public WorkflowSettings {
-    atLeast("--workers", workers, 1);
-    atLeast("--batch-size", batchSize, 1);
-    atLeast("--timeout-minutes", timeoutMinutes, 1);
-    atLeast("--image-timeout-minutes", imageTimeoutMinutes, 1);
-    atLeast("--n-limit", nLimit, 0);
-    atLeast("--shards", shards, 1);
-    atLeast("--min-free-gb", minFreeGb, 0);
-    atLeast("--keep-storage-gb", keepStorageGb, 0);
+    ImagefleetException.requireAtLeast("--workers", workers, 1);
+    ImagefleetException.requireAtLeast("--batch-size", batchSize, 1);
+    ImagefleetException.requireAtLeast("--timeout-minutes", timeoutMinutes, 1);
+    ImagefleetException.requireAtLeast("--image-timeout-minutes", imageTimeoutMinutes, 1);
+    ImagefleetException.requireAtLeast("--n-limit", nLimit, 0);
+    ImagefleetException.requireAtLeast("--shards", shards, 1);
+    ImagefleetException.requireAtLeast("--min-free-gb", minFreeGb, 0);
+    ImagefleetException.requireAtLeast("--keep-storage-gb", keepStorageGb, 0);
     if (shards > MAX_SHARDS) {
       throw invalid("--shards must be at most " + MAX_SHARDS + " (one matrix), got " + shards);
     }
@@ -125,12 +125,6 @@ public record WorkflowSettings(
     if (!value.equals(fallback)) {
       args.add(name);
       args.add(String.valueOf(value));
-    }
-  }
-
-  private static void atLeast(String option, int value, int minimum) {
-    if (value < minimum) {
-      throw invalid(option + " must be at least " + minimum + ", got " + value);
     }
   }
 

@@ -227,38 +227,13 @@ class BuildFailuresIT {
         env, command.subList(command.indexOf("build"), command.size()).toArray(String[]::new));
   }
 
+  /** The jar's command line; an {@code --image} among {@code extra} replaces the rig's. */
   private static List<String> command(Path ids, Path output, String... extra) {
     List<String> args =
         new ArrayList<>(
-            List.of(
-                "java",
-                "-jar",
-                System.getProperty("imagefleet.jar", "target/imagefleet.jar"),
-                "build",
-                "--benchmark",
-                "custom",
-                "--dataset",
-                ids.toString(),
-                "--base-image-template",
-                rig.baseTemplate(),
-                "--sdk",
-                rig.sdk.toString(),
-                "--sdist-command",
-                rig.sdistCommand(),
-                "--cache-dir",
-                dir.resolve("cache").toString(),
-                "--dockerfile",
-                rig.dockerfile.toString(),
-                "--image",
-                rig.image(),
-                "--network",
-                "none",
-                "--builder",
-                "engine",
-                "--min-free-gb",
-                "0",
-                "--output",
-                output.toString()));
+            List.of("java", "-jar", System.getProperty("imagefleet.jar", "target/imagefleet.jar")));
+    args.addAll(rig.buildArgs(ids, output));
+    args.addAll(List.of("--min-free-gb", "0"));
     List<String> more = new ArrayList<>(List.of(extra));
     int image = more.indexOf("--image");
     if (image >= 0) {

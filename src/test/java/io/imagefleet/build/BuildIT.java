@@ -100,34 +100,8 @@ class BuildIT {
   }
 
   private static CliRun build(Path output, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "build",
-                "--benchmark",
-                "custom",
-                "--dataset",
-                dir.resolve("ids.txt").toString(),
-                "--base-image-template",
-                rig.baseTemplate(),
-                "--sdk",
-                rig.sdk.toString(),
-                "--sdist-command",
-                rig.sdistCommand(),
-                "--cache-dir",
-                dir.resolve("cache").toString(),
-                "--dockerfile",
-                rig.dockerfile.toString(),
-                "--image",
-                rig.image(),
-                "--network",
-                "none",
-                "--builder",
-                "engine",
-                "--min-free-gb",
-                "0",
-                "--output",
-                output.toString()));
+    List<String> args = rig.buildArgs(dir.resolve("ids.txt"), output);
+    args.addAll(List.of("--min-free-gb", "0"));
     args.addAll(List.of(extra));
     return CliRun.run(Map.of(), args.toArray(String[]::new));
   }

@@ -28,30 +28,9 @@ class DiskStopIT {
     Path output = dir.resolve("out");
 
     try (SmallDiskDaemon small = SmallDiskDaemon.start(1024)) {
-      CliRun run =
-          CliRun.run(
-              small.environment(),
-              "build",
-              "--benchmark",
-              "custom",
-              "--dataset",
-              dataset.toString(),
-              "--base-image-template",
-              rig.baseTemplate(),
-              "--sdk",
-              rig.sdk.toString(),
-              "--sdist-command",
-              rig.sdistCommand(),
-              "--cache-dir",
-              dir.resolve("cache").toString(),
-              "--dockerfile",
-              rig.dockerfile.toString(),
-              "--image",
-              rig.image(),
-              "--network",
-              "none",
-              "--builder",
-              "engine",
+      List<String> args = rig.buildArgs(dataset, output);
+      args.addAll(
+          List.of(
               "--workers",
               "2",
               "--batch-size",
@@ -59,9 +38,8 @@ class DiskStopIT {
               "--min-free-gb",
               "5",
               "--keep-storage-gb",
-              "0",
-              "--output",
-              output.toString());
+              "0"));
+      CliRun run = CliRun.run(small.environment(), args.toArray(String[]::new));
 
       assertThat(run.exitCode()).as(run.err()).isEqualTo(5);
       assertThat(run.err())

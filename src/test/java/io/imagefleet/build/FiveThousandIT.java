@@ -29,33 +29,16 @@ class FiveThousandIT {
     Path dataset = Files.write(dir.resolve("ids.txt"), ids);
     Path output = dir.resolve("out");
     List<String> command =
+        new ArrayList<>(
+            List.of(
+                "java",
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-jar",
+                System.getProperty("imagefleet.jar", "target/imagefleet.jar")));
+    command.addAll(rig.buildArgs(dataset, output));
+    command.addAll(
         List.of(
-            "java",
-            "-Xmx256m",
-            "-XX:+ExitOnOutOfMemoryError",
-            "-jar",
-            System.getProperty("imagefleet.jar", "target/imagefleet.jar"),
-            "build",
-            "--benchmark",
-            "custom",
-            "--dataset",
-            dataset.toString(),
-            "--base-image-template",
-            rig.baseTemplate(),
-            "--sdk",
-            rig.sdk.toString(),
-            "--sdist-command",
-            rig.sdistCommand(),
-            "--cache-dir",
-            dir.resolve("cache").toString(),
-            "--dockerfile",
-            rig.dockerfile.toString(),
-            "--image",
-            rig.image(),
-            "--network",
-            "none",
-            "--builder",
-            "engine",
             "--workers",
             "8",
             "--batch-size",
@@ -63,9 +46,7 @@ class FiveThousandIT {
             "--min-free-gb",
             "0",
             "--max-failures",
-            "5000",
-            "--output",
-            output.toString());
+            "5000"));
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

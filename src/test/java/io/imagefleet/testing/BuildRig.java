@@ -95,6 +95,38 @@ public final class BuildRig {
     return "sleep 1; echo run >> " + counter + "; tar czf {out}/agent-0.1.tar.gz pyproject.toml";
   }
 
+  /**
+   * {@code build} options every rig test shares: the dataset, these bases, this SDK and Dockerfile,
+   * the engine builder with no network, and {@code output}. Callers add {@code --min-free-gb}.
+   */
+  public List<String> buildArgs(Path dataset, Path output) {
+    return new ArrayList<>(
+        List.of(
+            "build",
+            "--benchmark",
+            "custom",
+            "--dataset",
+            dataset.toString(),
+            "--base-image-template",
+            baseTemplate(),
+            "--sdk",
+            sdk.toString(),
+            "--sdist-command",
+            sdistCommand(),
+            "--cache-dir",
+            dir.resolve("cache").toString(),
+            "--dockerfile",
+            dockerfile.toString(),
+            "--image",
+            image(),
+            "--network",
+            "none",
+            "--builder",
+            "engine",
+            "--output",
+            output.toString()));
+  }
+
   public int sdistRuns() throws IOException {
     return Files.exists(counter) ? Files.readAllLines(counter).size() : 0;
   }

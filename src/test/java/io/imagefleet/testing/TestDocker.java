@@ -80,13 +80,6 @@ public final class TestDocker {
   }
 
   public static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    io.imagefleet.SafeFiles.deleteTree(root);
   }
 }
