@@ -322,7 +322,10 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() {
     Credentials credentials = Credentials.load(env.variables());
     WorkflowCommands commands = new WorkflowCommands(spec.commandLine().getErr());
-    env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
+    if (env.onRunner()) {
+      // The runner hides the value from every later log line; elsewhere nothing prints it.
+      env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
+    }
     BuildSettings settings = settings();
     ImageReference repository = ImageReference.parse(image);
     BaseImageRule rule = new BaseImageRule(benchmark(), Optional.ofNullable(baseImageTemplate));

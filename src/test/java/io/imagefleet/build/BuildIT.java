@@ -97,6 +97,26 @@ class BuildIT {
         .allSatisfy(r -> assertThat(r.path("status").asText()).isEqualTo("skipped"));
     assertThat(Files.readString(output.resolve("summary.md")))
         .contains("| 40 | 0 | 40 | 0 | 0 | 0 |");
+
+    CliRun dry = build(output, "--dry-run");
+    CliRun forced = build(output, "--dry-run", "--force", "--instance-ids", "repo__issue-03");
+
+    assertThat(dry.exitCode()).isZero();
+    assertThat(dry.out().lines().toList())
+        .hasSize(41)
+        .first()
+        .isEqualTo("instance\tbase\timage\tdecision");
+    assertThat(dry.out().lines().skip(1)).allMatch(line -> line.endsWith("\tskip (in registry)"));
+    assertThat(forced.out())
+        .endsWith(
+            "repo__issue-03\t"
+                + rig.base("repo_1776_issue-03")
+                + "\t"
+                + rig.image()
+                + ":"
+                + sdk7
+                + "-bases-repo_1776_issue-03\tbuild\n");
+    assertThat(rig.sdistRuns()).as("a dry run builds nothing").isEqualTo(1);
   }
 
   private static CliRun build(Path output, String... extra) {

@@ -94,6 +94,34 @@ class BuildCommandTest {
     return Arguments.of(message, args);
   }
 
+  @org.junit.jupiter.api.Test
+  void theRegistryPasswordIsMaskedOnARunnerAndNeverPrintedElsewhere() throws Exception {
+    Path ids = Files.writeString(dir.resolve("mask.txt"), "a-1\n");
+    String[] args = {
+      "build",
+      "--image",
+      "127.0.0.1:5000/ns/agent",
+      "--dataset",
+      ids.toString(),
+      "--sdk",
+      dir.toString(),
+      "--sdk-commit",
+      "0123456789abcdef",
+      "--workers",
+      "0"
+    };
+
+    CliRun local = CliRun.run(Map.of("IMAGEFLEET_REGISTRY_PASSWORD", "hunter2-s3cret"), args);
+    CliRun runner =
+        CliRun.run(
+            Map.of("IMAGEFLEET_REGISTRY_PASSWORD", "hunter2-s3cret", "GITHUB_ACTIONS", "true"),
+            args);
+
+    assertThat(local.out() + local.err()).doesNotContain("hunter2");
+    assertThat(runner.err()).startsWith("::add-mask::hunter2-s3cret\n");
+    assertThat(runner.err().lines().skip(1)).noneMatch(line -> line.contains("hunter2"));
+  }
+
   @ParameterizedTest
   @MethodSource("badInput")
   void badInputExitsTwoWithOneLineAndWritesNothing(String message, String[] args) {
