@@ -94,6 +94,9 @@ public final class Cli {
       if (cls == BuildCommand.class) {
         return cls.cast(new BuildCommand(env));
       }
+      if (cls == ActionCommand.class) {
+        return cls.cast(new ActionCommand(env));
+      }
       return CommandLine.defaultFactory().create(cls);
     }
   }

@@ -20,7 +20,12 @@ import picocli.CommandLine.Spec;
       "Builds one Docker image per benchmark instance (SWE-Bench, SWT-Bench) at scale, and generates"
           + " the GitHub Actions workflows that do it."
     },
-    subcommands = {GenerateCommand.class, PreflightCommand.class, BuildCommand.class})
+    subcommands = {
+      GenerateCommand.class,
+      PreflightCommand.class,
+      BuildCommand.class,
+      ActionCommand.class
+    })
 final class ImagefleetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

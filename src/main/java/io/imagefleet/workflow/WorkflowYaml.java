@@ -68,8 +68,16 @@ public final class WorkflowYaml {
    */
   public static String write(
       Workflow workflow, List<String> header, Function<String, Optional<String>> usesComment) {
+    return dump(toMap(workflow), header, usesComment);
+  }
+
+  /** Any GitHub YAML document (ordered maps and lists) in the same deterministic style. */
+  public static String dump(
+      Map<String, Object> document,
+      List<String> header,
+      Function<String, Optional<String>> usesComment) {
     Yaml yaml = yaml();
-    Node root = yaml.represent(toMap(workflow));
+    Node root = yaml.represent(document);
     annotateUses(root, usesComment);
     StringWriter out = new StringWriter();
     header.forEach(line -> out.append(line.isEmpty() ? "#" : "# " + line).append('\n'));

@@ -1,0 +1,107 @@
+package io.imagefleet.cli;
+
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.actions.WorkflowCommands;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The action's entrypoint: turns {@code INPUT_*} variables into a command line and runs it. Empty
+ * inputs are unset; flags take true/false; inputs of repeatable options take one value a line.
+ */
+@Command(
+    name = "action",
+    hidden = true,
+    description = "Runs the command the GitHub Action's inputs describe.")
+final class ActionCommand implements Callable<Integer> {
+  private final ActionsEnvironment env;
+
+  @Spec CommandSpec spec;
+
+  ActionCommand(ActionsEnvironment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    Optional<String> password = env.input("registry-password");
+    if (password.isPresent()) {
+      new WorkflowCommands(spec.commandLine().getErr()).addMask(password.get());
+    }
+    String command =
+        env.input("command")
+            .orElseThrow(
+                () ->
+                    ImagefleetException.invalidInput(
+                        "input command is required: preflight, build or generate"));
+    if (!ActionDefinition.COMMANDS.contains(command)) {
+      throw ImagefleetException.invalidInput(
+          "input command: unknown command '" + command + "'; use preflight, build or generate");
+    }
+    CommandLine root = spec.root().commandLine();
+    List<String> argv = new ArrayList<>(List.of(command));
+    argv.addAll(arguments(root.getSubcommands().get(command).getCommandSpec(), env));
+    Map<String, String> variables = new HashMap<>(env.variables());
+    env.input("registry-username")
+        .ifPresent(user -> variables.put("IMAGEFLEET_REGISTRY_USERNAME", user));
+    password.ifPresent(p -> variables.put("IMAGEFLEET_REGISTRY_PASSWORD", p));
+    return Cli.create(
+            spec.commandLine().getOut(),
+            spec.commandLine().getErr(),
+            new ActionsEnvironment(variables))
+        .execute(argv.toArray(String[]::new));
+  }
+
+  /** The command line the inputs stand for, options first, then the positional parameters. */
+  static List<String> arguments(CommandSpec command, ActionsEnvironment env) {
+    List<String> options = new ArrayList<>();
+    List<String> positionals = new ArrayList<>();
+    for (ArgSpec arg : ActionDefinition.args(command)) {
+      String name = ActionDefinition.inputName(arg);
+      Optional<String> value = env.input(name);
+      if (value.isEmpty()) {
+        continue;
+      }
+      if (!arg.isOption()) {
+        positionals.add(value.get());
+      } else if (ActionDefinition.isFlag(arg)) {
+        options.addAll(flag((OptionSpec) arg, name, value.get()));
+      } else if (arg.isMultiValue()) {
+        value
+            .get()
+            .lines()
+            .map(String::strip)
+            .filter(v -> !v.isEmpty())
+            .forEach(v -> options.add(((OptionSpec) arg).longestName() + "=" + v));
+      } else {
+        options.add(((OptionSpec) arg).longestName() + "=" + value.get());
+      }
+    }
+    options.addAll(positionals);
+    return options;
+  }
+
+  private static List<String> flag(OptionSpec option, String input, String value) {
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> List.of(option.longestName());
+      case "false" ->
+          option.negatable()
+              ? List.of(option.longestName().replaceFirst("^--", "--no-"))
+              : List.of();
+      default ->
+          throw ImagefleetException.invalidInput(
+              "input " + input + " must be true or false, got '" + value + "'");
+    };
+  }
+}
