@@ -1,0 +1,47 @@
+# The imagefleet action image: a Maven build stage (dependencies in their own cached layer) and a
+# runtime stage with a JRE, the Docker CLI and the buildx plugin. The bases are build args so that a
+# machine that can't pull them can build equivalent ones (.ci/action-bases does, from Debian).
+ARG BUILD_BASE=maven:3.9.9-eclipse-temurin-17
+ARG RUNTIME_BASE=eclipse-temurin:17-jre-jammy
+
+FROM ${BUILD_BASE} AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q -ntp dependency:go-offline
+COPY src src
+COPY workflows-templates workflows-templates
+RUN mvn -B -q -ntp package -DskipTests -Dspotless.check.skip=true
+
+# The Docker CLI from the runtime distribution's signed packages; only the client is kept.
+FROM ${RUNTIME_BASE} AS docker-cli
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io \
+ && cp /usr/bin/docker /docker
+
+FROM ${RUNTIME_BASE}
+ARG VERSION=0.1.0
+# download: the buildx release file, pinned and checked against its SHA-256 (GitHub's runners);
+# none: no buildx (a machine that can't reach GitHub); imagefleet then builds through the engine.
+ARG BUILDX=download
+ARG BUILDX_VERSION=0.24.0
+ARG BUILDX_SHA256=c41ed17ec05b6ebb50eeb02fb26cce90f16cd260b8d26ce73963428c6b2d6508
+COPY --from=docker-cli /docker /usr/local/bin/docker
+RUN set -eu; \
+    mkdir -p /usr/local/lib/docker/cli-plugins; \
+    if [ "$BUILDX" = download ]; then \
+      apt-get update -qq; \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates; \
+      curl -fsSL -o /usr/local/lib/docker/cli-plugins/docker-buildx \
+        "https://github.com/docker/buildx/releases/download/v${BUILDX_VERSION}/buildx-v${BUILDX_VERSION}.linux-amd64"; \
+      echo "${BUILDX_SHA256}  /usr/local/lib/docker/cli-plugins/docker-buildx" | sha256sum -c -; \
+      chmod +x /usr/local/lib/docker/cli-plugins/docker-buildx; \
+      apt-get purge -y -qq curl; apt-get autoremove -y -qq; \
+    fi; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/*
+COPY --from=build /src/target/imagefleet.jar /opt/imagefleet/imagefleet.jar
+LABEL org.opencontainers.image.title="imagefleet" \
+      org.opencontainers.image.description="Batch builds of per-instance benchmark images, as a GitHub Action" \
+      org.opencontainers.image.source="https://github.com/imagefleet/imagefleet" \
+      org.opencontainers.image.version="${VERSION}"
+# GitHub runs the action with --workdir /github/workspace; relative paths resolve there.
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-jar", "/opt/imagefleet/imagefleet.jar", "action"]
