@@ -1,6 +1,5 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
@@ -25,6 +24,7 @@ import io.imagefleet.preflight.Units;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.sdist.GitHead;
 import io.imagefleet.sdist.SdistCache;
 import io.imagefleet.workflow.CacheMode;
 import java.io.IOException;
@@ -468,28 +468,15 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   private static String gitHead(Path dir) {
-    try {
-      Process git =
-          new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD")
-              .redirectErrorStream(true)
-              .start();
-      String text = new String(git.getInputStream().readAllBytes()).strip();
-      if (git.waitFor() == 0 && text.matches("[0-9a-f]{40}")) {
-        return text;
-      }
-      throw ImagefleetException.invalidInput(
-          "--sdk "
-              + dir
-              + " is not a git checkout ("
-              + text.lines().findFirst().orElse("")
-              + "); pass --sdk-commit SHA");
-    } catch (IOException e) {
-      throw ImagefleetException.invalidInput(
-          "git is not available to read the SDK commit; pass --sdk-commit SHA");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ImagefleetException(ExitCode.INTERNAL, "interrupted");
-    }
+    return GitHead.read(dir)
+        .orElseThrow(
+            () ->
+                ImagefleetException.invalidInput(
+                    "--sdk "
+                        + dir
+                        + ": no git commit found in "
+                        + dir.resolve(".git")
+                        + "; pass --sdk-commit SHA"));
   }
 
   private SdistCache.Sdist sdist(BuildSettings settings) {
