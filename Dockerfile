@@ -23,6 +23,10 @@ ARG VERSION=0.1.0
 # download: the buildx release file, pinned and checked against its SHA-256 (GitHub's runners);
 # none: no buildx (a machine that can't reach GitHub); imagefleet then builds through the engine.
 ARG BUILDX=download
+# install: python3 and uv (pinned; pip checks the index's hashes) for the default --sdist-command;
+# none: neither (a machine without PyPI; pass --sdist-command or --sdist instead).
+ARG UV=install
+ARG UV_VERSION=0.7.2
 ARG BUILDX_VERSION=0.24.0
 ARG BUILDX_SHA256=c41ed17ec05b6ebb50eeb02fb26cce90f16cd260b8d26ce73963428c6b2d6508
 COPY --from=docker-cli /docker /usr/local/bin/docker
@@ -36,6 +40,13 @@ RUN set -eu; \
       echo "${BUILDX_SHA256}  /usr/local/lib/docker/cli-plugins/docker-buildx" | sha256sum -c -; \
       chmod +x /usr/local/lib/docker/cli-plugins/docker-buildx; \
       apt-get purge -y -qq curl; apt-get autoremove -y -qq; \
+    fi; \
+    if [ "$UV" = install ]; then \
+      apt-get update -qq; \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv; \
+      python3 -m venv /opt/uv; \
+      /opt/uv/bin/pip install --no-cache-dir -q "uv==${UV_VERSION}"; \
+      ln -s /opt/uv/bin/uv /usr/local/bin/uv; \
     fi; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/*
 COPY --from=build /src/target/imagefleet.jar /opt/imagefleet/imagefleet.jar
