@@ -121,7 +121,10 @@ final class ActionDefinition {
         "description",
         "Build one Docker image per SWE-Bench/SWT-Bench instance at scale: preflight the disk, batch-build with a cached sdist, generate the workflows.");
     action.put("author", "imagefleet");
-    action.put("branding", new LinkedHashMap<>(Map.of("icon", "package", "color", "blue")));
+    Map<String, Object> branding = new LinkedHashMap<>();
+    branding.put("icon", "package");
+    branding.put("color", "blue");
+    action.put("branding", branding);
     Map<String, Object> inputs = new LinkedHashMap<>();
     for (String own : List.of("command", "registry-username", "registry-password")) {
       Map<String, Object> input = new LinkedHashMap<>();
