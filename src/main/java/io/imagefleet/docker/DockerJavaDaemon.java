@@ -18,7 +18,6 @@ import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.PruneType;
 import com.github.dockerjava.api.model.PushResponseItem;
-import com.github.dockerjava.api.model.ResponseItem;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -31,9 +30,7 @@ import io.imagefleet.registry.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -258,7 +255,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
       command.withNetworkMode(build.network());
     }
     build.buildArgs().forEach(command::withBuildArg);
-    try (LogSink sink = new LogSink(log)) {
+    try (ProgressLog sink = new ProgressLog(log)) {
       BuildImageResultCallback callback =
           command.exec(
               new BuildImageResultCallback() {
@@ -286,7 +283,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
             command.withAuthConfig(
                 new AuthConfig().withUsername(l.username()).withPassword(l.password())));
     String[] digest = {null};
-    try (LogSink sink = new LogSink(log)) {
+    try (ProgressLog sink = new ProgressLog(log)) {
       ResultCallback.Adapter<PushResponseItem> callback =
           command.exec(
               new ResultCallback.Adapter<>() {
@@ -381,54 +378,6 @@ public final class DockerJavaDaemon implements DockerDaemon {
       closeable.close();
     } catch (IOException e) {
       // The stream is being abandoned; a failure to close it changes nothing.
-    }
-  }
-
-  /** Appends the daemon's progress stream to a log file, one line per message. */
-  private static final class LogSink implements AutoCloseable {
-    private final java.io.Writer writer;
-
-    LogSink(Path log) {
-      try {
-        this.writer =
-            Files.newBufferedWriter(
-                log,
-                java.nio.charset.StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        throw new StepFailure("cannot write log " + log + ": " + e.getMessage(), false);
-      }
-    }
-
-    synchronized void write(ResponseItem item) {
-      try {
-        if (item.getStream() != null) {
-          writer.write(item.getStream());
-        } else if (item.getStatus() != null) {
-          writer.write(item.getStatus() + (item.getId() != null ? " " + item.getId() : "") + "\n");
-        }
-        if (item.isErrorIndicated()) {
-          writer.write(
-              "ERROR: "
-                  + (item.getErrorDetail() != null
-                      ? item.getErrorDetail().getMessage()
-                      : item.getError())
-                  + "\n");
-        }
-        writer.flush();
-      } catch (IOException e) {
-        // The log is best effort; the build result still decides.
-      }
-    }
-
-    @Override
-    public synchronized void close() {
-      try {
-        writer.close();
-      } catch (IOException e) {
-        // Nothing left to flush that matters.
-      }
     }
   }
 

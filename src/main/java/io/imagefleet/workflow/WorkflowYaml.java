@@ -59,7 +59,7 @@ public final class WorkflowYaml {
     if (!(document instanceof Map<?, ?>)) {
       throw invalid(source, "expected a mapping at the top level");
     }
-    return readWorkflow(new Fields(document, source, ""));
+    return readWorkflow(new YamlFields(document, source, ""));
   }
 
   /**
@@ -87,13 +87,13 @@ public final class WorkflowYaml {
 
   // ---- reading
 
-  private static Workflow readWorkflow(Fields top) {
+  private static Workflow readWorkflow(YamlFields top) {
     String name = top.string("name");
     Triggers on = readTriggers(top.fields("on"));
     Map<String, Object> permissions = top.map("permissions");
     Map<String, Object> concurrency = top.map("concurrency");
     Map<String, Object> env = top.map("env");
-    Fields jobsFields = top.fields("jobs");
+    YamlFields jobsFields = top.fields("jobs");
     Map<String, Job> jobs = new LinkedHashMap<>();
     for (String id : jobsFields.keys()) {
       jobs.put(id, readJob(jobsFields.fields(id)));
@@ -101,22 +101,22 @@ public final class WorkflowYaml {
     return new Workflow(name, on, permissions, concurrency, env, jobs, top.rest());
   }
 
-  private static Triggers readTriggers(Fields on) {
-    Fields dispatch = on.fields(DISPATCH);
-    Fields call = on.fields(CALL);
+  private static Triggers readTriggers(YamlFields on) {
+    YamlFields dispatch = on.fields(DISPATCH);
+    YamlFields call = on.fields(CALL);
     List<Input> inputs = readInputs(call.fields("inputs"), dispatch.fields("inputs"));
     dispatch.requireConsumed();
-    Fields secretsFields = call.fields("secrets");
+    YamlFields secretsFields = call.fields("secrets");
     Map<String, Secret> secrets = new LinkedHashMap<>();
     for (String id : secretsFields.keys()) {
-      Fields secret = secretsFields.fields(id);
+      YamlFields secret = secretsFields.fields(id);
       secrets.put(id, new Secret(secret.string("description"), secret.bool("required", false)));
       secret.requireConsumed();
     }
-    Fields outputsFields = call.fields("outputs");
+    YamlFields outputsFields = call.fields("outputs");
     Map<String, CallOutput> outputs = new LinkedHashMap<>();
     for (String id : outputsFields.keys()) {
-      Fields output = outputsFields.fields(id);
+      YamlFields output = outputsFields.fields(id);
       outputs.put(id, new CallOutput(output.string("description"), output.string("value")));
       output.requireConsumed();
     }
@@ -128,7 +128,7 @@ public final class WorkflowYaml {
    * Inputs are typed by {@code workflow_call}; {@code workflow_dispatch} adds choices, and inputs
    * only it declares are taken as they are.
    */
-  private static List<Input> readInputs(Fields callInputs, Fields dispatchInputs) {
+  private static List<Input> readInputs(YamlFields callInputs, YamlFields dispatchInputs) {
     Map<String, Input> inputs = new LinkedHashMap<>();
     for (String id : callInputs.keys()) {
       inputs.put(id, readInput(id, callInputs.fields(id)));
@@ -152,7 +152,7 @@ public final class WorkflowYaml {
     return List.copyOf(inputs.values());
   }
 
-  private static Input readInput(String id, Fields input) {
+  private static Input readInput(String id, YamlFields input) {
     String typeName = Optional.ofNullable(input.string("type")).orElse("string");
     InputType type =
         java.util.Arrays.stream(InputType.values())
@@ -167,7 +167,7 @@ public final class WorkflowYaml {
     return new Input(id, description, type, defaultValue, options);
   }
 
-  private static Job readJob(Fields job) {
+  private static Job readJob(YamlFields job) {
     String name = job.string("name");
     Object needsValue = job.scalarOrList("needs");
     List<String> needs =
@@ -181,7 +181,7 @@ public final class WorkflowYaml {
     Object timeout = job.scalar("timeout-minutes");
     Strategy strategy = null;
     if (job.has("strategy")) {
-      Fields s = job.fields("strategy");
+      YamlFields s = job.fields("strategy");
       Boolean failFast = s.has("fail-fast") ? s.bool("fail-fast", true) : null;
       Integer maxParallel = s.has("max-parallel") ? s.integer("max-parallel") : null;
       strategy = new Strategy(failFast, maxParallel, s.map("matrix"));
@@ -190,16 +190,16 @@ public final class WorkflowYaml {
     Map<String, String> outputs = new LinkedHashMap<>();
     job.map("outputs").forEach((k, v) -> outputs.put(k, String.valueOf(v)));
     Map<String, Object> env = job.map("env");
-    Fields stepsList = job.listFields("steps");
+    YamlFields stepsList = job.listFields("steps");
     List<Step> steps = new ArrayList<>();
-    for (Fields step : stepsList.items()) {
+    for (YamlFields step : stepsList.items()) {
       steps.add(readStep(step));
     }
     return new Job(
         name, needs, condition, runsOn, timeout, strategy, outputs, env, steps, job.rest());
   }
 
-  private static Step readStep(Fields step) {
+  private static Step readStep(YamlFields step) {
     return new Step(
         step.string("name"),
         step.string("id"),
@@ -404,156 +404,11 @@ public final class WorkflowYaml {
 
   // ---- reading helpers
 
-  private static ImagefleetException invalid(String source, String message) {
+  static ImagefleetException invalid(String source, String message) {
     return ImagefleetException.invalidInput(source + ": " + message);
   }
 
   private static String firstLine(String message) {
     return message == null ? "" : message.lines().findFirst().orElse("").strip();
-  }
-
-  /** A mapping being read, with the path to it for messages and a record of what was read. */
-  private static final class Fields {
-    private final Map<String, Object> map = new LinkedHashMap<>();
-    private final String source;
-    private final String path;
-    private final java.util.Set<String> read = new java.util.HashSet<>();
-
-    Fields(Object value, String source, String path) {
-      this.source = source;
-      this.path = path;
-      if (value instanceof Map<?, ?> m) {
-        m.forEach((k, v) -> map.put(String.valueOf(k), v));
-      } else if (value != null) {
-        throw invalid(source, where() + "expected a mapping");
-      }
-    }
-
-    List<String> keys() {
-      read.addAll(map.keySet());
-      return List.copyOf(map.keySet());
-    }
-
-    boolean has(String key) {
-      return map.containsKey(key);
-    }
-
-    Fields fields(String key) {
-      read.add(key);
-      return new Fields(map.get(key), source, child(key));
-    }
-
-    String string(String key) {
-      Object value = scalar(key);
-      return value == null ? null : String.valueOf(value);
-    }
-
-    Object scalar(String key) {
-      read.add(key);
-      Object value = map.get(key);
-      if (value instanceof Map<?, ?> || value instanceof List<?>) {
-        throw error(key, "expected a single value");
-      }
-      return value;
-    }
-
-    Object scalarOrList(String key) {
-      read.add(key);
-      Object value = map.get(key);
-      if (value instanceof Map<?, ?>) {
-        throw error(key, "expected a value or a list");
-      }
-      return value;
-    }
-
-    boolean bool(String key, boolean fallback) {
-      Object value = scalar(key);
-      if (value == null) {
-        return fallback;
-      }
-      if (value instanceof Boolean b) {
-        return b;
-      }
-      throw error(key, "expected true or false");
-    }
-
-    Integer integer(String key) {
-      Object value = scalar(key);
-      if (value instanceof Integer i) {
-        return i;
-      }
-      throw error(key, "expected a number");
-    }
-
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map(String key) {
-      read.add(key);
-      Object value = map.get(key);
-      if (value == null) {
-        return Map.of();
-      }
-      if (!(value instanceof Map<?, ?>)) {
-        throw error(key, "expected a mapping");
-      }
-      Map<String, Object> result = new LinkedHashMap<>();
-      ((Map<Object, Object>) value).forEach((k, v) -> result.put(String.valueOf(k), v));
-      return result;
-    }
-
-    List<?> list(String key) {
-      read.add(key);
-      Object value = map.get(key);
-      if (value == null) {
-        return List.of();
-      }
-      if (!(value instanceof List<?> list)) {
-        throw error(key, "expected a list");
-      }
-      return list;
-    }
-
-    /** A list of mappings, as a holder whose {@link #items()} are the entries. */
-    Fields listFields(String key) {
-      List<?> list = list(key);
-      Fields holder = new Fields(null, source, child(key));
-      for (int i = 0; i < list.size(); i++) {
-        holder.map.put(String.valueOf(i), list.get(i));
-      }
-      return holder;
-    }
-
-    List<Fields> items() {
-      List<Fields> items = new ArrayList<>();
-      map.forEach((index, value) -> items.add(new Fields(value, source, path + "[" + index + "]")));
-      return items;
-    }
-
-    /** The keys nobody read, in their original order. */
-    Map<String, Object> rest() {
-      Map<String, Object> rest = new LinkedHashMap<>(map);
-      rest.keySet().removeAll(read);
-      return rest;
-    }
-
-    /** Fails on keys that the model would otherwise silently drop. */
-    void requireConsumed() {
-      Map<String, Object> rest = rest();
-      if (!rest.isEmpty()) {
-        String key = rest.keySet().iterator().next();
-        throw error(key, "unsupported key");
-      }
-    }
-
-    ImagefleetException error(String key, String message) {
-      return invalid(source, child(key) + ": " + message);
-    }
-
-    private String child(String key) {
-      return path.isEmpty() ? key : path + "." + key;
-    }
-
-    private String where() {
-      return path.isEmpty() ? "" : path + ": ";
-    }
   }
 }
