@@ -67,7 +67,7 @@ public final class BuildRunner {
     return resume ? Manifest.done(Manifest.read(settings.manifest())) : Set.of();
   }
 
-  public int build(
+  public BuildSummary build(
       List<PlannedImage> plan,
       Set<String> alreadyDone,
       SdistCache.Sdist sdist,
@@ -152,11 +152,16 @@ public final class BuildRunner {
             + "; report in "
             + settings.output());
     err.flush();
-    if (result.stoppedEarly().isPresent()) {
+    return summary;
+  }
+
+  /** The exit code of a finished build: 0, or 5 when it stopped early or too many images failed. */
+  public int conclude(BuildSummary summary) {
+    if (summary.stoppedEarly().isPresent()) {
       throw new ImagefleetException(
           ExitCode.BUILD_PARTIAL,
           "stopped early: "
-              + result.stoppedEarly().get()
+              + summary.stoppedEarly().get()
               + "; rerun with --resume to build the rest");
     }
     if (summary.failed() > settings.maxFailures()) {

@@ -8,6 +8,7 @@ import io.imagefleet.build.BaseImageRule;
 import io.imagefleet.build.BuildPlanner;
 import io.imagefleet.build.BuildRunner;
 import io.imagefleet.build.BuildSettings;
+import io.imagefleet.build.BuildSummary;
 import io.imagefleet.build.Builders;
 import io.imagefleet.build.PlannedImage;
 import io.imagefleet.dataset.DatasetReader;
@@ -15,6 +16,10 @@ import io.imagefleet.dataset.HuggingFaceRows;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.dataset.Selection;
 import io.imagefleet.docker.DockerJavaDaemon;
+import io.imagefleet.github.BuildReport;
+import io.imagefleet.github.GitHubAccess;
+import io.imagefleet.github.GitHubApi;
+import io.imagefleet.github.SdkSource;
 import io.imagefleet.preflight.BuildxCli;
 import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DiskProbe;
@@ -130,6 +135,51 @@ final class BuildCommand implements Callable<Integer> {
   // SDK
   @Option(names = "--sdk", paramLabel = "DIR", description = "The SDK's source directory.")
   Path sdk;
+
+  @Option(
+      names = "--sdk-repo",
+      paramLabel = "OWNER/NAME",
+      description = "Take the SDK from this GitHub repository at --sdk-ref instead of --sdk.")
+  String sdkRepo;
+
+  @Option(
+      names = "--sdk-ref",
+      paramLabel = "REF",
+      description = "Branch, tag or (short) SHA of --sdk-repo; resolved to the full commit SHA.")
+  String sdkRef;
+
+  @Option(
+      names = "--report-status",
+      description = "Set a commit status imagefleet/BENCHMARK on the SDK commit in --report-repo.")
+  boolean reportStatus;
+
+  @Option(
+      names = "--report-repo",
+      paramLabel = "OWNER/NAME",
+      description =
+          "Repository of the SDK commit for --report-status (default: --sdk-repo, else GITHUB_REPOSITORY).")
+  String reportRepo;
+
+  @Option(
+      names = "--report-comment",
+      paramLabel = "OWNER/NAME#N",
+      description =
+          "Post the summary as a comment on issue or pull request N, updating its own earlier one.")
+  String reportComment;
+
+  @Option(
+      names = "--token-env",
+      defaultValue = "GITHUB_TOKEN",
+      paramLabel = "NAME",
+      description = "Variable holding the GitHub token (default: ${DEFAULT-VALUE}).")
+  String tokenEnv;
+
+  @Option(
+      names = "--api-url",
+      defaultValue = GitHubAccess.DEFAULT_API,
+      paramLabel = "URL",
+      description = "GitHub API endpoint, for GitHub Enterprise (default: ${DEFAULT-VALUE}).")
+  String apiUrl;
 
   @Option(
       names = "--sdk-commit",
@@ -336,7 +386,12 @@ final class BuildCommand implements Callable<Integer> {
               + dataset
               + "; check --instance-ids, --select and --shard");
     }
-    String commit = sdkCommit();
+    Optional<GitHubApi> github = github(commands);
+    Optional<SdkSource.Checkout> checkout =
+        github.map(
+            g -> sdkRepo == null ? null : new SdkSource(g, cacheDir()).fetch(sdkRepo, sdkRef));
+    checkout.ifPresent(c -> sdk = c.directory());
+    String commit = checkout.map(SdkSource.Checkout::sha).orElseGet(this::sdkCommit);
     List<PlannedImage> plan = BuildPlanner.plan(instances, rule, repository, commit, target);
     RegistryClient registry =
         new RegistryClient(credentials, maxRetries + 3, Duration.ofSeconds(1));
@@ -360,15 +415,75 @@ final class BuildCommand implements Callable<Integer> {
       DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, images);
       BuildxCli buildx = new BuildxCli(dockerCli, env.variables(), Duration.ofMinutes(30));
       CachePruner pruner = new CachePruner(daemon, buildx, buildx.activeBuilder());
-      return runner.build(
-          plan,
-          done,
-          sdist,
+      BuildSummary summary =
+          runner.build(
+              plan,
+              done,
+              sdist,
+              commit,
+              Builders.choose(builder, daemon, credentials, dockerCli, env.variables()),
+              Optional.of(probe),
+              Optional.of(pruner),
+              resume);
+      github.ifPresent(g -> report(g, summary, commit, repository));
+      return runner.conclude(summary);
+    }
+  }
+
+  /** A GitHub client when an option needs one: --sdk-repo or a report. */
+  private Optional<GitHubApi> github(WorkflowCommands commands) {
+    if ((sdkRepo == null) != (sdkRef == null)) {
+      throw ImagefleetException.invalidInput("--sdk-repo and --sdk-ref go together");
+    }
+    if (sdkRepo != null && sdk != null) {
+      throw ImagefleetException.invalidInput(
+          "give the SDK once: --sdk DIR, or --sdk-repo with --sdk-ref");
+    }
+    if (reportComment != null && !reportComment.matches("[\\w.-]+/[\\w.-]+#\\d+")) {
+      throw ImagefleetException.invalidInput(
+          "--report-comment must look like OWNER/NAME#N, got '" + reportComment + "'");
+    }
+    if (sdkRepo == null && !reportStatus && reportComment == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        GitHubAccess.from(env.variables(), apiUrl, tokenEnv, commands, env.onRunner()).connect());
+  }
+
+  private void report(
+      GitHubApi github, BuildSummary summary, String commit, ImageReference repository) {
+    Optional<String> runUrl = BuildReport.runUrl(env.variables());
+    if (reportStatus) {
+      String where =
+          reportRepo != null
+              ? reportRepo
+              : sdkRepo != null ? sdkRepo : env.variable("GITHUB_REPOSITORY").orElse(null);
+      if (where == null) {
+        throw ImagefleetException.invalidInput(
+            "--report-status needs --report-repo (or --sdk-repo, or GITHUB_REPOSITORY)");
+      }
+      github.setStatus(
+          where,
           commit,
-          Builders.choose(builder, daemon, credentials, dockerCli, env.variables()),
-          Optional.of(probe),
-          Optional.of(pruner),
-          resume);
+          BuildReport.state(summary.failed(), summary.stoppedEarly().isPresent(), maxFailures),
+          runUrl.orElse(null),
+          BuildReport.description(
+              summary.built(), summary.skipped(), summary.failed(), summary.notStarted()),
+          BuildReport.context(benchmark));
+    }
+    if (reportComment != null) {
+      String[] parts = reportComment.split("#");
+      String pattern =
+          repository.repositoryName()
+              + ":"
+              + commit.substring(0, 7)
+              + "-{custom}"
+              + (target.isEmpty() ? "" : "-" + target);
+      github.upsertComment(
+          parts[0],
+          Integer.parseInt(parts[1]),
+          BuildReport.marker(benchmark),
+          BuildReport.comment(benchmark, pattern, summary.markdown(), runUrl));
     }
   }
 
@@ -388,7 +503,7 @@ final class BuildCommand implements Callable<Integer> {
       throw ImagefleetException.invalidInput(
           "--builder must be auto, buildx or engine, got '" + builder + "'");
     }
-    if (sdk == null && sdistFile == null) {
+    if (sdk == null && sdistFile == null && sdkRepo == null) {
       throw ImagefleetException.invalidInput(
           "give the SDK: --sdk DIR (its sdist is built once), or --sdist FILE with --sdk-commit");
     }
@@ -483,12 +598,14 @@ final class BuildCommand implements Callable<Integer> {
     if (sdistFile != null) {
       return new SdistCache.Sdist(sdistFile.toAbsolutePath(), false, "");
     }
-    Path cache = cacheDir != null ? cacheDir : defaultCacheDir();
-    return new SdistCache(cache, Duration.ofMinutes(30))
+    return new SdistCache(cacheDir(), Duration.ofMinutes(30))
         .obtain(sdk, sdistCommand, settings.logs().resolve("sdist.log"));
   }
 
-  private Path defaultCacheDir() {
+  private Path cacheDir() {
+    if (cacheDir != null) {
+      return cacheDir;
+    }
     return env.variable("XDG_CACHE_HOME")
         .filter(s -> !s.isBlank())
         .map(Path::of)

@@ -3,6 +3,7 @@ package io.imagefleet.cli;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.github.RunFollower;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +15,15 @@ public final class Cli {
   private Cli() {}
 
   public static CommandLine create(PrintWriter out, PrintWriter err, ActionsEnvironment env) {
-    CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env));
+    return create(out, err, env, Cli::sleep);
+  }
+
+  /**
+   * As {@link #create(PrintWriter, PrintWriter, ActionsEnvironment)}, with the wait between polls.
+   */
+  public static CommandLine create(
+      PrintWriter out, PrintWriter err, ActionsEnvironment env, RunFollower.Sleeper sleeper) {
+    CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper));
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(Cli::handleExecutionException);
@@ -72,6 +81,14 @@ public final class Cli {
     return ExitCode.INVALID_INPUT.code();
   }
 
+  private static void sleep(java.time.Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static boolean wantsStacktrace(ParseResult result) {
     for (ParseResult r = result; r != null; r = r.subcommand()) {
       if (r.hasMatchedOption("--stacktrace")) {
@@ -82,7 +99,8 @@ public final class Cli {
   }
 
   /** Hands commands the environment they run in, so tests can set INPUT_* and GITHUB_* freely. */
-  private record Factory(ActionsEnvironment env) implements CommandLine.IFactory {
+  private record Factory(ActionsEnvironment env, RunFollower.Sleeper sleeper)
+      implements CommandLine.IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
       if (cls == GenerateCommand.class) {
@@ -93,6 +111,9 @@ public final class Cli {
       }
       if (cls == BuildCommand.class) {
         return cls.cast(new BuildCommand(env));
+      }
+      if (cls == DispatchCommand.class) {
+        return cls.cast(new DispatchCommand(env, sleeper));
       }
       if (cls == ActionCommand.class) {
         return cls.cast(new ActionCommand(env));

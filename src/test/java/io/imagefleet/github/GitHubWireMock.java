@@ -1,0 +1,88 @@
+package io.imagefleet.github;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import java.util.Base64;
+
+/** GitHub REST responses, as much of them as github-api reads, for WireMock stubs. */
+final class GitHubWireMock {
+  static final String TOKEN = "ghp_test0000secret1111token";
+  static final String REPO = "acme/agent-sdk";
+
+  private GitHubWireMock() {}
+
+  static void repository(WireMock wm, String base) {
+    wm.register(
+        get(urlPathEqualTo("/repos/" + REPO))
+            .willReturn(
+                okJson(
+                    "{\"id\":1,\"name\":\"agent-sdk\",\"full_name\":\""
+                        + REPO
+                        + "\",\"owner\":{\"login\":\"acme\",\"id\":2},"
+                        + "\"url\":\""
+                        + base
+                        + "/repos/"
+                        + REPO
+                        + "\",\"html_url\":\"https://github.com/"
+                        + REPO
+                        + "\"}")));
+  }
+
+  static void workflow(WireMock wm, String file, String yaml) {
+    wm.register(
+        get(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/" + file))
+            .willReturn(
+                okJson(
+                    "{\"id\":7,\"name\":\"Build\",\"path\":\".github/workflows/"
+                        + file
+                        + "\",\"state\":\"active\"}")));
+    wm.register(
+        get(urlPathEqualTo("/repos/" + REPO + "/contents/.github/workflows/" + file))
+            .willReturn(
+                okJson(
+                    "{\"type\":\"file\",\"encoding\":\"base64\",\"name\":\""
+                        + file
+                        + "\",\"path\":\".github/workflows/"
+                        + file
+                        + "\",\"content\":\""
+                        + Base64.getEncoder().encodeToString(yaml.getBytes())
+                        + "\"}")));
+  }
+
+  static String run(long id, String status, String conclusion) {
+    return "{\"id\":"
+        + id
+        + ",\"name\":\"Build\",\"event\":\"workflow_dispatch\",\"head_branch\":\"main\",\"status\":\""
+        + status
+        + "\","
+        + "\"conclusion\":"
+        + (conclusion == null ? "null" : "\"" + conclusion + "\"")
+        + ",\"workflow_id\":7,\"run_number\":"
+        + id
+        + ",\"html_url\":\"https://github.com/"
+        + REPO
+        + "/actions/runs/"
+        + id
+        + "\",\"created_at\":\"2026-11-23T10:00:00Z\","
+        + "\"updated_at\":\"2026-11-23T10:00:00Z\"}";
+  }
+
+  static String runs(String... runs) {
+    return "{\"total_count\":"
+        + runs.length
+        + ",\"workflow_runs\":["
+        + String.join(",", runs)
+        + "]}";
+  }
+
+  static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(int code) {
+    return aResponse()
+        .withStatus(code)
+        .withHeader("Content-Type", "application/json")
+        .withBody("{\"message\":\"nope\"}");
+  }
+}
