@@ -387,11 +387,9 @@ final class BuildCommand implements Callable<Integer> {
               + "; check --instance-ids, --select and --shard");
     }
     Optional<GitHubApi> github = github(commands);
-    Optional<SdkSource.Checkout> checkout =
-        github.map(
-            g -> sdkRepo == null ? null : new SdkSource(g, cacheDir()).fetch(sdkRepo, sdkRef));
-    checkout.ifPresent(c -> sdk = c.directory());
-    String commit = checkout.map(SdkSource.Checkout::sha).orElseGet(this::sdkCommit);
+    Optional<SdkSource> source =
+        github.filter(g -> sdkRepo != null).map(g -> new SdkSource(g, cacheDir()));
+    String commit = source.map(s -> s.resolve(sdkRepo, sdkRef)).orElseGet(this::sdkCommit);
     List<PlannedImage> plan = BuildPlanner.plan(instances, rule, repository, commit, target);
     RegistryClient registry =
         new RegistryClient(credentials, maxRetries + 3, Duration.ofSeconds(1));
@@ -407,6 +405,7 @@ final class BuildCommand implements Callable<Integer> {
     if (dryRun) {
       return runner.dryRun(plan, done);
     }
+    source.ifPresent(s -> sdk = s.download(sdkRepo, commit).directory());
     SdistCache.Sdist sdist = sdist(settings);
     try (DockerJavaDaemon daemon = DockerJavaDaemon.connect(env.variables())) {
       HelperImages images =

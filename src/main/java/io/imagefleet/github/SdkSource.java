@@ -22,14 +22,22 @@ public final class SdkSource {
   /** A source tree and the commit it is. */
   public record Checkout(Path directory, String sha, boolean downloaded) {}
 
+  /** The full SHA of a branch, tag or short SHA; an unknown ref exits 2. */
+  public String resolve(String repository, String ref) {
+    return github
+        .resolveCommit(repository, ref)
+        .orElseThrow(
+            () ->
+                ImagefleetException.invalidInput(
+                    "--sdk-ref " + ref + ": no such branch, tag or commit in " + repository));
+  }
+
   public Checkout fetch(String repository, String ref) {
-    String sha =
-        github
-            .resolveCommit(repository, ref)
-            .orElseThrow(
-                () ->
-                    ImagefleetException.invalidInput(
-                        "--sdk-ref " + ref + ": no such branch, tag or commit in " + repository));
+    return download(repository, resolve(repository, ref));
+  }
+
+  /** The commit's source tree, downloaded into the cache the first time only. */
+  public Checkout download(String repository, String sha) {
     Path directory =
         cacheDir.resolve("sdk-source").resolve(repository.replace('/', '_')).resolve(sha);
     if (Files.isDirectory(directory)) {

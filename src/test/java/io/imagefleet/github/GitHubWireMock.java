@@ -16,12 +16,18 @@ final class GitHubWireMock {
   private GitHubWireMock() {}
 
   static void repository(WireMock wm, String base) {
+    repository(wm, base, REPO);
+  }
+
+  static void repository(WireMock wm, String base, String fullName) {
     wm.register(
-        get(urlPathEqualTo("/repos/" + REPO))
+        get(urlPathEqualTo("/repos/" + fullName))
             .willReturn(
                 okJson(
-                    "{\"id\":1,\"name\":\"agent-sdk\",\"full_name\":\""
-                        + REPO
+                    "{\"id\":1,\"name\":\""
+                        + fullName.split("/")[1]
+                        + "\",\"full_name\":\""
+                        + fullName
                         + "\",\"owner\":{\"login\":\"acme\",\"id\":2},"
                         + "\"url\":\""
                         + base
