@@ -17,7 +17,6 @@ import io.imagefleet.dataset.Instance;
 import io.imagefleet.dataset.Selection;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.github.BuildReport;
-import io.imagefleet.github.GitHubAccess;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
 import io.imagefleet.preflight.BuildxCli;
@@ -45,6 +44,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -167,19 +167,7 @@ final class BuildCommand implements Callable<Integer> {
           "Post the summary as a comment on issue or pull request N, updating its own earlier one.")
   String reportComment;
 
-  @Option(
-      names = "--token-env",
-      defaultValue = "GITHUB_TOKEN",
-      paramLabel = "NAME",
-      description = "Variable holding the GitHub token (default: ${DEFAULT-VALUE}).")
-  String tokenEnv;
-
-  @Option(
-      names = "--api-url",
-      defaultValue = GitHubAccess.DEFAULT_API,
-      paramLabel = "URL",
-      description = "GitHub API endpoint, for GitHub Enterprise (default: ${DEFAULT-VALUE}).")
-  String apiUrl;
+  @Mixin GitHubOptions gitHub = new GitHubOptions();
 
   @Option(
       names = "--sdk-commit",
@@ -445,8 +433,7 @@ final class BuildCommand implements Callable<Integer> {
     if (sdkRepo == null && !reportStatus && reportComment == null) {
       return Optional.empty();
     }
-    return Optional.of(
-        GitHubAccess.from(env.variables(), apiUrl, tokenEnv, commands, env.onRunner()).connect());
+    return Optional.of(gitHub.access(env, commands).connect());
   }
 
   private void report(

@@ -5,7 +5,6 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
-import io.imagefleet.github.GitHubAccess;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.RunFollower;
 import java.io.PrintWriter;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -81,19 +81,7 @@ final class DispatchCommand implements Callable<Integer> {
           "First wait between polls; it backs off to four times this (default: ${DEFAULT-VALUE}).")
   String poll;
 
-  @Option(
-      names = "--token-env",
-      defaultValue = "GITHUB_TOKEN",
-      paramLabel = "NAME",
-      description = "Variable holding the GitHub token (default: ${DEFAULT-VALUE}).")
-  String tokenEnv;
-
-  @Option(
-      names = "--api-url",
-      defaultValue = GitHubAccess.DEFAULT_API,
-      paramLabel = "URL",
-      description = "GitHub API endpoint, for GitHub Enterprise (default: ${DEFAULT-VALUE}).")
-  String apiUrl;
+  @Mixin GitHubOptions gitHub = new GitHubOptions();
 
   DispatchCommand(ActionsEnvironment env, RunFollower.Sleeper sleeper) {
     this.env = env;
@@ -109,10 +97,7 @@ final class DispatchCommand implements Callable<Integer> {
     Duration pollEvery = Durations.parse("--poll", poll);
     Duration limit = Durations.parse("--timeout", timeout);
     PrintWriter out = spec.commandLine().getOut();
-    GitHubApi github =
-        GitHubAccess.from(
-                env.variables(), apiUrl, tokenEnv, new WorkflowCommands(out), env.onRunner())
-            .connect();
+    GitHubApi github = gitHub.access(env, new WorkflowCommands(out)).connect();
     RunFollower follower = new RunFollower(github, out, sleeper);
     follower.validateInputs(repo, workflow, ref, inputs);
     GitHubApi.RunState run = follower.dispatch(repo, workflow, ref, inputs, pollEvery, APPEAR);

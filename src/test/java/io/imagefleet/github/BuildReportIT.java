@@ -121,19 +121,6 @@ class BuildReportIT {
   }
 
   private byte[] tarball() throws Exception {
-    Path top = Files.createDirectories(dir.resolve("src/acme-agent-sdk-89abcde"));
-    Files.writeString(top.resolve("pyproject.toml"), "[project]\nname = \"agent\"\n");
-    Path tar = dir.resolve("source.tar.gz");
-    Process process =
-        new ProcessBuilder(
-                "tar",
-                "-czf",
-                tar.toString(),
-                "-C",
-                dir.resolve("src").toString(),
-                "acme-agent-sdk-89abcde")
-            .start();
-    assertThat(process.waitFor()).isZero();
-    return Files.readAllBytes(tar);
+    return GitHubWireMock.tarball(dir, "acme-agent-sdk-89abcde");
   }
 }

@@ -467,20 +467,7 @@ class GitHubIntegrationTest {
   }
 
   private byte[] tarball() throws Exception {
-    Path top = Files.createDirectories(dir.resolve("src/acme-agent-sdk-0123456"));
-    Files.writeString(top.resolve("pyproject.toml"), "[project]\nname = \"agent\"\n");
-    Path tar = dir.resolve("source.tar.gz");
-    Process process =
-        new ProcessBuilder(
-                "tar",
-                "-czf",
-                tar.toString(),
-                "-C",
-                dir.resolve("src").toString(),
-                "acme-agent-sdk-0123456")
-            .start();
-    assertThat(process.waitFor()).isZero();
-    return Files.readAllBytes(tar);
+    return GitHubWireMock.tarball(dir, "acme-agent-sdk-0123456");
   }
 
   private static String json(String text) {

@@ -85,6 +85,22 @@ final class GitHubWireMock {
         + "]}";
   }
 
+  /** A source tarball as GitHub serves one: a single top directory holding the SDK. */
+  static byte[] tarball(java.nio.file.Path dir, String top) throws Exception {
+    java.nio.file.Path tree =
+        java.nio.file.Files.createDirectories(dir.resolve("src").resolve(top));
+    java.nio.file.Files.writeString(
+        tree.resolve("pyproject.toml"), "[project]\nname = \"agent\"\n");
+    java.nio.file.Path tar = dir.resolve("source.tar.gz");
+    Process process =
+        new ProcessBuilder("tar", "-czf", tar.toString(), "-C", dir.resolve("src").toString(), top)
+            .start();
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("tar failed");
+    }
+    return java.nio.file.Files.readAllBytes(tar);
+  }
+
   static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(int code) {
     return aResponse()
         .withStatus(code)
