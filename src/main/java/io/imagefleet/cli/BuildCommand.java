@@ -339,18 +339,7 @@ final class BuildCommand implements Callable<Integer> {
       description = "Print instance, base, image and skip/build decision; build nothing.")
   boolean dryRun;
 
-  @Option(
-      names = "--docker-cli",
-      defaultValue = "docker",
-      paramLabel = "PATH",
-      description = "The docker CLI, for buildx (default: ${DEFAULT-VALUE}).")
-  String dockerCli;
-
-  @Option(
-      names = "--helper-image",
-      paramLabel = "IMAGE",
-      description = "Image for the disk-measuring helper container, when one is needed.")
-  String helperImage;
+  @Mixin DockerOptions docker = new DockerOptions();
 
   BuildCommand(ActionsEnvironment env) {
     this.env = env;
@@ -396,11 +385,9 @@ final class BuildCommand implements Callable<Integer> {
     source.ifPresent(s -> sdk = s.download(sdkRepo, commit).directory());
     SdistCache.Sdist sdist = sdist(settings);
     try (DockerJavaDaemon daemon = DockerJavaDaemon.connect(env.variables())) {
-      HelperImages images =
-          new HelperImages(
-              daemon, Optional.ofNullable(helperImage), env.variable("HOSTNAME").orElse(""));
+      HelperImages images = docker.helperImages(daemon, env);
       DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, images);
-      BuildxCli buildx = new BuildxCli(dockerCli, env.variables(), Duration.ofMinutes(30));
+      BuildxCli buildx = docker.buildx(env);
       CachePruner pruner = new CachePruner(daemon, buildx, buildx.activeBuilder());
       BuildSummary summary =
           runner.build(
@@ -408,7 +395,7 @@ final class BuildCommand implements Callable<Integer> {
               done,
               sdist,
               commit,
-              Builders.choose(builder, daemon, credentials, dockerCli, env.variables()),
+              Builders.choose(builder, daemon, credentials, docker.dockerCli, env.variables()),
               Optional.of(probe),
               Optional.of(pruner),
               resume);

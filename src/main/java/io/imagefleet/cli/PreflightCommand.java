@@ -17,15 +17,14 @@ import io.imagefleet.preflight.ProbeMode;
 import io.imagefleet.preflight.ToolchainRemover;
 import io.imagefleet.preflight.Units;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -91,23 +90,11 @@ final class PreflightCommand implements Callable<Integer> {
           "How to measure the data root: auto (directly when visible, else a helper container), direct or helper (default: ${DEFAULT-VALUE}).")
   String probe;
 
-  @Option(
-      names = "--helper-image",
-      paramLabel = "IMAGE",
-      description =
-          "Image for helper containers (needs df and rm; default: imagefleet's own image, else the smallest local image).")
-  String helperImage;
-
-  @Option(
-      names = "--docker-cli",
-      paramLabel = "PATH",
-      defaultValue = "docker",
-      description = "The docker CLI, for buildx (default: ${DEFAULT-VALUE}).")
-  String dockerCli;
-
   /** Where the host's root is, as the daemon sees it; tests point it at a scratch directory. */
   @Option(names = "--host-root", hidden = true, defaultValue = "/")
   String hostRoot;
+
+  @Mixin DockerOptions docker = new DockerOptions();
 
   PreflightCommand(ActionsEnvironment env) {
     this.env = env;
@@ -119,13 +106,13 @@ final class PreflightCommand implements Callable<Integer> {
     ProbeMode mode = probeMode();
     PreflightReport report;
     try (DockerJavaDaemon daemon = DockerJavaDaemon.connect(env.variables())) {
-      HelperImages images = new HelperImages(daemon, Optional.ofNullable(helperImage), hostname());
+      HelperImages images = docker.helperImages(daemon, env);
       DiskProbe diskProbe = new DiskProbe(daemon, mode, images);
       Optional<ToolchainRemover> toolchains =
           removeToolchains
               ? Optional.of(new ToolchainRemover(daemon, images, hostRoot))
               : Optional.empty();
-      BuildxCli buildx = new BuildxCli(dockerCli, env.variables(), Duration.ofMinutes(30));
+      BuildxCli buildx = docker.buildx(env);
       report = new Preflight(daemon, diskProbe, buildx, toolchains).run(options);
     }
     spec.commandLine().getErr().print(report.table());
@@ -165,19 +152,6 @@ final class PreflightCommand implements Callable<Integer> {
       throw ImagefleetException.invalidInput(
           "--probe must be auto, direct or helper, got '" + probe + "'");
     }
-  }
-
-  private String hostname() {
-    return env.variable("HOSTNAME")
-        .or(
-            () -> {
-              try {
-                return Optional.of(Files.readString(Path.of("/etc/hostname")).strip());
-              } catch (IOException e) {
-                return Optional.empty();
-              }
-            })
-        .orElse("");
   }
 
   private void writeJson(PreflightReport report) {
