@@ -21,14 +21,23 @@ final class BuildxImageBuilder implements ImageBuilder {
   private final String docker;
   private final Map<String, String> environment;
 
-  BuildxImageBuilder(String docker, Map<String, String> environment) {
+  private final Optional<String> builder;
+
+  /** {@code builder} names the buildx builder to use; empty means the active one. */
+  BuildxImageBuilder(String docker, Map<String, String> environment, Optional<String> builder) {
     this.docker = docker;
     this.environment = Map.copyOf(environment);
+    this.builder = builder;
   }
 
   @Override
   public String name() {
     return "buildx";
+  }
+
+  @Override
+  public Optional<String> buildxBuilder() {
+    return builder;
   }
 
   @Override
@@ -72,7 +81,9 @@ final class BuildxImageBuilder implements ImageBuilder {
   }
 
   List<String> command(ImageJob job, Path metadata) {
-    List<String> c = new ArrayList<>(List.of(docker, "buildx", "build", "--progress", "plain"));
+    List<String> c = new ArrayList<>(List.of(docker, "buildx", "build"));
+    builder.ifPresent(name -> c.addAll(List.of("--builder", name)));
+    c.addAll(List.of("--progress", "plain"));
     c.addAll(List.of("--file", job.dockerfile().toString(), "--tag", job.image().toString()));
     if (job.target() != null && !job.target().isEmpty()) {
       c.addAll(List.of("--target", job.target()));

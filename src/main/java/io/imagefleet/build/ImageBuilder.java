@@ -13,4 +13,9 @@ public interface ImageBuilder {
   Optional<String> build(ImageJob job, Path log, Duration timeout);
 
   String name();
+
+  /** The buildx builder it builds on, when it picked one other than the active builder. */
+  default Optional<String> buildxBuilder() {
+    return Optional.empty();
+  }
 }

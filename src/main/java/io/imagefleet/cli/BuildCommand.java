@@ -10,6 +10,7 @@ import io.imagefleet.build.BuildRunner;
 import io.imagefleet.build.BuildSettings;
 import io.imagefleet.build.BuildSummary;
 import io.imagefleet.build.Builders;
+import io.imagefleet.build.ImageBuilder;
 import io.imagefleet.build.PlannedImage;
 import io.imagefleet.dataset.DatasetReader;
 import io.imagefleet.dataset.HuggingFaceRows;
@@ -388,14 +389,22 @@ final class BuildCommand implements Callable<Integer> {
       HelperImages images = docker.helperImages(daemon, env);
       DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, images);
       BuildxCli buildx = docker.buildx(env);
-      CachePruner pruner = new CachePruner(daemon, buildx, buildx.activeBuilder());
+      ImageBuilder imageBuilder =
+          Builders.choose(
+              builder, daemon, credentials, docker.dockerCli, env.variables(), cacheMode);
+      // Between batches, prune the cache of the builder the images are built on.
+      CachePruner pruner =
+          new CachePruner(
+              daemon,
+              buildx,
+              imageBuilder.buildxBuilder().flatMap(buildx::builder).or(buildx::activeBuilder));
       BuildSummary summary =
           runner.build(
               plan,
               done,
               sdist,
               commit,
-              Builders.choose(builder, daemon, credentials, docker.dockerCli, env.variables()),
+              imageBuilder,
               Optional.of(probe),
               Optional.of(pruner),
               resume);

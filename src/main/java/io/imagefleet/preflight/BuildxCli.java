@@ -43,11 +43,33 @@ public final class BuildxCli {
 
   /** The active builder, when the buildx plugin is installed. */
   public Optional<Builder> activeBuilder() {
+    return inspect(List.of("buildx", "inspect"));
+  }
+
+  /** The builder of that name, when it exists. */
+  public Optional<Builder> builder(String name) {
+    return inspect(List.of("buildx", "inspect", name));
+  }
+
+  /**
+   * Creates a docker-container builder: registry cache export needs one (the docker driver can't
+   * export cache).
+   */
+  public void createContainerBuilder(String name) {
+    List<String> args = List.of("buildx", "create", "--name", name, "--driver", "docker-container");
+    Result create = run(args);
+    if (create.exitCode() != 0) {
+      throw new IllegalStateException(
+          "docker " + String.join(" ", args) + " failed: " + create.output().strip());
+    }
+  }
+
+  private Optional<Builder> inspect(List<String> args) {
     Result version = run(List.of("buildx", "version"));
     if (version.exitCode() != 0) {
       return Optional.empty();
     }
-    Result inspect = run(List.of("buildx", "inspect"));
+    Result inspect = run(args);
     if (inspect.exitCode() != 0) {
       return Optional.empty();
     }

@@ -37,7 +37,9 @@ class BuildxImageBuilderTest {
 
     String command =
         String.join(
-            " ", new BuildxImageBuilder("docker", Map.of()).command(job, dir.resolve("meta.json")));
+            " ",
+            new BuildxImageBuilder("docker", Map.of(), java.util.Optional.empty())
+                .command(job, dir.resolve("meta.json")));
 
     assertThat(command)
         .isEqualTo(
@@ -55,7 +57,7 @@ class BuildxImageBuilderTest {
   @Test
   void withoutPushNothingIsLoadedOrPushed() {
     List<String> command =
-        new BuildxImageBuilder("docker", Map.of())
+        new BuildxImageBuilder("docker", Map.of(), java.util.Optional.empty())
             .command(job(CacheMode.OFF, false), dir.resolve("m.json"));
 
     assertThat(String.join(" ", command))
@@ -70,7 +72,9 @@ class BuildxImageBuilderTest {
 
     var digest =
         new BuildxImageBuilder(
-                FAKE, Map.of("FAKE_DOCKER_LOG", log.toString(), "FAKE_BUILDX_VERSION", "v0.20.0"))
+                FAKE,
+                Map.of("FAKE_DOCKER_LOG", log.toString(), "FAKE_BUILDX_VERSION", "v0.20.0"),
+                java.util.Optional.empty())
             .build(job(CacheMode.MAX, true), buildLog, Duration.ofSeconds(30));
 
     assertThat(digest).contains("sha256:" + "0".repeat(63) + "7");
@@ -89,7 +93,7 @@ class BuildxImageBuilderTest {
 
     assertThatThrownBy(
             () ->
-                new BuildxImageBuilder(FAKE, failing)
+                new BuildxImageBuilder(FAKE, failing, java.util.Optional.empty())
                     .build(job(CacheMode.OFF, true), dir.resolve("a.log"), Duration.ofSeconds(30)))
         .isInstanceOf(StepFailure.class)
         .hasMessageStartingWith("buildx build exited 1: ERROR: failed to solve")
@@ -97,7 +101,7 @@ class BuildxImageBuilderTest {
     long start = System.nanoTime();
     assertThatThrownBy(
             () ->
-                new BuildxImageBuilder(FAKE, hanging)
+                new BuildxImageBuilder(FAKE, hanging, java.util.Optional.empty())
                     .build(job(CacheMode.OFF, true), dir.resolve("b.log"), Duration.ofSeconds(1)))
         .hasMessage("buildx build timed out after 1 s and was killed")
         .matches(e -> ((StepFailure) e).timedOut());
@@ -107,15 +111,69 @@ class BuildxImageBuilderTest {
   @Test
   void autoPicksBuildxOnlyWhenTheCliHasIt() {
     assertThat(
-            Builders.choose("auto", null, null, FAKE, Map.of("FAKE_BUILDX_VERSION", "v0.20.0"))
+            Builders.choose(
+                    "auto",
+                    null,
+                    null,
+                    FAKE,
+                    Map.of("FAKE_BUILDX_VERSION", "v0.20.0"),
+                    CacheMode.OFF)
                 .name())
         .isEqualTo("buildx");
-    assertThat(Builders.choose("auto", null, null, FAKE, Map.of()).name()).isEqualTo("engine");
-    assertThatThrownBy(() -> Builders.choose("buildx", null, null, FAKE, Map.of()))
+    assertThat(Builders.choose("auto", null, null, FAKE, Map.of(), CacheMode.OFF).name())
+        .isEqualTo("engine");
+    assertThatThrownBy(() -> Builders.choose("buildx", null, null, FAKE, Map.of(), CacheMode.OFF))
         .hasMessage(
             "--builder buildx: '"
                 + FAKE
                 + " buildx' is not available; install the buildx plugin or use --builder engine");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "docker, max, true",
+    "docker, min, true",
+    "docker, inline, false",
+    "docker, off, false",
+    "docker-container, max, false"
+  })
+  void registryCacheOnTheDockerDriverGetsAContainerBuilder(
+      String driver, String mode, boolean ownBuilder) throws Exception {
+    Path log = dir.resolve("calls-" + driver + "-" + mode);
+    Map<String, String> env =
+        Map.of(
+            "FAKE_DOCKER_LOG",
+            log.toString(),
+            "FAKE_BUILDX_VERSION",
+            "v0.20.0",
+            "FAKE_BUILDX_DRIVER",
+            driver);
+
+    BuildxImageBuilder builder =
+        (BuildxImageBuilder)
+            Builders.choose("auto", null, null, FAKE, env, CacheMode.byId(mode).orElseThrow());
+    BuildxImageBuilder again =
+        (BuildxImageBuilder)
+            Builders.choose("auto", null, null, FAKE, env, CacheMode.byId(mode).orElseThrow());
+
+    String command =
+        String.join(
+            " ",
+            builder.command(job(CacheMode.byId(mode).orElseThrow(), true), dir.resolve("m.json")));
+    List<String> calls = Files.readAllLines(log);
+    if (ownBuilder) {
+      assertThat(command)
+          .startsWith(
+              "docker buildx build --builder imagefleet --progress plain ".replace("docker", FAKE));
+      assertThat(calls)
+          .filteredOn(c -> c.startsWith("buildx create"))
+          .containsExactly("buildx create --name imagefleet --driver docker-container");
+      assertThat(String.join(" ", again.command(job(CacheMode.MAX, true), dir.resolve("m.json"))))
+          .contains("--builder imagefleet");
+    } else {
+      assertThat(command).doesNotContain("--builder");
+      assertThat(calls).noneMatch(c -> c.startsWith("buildx create"));
+    }
   }
 
   @Test
