@@ -1,5 +1,6 @@
 package io.imagefleet.build;
 
+import io.imagefleet.Backoff;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.docker.StepFailure;
@@ -192,7 +193,7 @@ final class BatchBuild {
         if (!retry) {
           break;
         }
-        sleep(settings.retryBackoff().multipliedBy(1L << Math.min(attempt - 1, 5)));
+        Backoff.pause(Backoff.delay(settings.retryBackoff(), attempt));
       } finally {
         deleteQuietly(context);
       }
@@ -348,14 +349,6 @@ final class BatchBuild {
           java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
       // The log is best effort.
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -1,8 +1,8 @@
 package io.imagefleet.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.LogTail;
 import io.imagefleet.docker.StepFailure;
-import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +60,7 @@ final class BuildxImageBuilder implements ImageBuilder {
       }
       if (process.exitValue() != 0) {
         throw new StepFailure(
-            "buildx build exited " + process.exitValue() + ": " + SdistCache.tail(log, 1), false);
+            "buildx build exited " + process.exitValue() + ": " + LogTail.of(log, 1), false);
       }
       if (!job.push()) {
         return Optional.empty();

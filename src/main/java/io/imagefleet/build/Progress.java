@@ -1,7 +1,7 @@
 package io.imagefleet.build;
 
+import io.imagefleet.LogTail;
 import io.imagefleet.actions.WorkflowCommands;
-import io.imagefleet.sdist.SdistCache;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -83,12 +83,10 @@ final class Progress implements AutoCloseable {
   }
 
   private void reportFailure(ManifestRecord record, Path log) {
-    String tail = SdistCache.tail(log, 30);
+    String tail = LogTail.of(log, 30);
     WorkflowCommands commands = new WorkflowCommands(out);
     if (onRunner) {
-      commands.group("log tail of " + record.instance() + " (" + log + ")");
-      out.println(tail);
-      commands.endGroup();
+      commands.grouped("log tail of " + record.instance() + " (" + log + ")", () -> tail);
       commands.error(log.toString(), 0, record.instance() + ": " + record.error());
     } else {
       out.println("    " + record.error());

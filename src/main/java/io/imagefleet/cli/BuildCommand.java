@@ -578,7 +578,7 @@ final class BuildCommand implements Callable<Integer> {
 
   private SdistCache.Sdist sdist(BuildSettings settings) {
     if (sdistFile != null) {
-      return new SdistCache.Sdist(sdistFile.toAbsolutePath(), false, "");
+      return new SdistCache.Sdist(sdistFile.toAbsolutePath(), false);
     }
     return new SdistCache(cacheDir(), Duration.ofMinutes(30))
         .obtain(sdk, sdistCommand, settings.logs().resolve("sdist.log"));

@@ -1,5 +1,6 @@
 package io.imagefleet.cli;
 
+import io.imagefleet.Backoff;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
@@ -15,7 +16,7 @@ public final class Cli {
   private Cli() {}
 
   public static CommandLine create(PrintWriter out, PrintWriter err, ActionsEnvironment env) {
-    return create(out, err, env, Cli::sleep);
+    return create(out, err, env, Backoff::pause);
   }
 
   /**
@@ -79,14 +80,6 @@ public final class Cli {
             + " --help')");
     err.flush();
     return ExitCode.INVALID_INPUT.code();
-  }
-
-  private static void sleep(java.time.Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static boolean wantsStacktrace(ParseResult result) {

@@ -1,6 +1,7 @@
 package io.imagefleet.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.imagefleet.Backoff;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class HuggingFaceRows {
         Thread.currentThread().interrupt();
         throw new ImagefleetException(ExitCode.UNREACHABLE, "interrupted while reading " + dataset);
       }
-      sleep(backoff.multipliedBy(1L << (attempt - 1)));
+      Backoff.pause(Backoff.delay(backoff, attempt));
     }
     throw new ImagefleetException(
         ExitCode.UNREACHABLE,
@@ -112,13 +113,5 @@ public final class HuggingFaceRows {
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -1,8 +1,4 @@
 package io.imagefleet.docker;
 
 /** Bytes Docker uses, by kind, as the daemon's disk-usage endpoint reports them. */
-public record DockerUsage(long images, long containers, long volumes, long buildCache) {
-  public long total() {
-    return images + containers + volumes + buildCache;
-  }
-}
+public record DockerUsage(long images, long containers, long volumes, long buildCache) {}

@@ -2,6 +2,7 @@ package io.imagefleet.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.Backoff;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import java.io.IOException;
@@ -100,7 +101,7 @@ public final class RegistryClient {
         throw new ImagefleetException(ExitCode.UNREACHABLE, action + ": interrupted");
       }
       if (attempt < attempts) {
-        sleep(backoff.multipliedBy(1L << Math.min(attempt - 1, 5)));
+        Backoff.pause(Backoff.delay(backoff, attempt));
       }
     }
     throw new ImagefleetException(
@@ -186,13 +187,5 @@ public final class RegistryClient {
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.imagefleet.sdist;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LogTail;
 import io.imagefleet.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +49,7 @@ public final class SdistCache {
   }
 
   /** The sdist, and whether it had to be built in this run. */
-  public record Sdist(Path file, boolean built, String sourceHash) {}
+  public record Sdist(Path file, boolean built) {}
 
   /**
    * Returns the cached sdist for this SDK tree, or runs {@code command} ({@code {out}} replaced by
@@ -63,7 +64,7 @@ public final class SdistCache {
     Path entry = cacheDir.resolve("sdist").resolve(key.substring(0, 32));
     Path cached = existing(entry);
     if (cached != null) {
-      return new Sdist(cached, false, key);
+      return new Sdist(cached, false);
     }
     Path out;
     try {
@@ -81,7 +82,7 @@ public final class SdistCache {
       Path target = entry.resolve(file.getFileName());
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
       SafeFiles.deleteTree(out);
-      return new Sdist(target, true, key);
+      return new Sdist(target, true);
     } catch (IOException e) {
       throw new ImagefleetException(
           ExitCode.INTERNAL, "cannot store the sdist in " + entry + ": " + e.getMessage(), e);
@@ -147,17 +148,7 @@ public final class SdistCache {
             + "; nothing was built. Last lines of "
             + log
             + ":\n"
-            + tail(log, 20));
-  }
-
-  /** The last lines of a log file, for error messages and annotations. */
-  public static String tail(Path log, int lines) {
-    try {
-      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(log unreadable: " + e.getMessage() + ")";
-    }
+            + LogTail.of(log, 20));
   }
 
   /** SHA-256 over the command and every source file's relative path and bytes, in path order. */

@@ -83,7 +83,7 @@ public final class SmallDiskDaemon implements AutoCloseable {
       dockerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
-    TestDocker.deleteTree(base);
+    io.imagefleet.SafeFiles.deleteTree(base);
   }
 
   private static void run(String... command) throws IOException, InterruptedException {

@@ -54,7 +54,7 @@ public final class TestDocker {
               + "COPY marker /marker\n");
       docker(env, "build", "--network=none", "-q", "-t", tag, context.toString());
     } finally {
-      deleteTree(context);
+      io.imagefleet.SafeFiles.deleteTree(context);
     }
   }
 
@@ -77,9 +77,5 @@ public final class TestDocker {
         .isTrue();
     assertThat(process.exitValue()).as("docker %s: %s", String.join(" ", args), output).isZero();
     return output;
-  }
-
-  public static void deleteTree(Path root) throws IOException {
-    io.imagefleet.SafeFiles.deleteTree(root);
   }
 }
