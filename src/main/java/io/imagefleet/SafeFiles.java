@@ -1,14 +1,21 @@
 package io.imagefleet;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 
-/** File writes that leave nothing half-written, and tree removal. */
+/** File writes that leave nothing half-written, file names for untrusted text, tree removal. */
 public final class SafeFiles {
+  /** Longest file name made from untrusted text; file systems allow 255 bytes. */
+  static final int MAX_NAME = 200;
+
   private SafeFiles() {}
 
   /** Writes through a temporary file in the same directory, then moves it into place at once. */
@@ -25,6 +32,44 @@ public final class SafeFiles {
     }
   }
 
+  /**
+   * A file name for untrusted text such as an instance id: ASCII letters, digits, {@code _ . -}
+   * stay, everything else (and a leading dot) is percent-encoded as UTF-8, so {@code ../x} is
+   * {@code %2E.%2Fx}. Distinct texts give distinct names; a long one is cut and keeps a hash.
+   */
+  public static String fileName(String text) {
+    StringBuilder name = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || (c == '.' && name.length() > 0);
+      if (plain) {
+        name.append(c);
+      } else {
+        name.append('%').append(String.format("%02X", b & 0xff));
+      }
+    }
+    if (name.length() > MAX_NAME) {
+      return name.substring(0, MAX_NAME - 17) + "-" + sha256(text).substring(0, 16);
+    }
+    return name.toString();
+  }
+
+  /** {@code parent/fileName(text)}, checked to stay directly under {@code parent}. */
+  public static Path child(Path parent, String text, String suffix) {
+    Path base = parent.toAbsolutePath().normalize();
+    Path child = base.resolve(fileName(text) + suffix).normalize();
+    if (!base.equals(child.getParent())) {
+      throw new IllegalStateException(child + " is not directly under " + base);
+    }
+    return child;
+  }
+
   /** Removes a directory and everything in it; a missing one is fine. */
   public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
@@ -34,6 +79,27 @@ public final class SafeFiles {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    }
+  }
+
+  /** As {@link #deleteTree(Path)}, refusing anything that is not strictly inside {@code within}. */
+  public static void deleteTree(Path root, Path within) throws IOException {
+    Path inside = within.toAbsolutePath().normalize();
+    Path target = root.toAbsolutePath().normalize();
+    if (!target.startsWith(inside) || target.equals(inside)) {
+      throw new IOException("refusing to delete " + target + ": not inside " + inside);
+    }
+    deleteTree(target);
+  }
+
+  /** The SHA-256 of the text's UTF-8 bytes, in hex. */
+  public static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

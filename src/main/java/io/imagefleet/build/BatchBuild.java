@@ -12,36 +12,57 @@ import io.imagefleet.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs the plan: a bounded pool builds {@code workers} images at a time over batches; free disk is
- * checked between batches (pruning build cache when low, stopping when still low); the deadline
- * stops scheduling; every finished image is recorded in the manifest at once.
+ * checked between batches (pruning build cache when low, stopping when still low); the deadline, a
+ * cancel (a signal) or a dead daemon or registry stops scheduling; every finished image is recorded
+ * in the manifest at once.
  */
 final class BatchBuild {
+  /** Why a run stopped before the end of its plan. */
+  enum Stop {
+    DEADLINE("deadline"),
+    DISK("disk"),
+    CANCELLED("cancelled"),
+    UNREACHABLE("unreachable");
+
+    final String id;
+
+    Stop(String id) {
+      this.id = id;
+    }
+  }
+
   private final BuildSettings settings;
   private final ImageBuilder builder;
   private final RegistryClient registry;
   private final Optional<DiskProbe> probe;
   private final Optional<CachePruner> pruner;
+  private final Health health;
   private final Manifest manifest;
   private final Progress progress;
   private final Path sdist;
   private final String sdkCommit;
   private final long start = System.nanoTime();
-  private final AtomicReference<String> stop = new AtomicReference<>();
+  private final AtomicReference<Stop> stop = new AtomicReference<>();
+  private final AtomicReference<String> down = new AtomicReference<>();
   private final List<ManifestRecord> records = new CopyOnWriteArrayList<>();
+  private final List<Future<?>> inFlight = new CopyOnWriteArrayList<>();
 
   BatchBuild(
       BuildSettings settings,
@@ -49,6 +70,7 @@ final class BatchBuild {
       RegistryClient registry,
       Optional<DiskProbe> probe,
       Optional<CachePruner> pruner,
+      Health health,
       Manifest manifest,
       Progress progress,
       Path sdist,
@@ -58,6 +80,7 @@ final class BatchBuild {
     this.registry = registry;
     this.probe = probe;
     this.pruner = pruner;
+    this.health = health;
     this.manifest = manifest;
     this.progress = progress;
     this.sdist = sdist;
@@ -84,68 +107,72 @@ final class BatchBuild {
         if (stop.get() != null) {
           break;
         }
-        List<Future<?>> batch = new ArrayList<>();
         for (PlannedImage image :
             plan.subList(from, Math.min(plan.size(), from + settings.batchSize()))) {
-          batch.add(pool.submit(() -> buildOne(image)));
+          inFlight.add(pool.submit(() -> buildOne(image)));
         }
-        for (Future<?> future : batch) {
+        for (Future<?> future : inFlight) {
           await(future);
         }
+        inFlight.clear();
       }
     } finally {
       pool.shutdown();
+      awaitWorkers(pool);
     }
-    return new Result(List.copyOf(records), Optional.ofNullable(stop.get()));
+    return new Result(
+        List.copyOf(records),
+        Optional.ofNullable(stop.get()).map(s -> s.id),
+        Optional.ofNullable(down.get()));
   }
 
-  record Result(List<ManifestRecord> records, Optional<String> stoppedEarly) {}
+  /**
+   * Starts nothing new and interrupts the images in flight, which record themselves as failed;
+   * {@link #run} then returns within seconds. Safe from any thread (a shutdown hook).
+   */
+  void cancel() {
+    stop.compareAndSet(null, Stop.CANCELLED);
+    inFlight.forEach(f -> f.cancel(true));
+  }
+
+  /**
+   * {@code unreachable} names what stopped answering (the daemon or the registry) when the run
+   * stopped for it.
+   */
+  record Result(
+      List<ManifestRecord> records, Optional<String> stoppedEarly, Optional<String> unreachable) {}
 
   private void buildOne(PlannedImage image) {
     if (stop.get() != null || pastDeadline()) {
-      stop.compareAndSet(null, "deadline");
+      stop.compareAndSet(null, Stop.DEADLINE);
       return;
     }
     progress.started();
     long begin = System.nanoTime();
-    Path log = settings.logs().resolve(image.instance() + ".log");
-    List<String> tags = List.of(image.image().toString());
+    Path log = SafeFiles.child(settings.logs(), image.instance(), ".log");
     ManifestRecord record;
-    try {
-      Optional<String> existing =
-          settings.force() ? Optional.empty() : registry.manifestDigest(image.image());
-      if (existing.isPresent()) {
+    Optional<String> badBase = BaseImageRule.problem(image.baseImage());
+    if (badBase.isPresent()) {
+      record = ManifestRecord.failed(image, 0, 0, "base image " + badBase.get());
+    } else {
+      try {
+        Optional<String> existing =
+            settings.force() ? Optional.empty() : registry.manifestDigest(image.image());
         record =
-            new ManifestRecord(
-                image.instance(),
-                image.baseImage(),
-                tags,
-                existing.get(),
-                ManifestRecord.Status.SKIPPED,
-                0,
-                seconds(begin),
-                null);
-      } else {
-        record = attempts(image, log, tags, begin);
+            existing.isPresent()
+                ? ManifestRecord.skipped(image, existing.get(), seconds(begin))
+                : attempts(image, log, begin);
+      } catch (ImagefleetException e) {
+        record = ManifestRecord.failed(image, 0, seconds(begin), e.getMessage());
+        checkHealth(image);
       }
-    } catch (ImagefleetException e) {
-      record =
-          new ManifestRecord(
-              image.instance(),
-              image.baseImage(),
-              tags,
-              null,
-              ManifestRecord.Status.FAILED,
-              0,
-              seconds(begin),
-              e.getMessage());
     }
     manifest.append(record);
     records.add(record);
     progress.finished(record, log);
   }
 
-  private ManifestRecord attempts(PlannedImage image, Path log, List<String> tags, long begin) {
+  private ManifestRecord attempts(PlannedImage image, Path log, long begin) {
     int attempt = 0;
     String error;
     while (true) {
@@ -166,22 +193,24 @@ final class BatchBuild {
         if (digest.isPresent()) {
           verify(image, digest.get());
         }
-        return new ManifestRecord(
-            image.instance(),
-            image.baseImage(),
-            tags,
-            digest.orElse(null),
-            ManifestRecord.Status.BUILT,
-            attempt,
-            seconds(begin),
-            null);
+        return ManifestRecord.built(image, digest.orElse(null), attempt, seconds(begin));
       } catch (StepFailure | PushNotServed e) {
         error = e.getMessage();
         boolean transientFailure =
             e instanceof PushNotServed
                 || ((StepFailure) e).timedOut()
+                || ((StepFailure) e).unreachable()
                 || Failures.isTransient(error);
-        boolean retry = transientFailure && attempt <= settings.maxRetries() && !pastDeadline();
+        boolean environmentDown = checkHealth(image);
+        boolean retry =
+            transientFailure
+                && !environmentDown
+                && attempt <= settings.maxRetries()
+                && !pastDeadline()
+                && stop.get() == null;
+        if (stop.get() == Stop.CANCELLED) {
+          error = "cancelled (" + error + ")";
+        }
         appendLog(
             log,
             "=== imagefleet: attempt "
@@ -198,15 +227,29 @@ final class BatchBuild {
         deleteQuietly(context);
       }
     }
-    return new ManifestRecord(
-        image.instance(),
-        image.baseImage(),
-        tags,
-        null,
-        ManifestRecord.Status.FAILED,
-        attempt,
-        seconds(begin),
-        error);
+    if (down.get() != null) {
+      error = down.get() + " stopped answering: " + error;
+    }
+    return ManifestRecord.failed(image, attempt, seconds(begin), error);
+  }
+
+  /**
+   * Whether the daemon or the registry stopped answering; if so the run starts nothing new. A
+   * failure while both answer is the image's own.
+   */
+  private boolean checkHealth(PlannedImage image) {
+    if (down.get() != null) {
+      return true;
+    }
+    Optional<String> gone = health.down(image.image());
+    if (gone.isEmpty() && !registry.answers(image.image())) {
+      gone = Optional.of("registry " + image.image().registry());
+    }
+    if (gone.isPresent() && down.compareAndSet(null, gone.get())) {
+      stop.compareAndSet(null, Stop.UNREACHABLE);
+      progress.say("imagefleet: " + gone.get() + " stopped answering; starting nothing new");
+    }
+    return gone.isPresent();
   }
 
   /** The pushed digest must be what the registry now serves for the tag. */
@@ -257,7 +300,8 @@ final class BatchBuild {
   private Path context(PlannedImage image) {
     try {
       Path context =
-          Files.createDirectories(settings.output().resolve("contexts")).resolve(image.instance());
+          SafeFiles.child(
+              Files.createDirectories(settings.output().resolve("contexts")), image.instance(), "");
       deleteQuietly(context);
       Files.createDirectories(context);
       Files.copy(settings.dockerfile(), context.resolve("Dockerfile"));
@@ -294,7 +338,7 @@ final class BatchBuild {
           "imagefleet: still "
               + Units.gib(after.get().freeBytes())
               + " free after pruning; starting nothing new");
-      stop.compareAndSet(null, "disk");
+      stop.compareAndSet(null, Stop.DISK);
     }
   }
 
@@ -326,7 +370,9 @@ final class BatchBuild {
   private static void await(Future<?> future) {
     try {
       future.get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (CancellationException e) {
+      // Cancelled by cancel(): the worker records the image itself.
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r
           ? r
           : new IllegalStateException(e.getCause());
@@ -336,28 +382,33 @@ final class BatchBuild {
     }
   }
 
+  /** Cancelled workers still write their record: wait for them, briefly. */
+  private static void awaitWorkers(ExecutorService pool) {
+    try {
+      pool.awaitTermination(8, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static double seconds(long begin) {
     return Math.round((System.nanoTime() - begin) / 1e8) / 10.0;
   }
 
   private static void appendLog(Path log, String text) {
     try {
-      Files.writeString(
-          log,
-          text,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(log, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       // The log is best effort.
     }
   }
 
-  private static void deleteQuietly(Path dir) {
+  private void deleteQuietly(Path dir) {
     if (dir == null) {
       return;
     }
     try {
-      SafeFiles.deleteTree(dir);
+      SafeFiles.deleteTree(dir, settings.output());
     } catch (IOException e) {
       // A leftover context costs a little disk, nothing else.
     }

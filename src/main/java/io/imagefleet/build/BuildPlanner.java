@@ -18,7 +18,14 @@ public final class BuildPlanner {
       String sdkCommit,
       String target) {
     Map<String, String> bases = new LinkedHashMap<>();
-    instances.forEach(instance -> bases.put(instance.id(), rule.baseImage(instance)));
+    List<String> missing = new ArrayList<>();
+    for (Instance instance : instances) {
+      rule.baseImage(instance)
+          .ifPresentOrElse(b -> bases.put(instance.id(), b), () -> missing.add(instance.id()));
+    }
+    if (!missing.isEmpty()) {
+      throw BaseImageRule.noBase(missing);
+    }
     Map<String, String> tags = ImageTags.plan(sdkCommit, target, bases);
     List<PlannedImage> plan = new ArrayList<>();
     bases.forEach(

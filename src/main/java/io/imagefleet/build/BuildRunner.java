@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The build from plan to report: resume filtering, the dry-run listing, the batch build, then the
@@ -62,11 +64,62 @@ public final class BuildRunner {
     return ExitCode.OK.code();
   }
 
+  /**
+   * Base references Docker would refuse: more than {@code --max-failures} of them end the run
+   * before any build (exit 2, all named); fewer fail just their images.
+   */
+  public void checkBases(List<PlannedImage> plan) {
+    List<String> bad =
+        plan.stream()
+            .flatMap(
+                p ->
+                    BaseImageRule.problem(p.baseImage()).map(m -> p.instance() + ": " + m).stream())
+            .toList();
+    if (bad.size() > settings.maxFailures()) {
+      throw ImagefleetException.invalidInput(
+          bad.size()
+              + " base image reference(s) are invalid (allowed by --max-failures: "
+              + settings.maxFailures()
+              + "): "
+              + String.join("; ", bad)
+              + "; fix the dataset or --base-image-template");
+    }
+  }
+
+  /**
+   * Connects to what the build needs; when that fails, the report still says what was planned
+   * (nothing started) before the failure ends the run.
+   */
+  public <T> T untilConnected(
+      List<PlannedImage> plan, Set<String> alreadyDone, java.util.function.Supplier<T> connect) {
+    try {
+      return connect.get();
+    } catch (ImagefleetException e) {
+      report(
+          BuildSummary.of(
+              plan.size(),
+              List.of(),
+              alreadyDone.size(),
+              0,
+              Optional.empty(),
+              Optional.empty(),
+              Optional.of("unreachable"),
+              "none",
+              false));
+      throw e;
+    }
+  }
+
   /** The instances a resumed run need not build, from the manifest of the earlier run. */
   public Set<String> alreadyDone(boolean resume) {
     return resume ? Manifest.done(Manifest.read(settings.manifest())) : Set.of();
   }
 
+  /**
+   * Builds the plan and writes the report (summary files, step summary, outputs) on every way out:
+   * a finished plan, an early stop, a signal (a shutdown hook cancels what is in flight and waits
+   * for the report) and an unexpected error (what was done so far).
+   */
   public BuildSummary build(
       List<PlannedImage> plan,
       Set<String> alreadyDone,
@@ -75,6 +128,7 @@ public final class BuildRunner {
       ImageBuilder builder,
       Optional<DiskProbe> probe,
       Optional<CachePruner> pruner,
+      Health health,
       boolean resume) {
     List<PlannedImage> todo =
         new ArrayList<>(plan.stream().filter(p -> !alreadyDone.contains(p.instance())).toList());
@@ -103,40 +157,90 @@ public final class BuildRunner {
             + sdist.file().getFileName()
             + (sdist.built() ? " (built)" : " (cached)"));
     err.flush();
-    BatchBuild.Result result;
+    CountDownLatch reported = new CountDownLatch(1);
+    BatchBuild.Result result = null;
+    Optional<String> interrupted = Optional.empty();
     try (Manifest manifest = Manifest.open(settings.manifest(), resume);
         Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
-      result =
+      BatchBuild batch =
           new BatchBuild(
-                  settings,
-                  builder,
-                  registry,
-                  probe,
-                  pruner,
-                  manifest,
-                  progress,
-                  sdist.file(),
-                  sdkCommit)
-              .run(todo);
+              settings,
+              builder,
+              registry,
+              probe,
+              pruner,
+              health,
+              manifest,
+              progress,
+              sdist.file(),
+              sdkCommit);
+      Thread hook = new Thread(() -> cancelAndWait(batch, reported), "imagefleet-cancel");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        result = batch.run(todo);
+      } finally {
+        removeHook(hook);
+      }
+    } catch (RuntimeException e) {
+      interrupted = Optional.of("error");
+      throw e;
+    } finally {
+      List<ManifestRecord> records =
+          result != null
+              ? result.records()
+              : Manifest.read(settings.manifest()).values().stream()
+                  .filter(r -> todo.stream().anyMatch(p -> p.instance().equals(r.instance())))
+                  .toList();
+      Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
+      unreachable = result != null ? result.unreachable() : Optional.empty();
+      summary =
+          BuildSummary.of(
+              plan.size(),
+              records,
+              alreadyDone.size(),
+              (System.nanoTime() - start) / 1e9,
+              freeBefore,
+              free(probe),
+              stopped,
+              builder.name(),
+              sdist.built());
+      report(summary);
+      reported.countDown();
     }
-    BuildSummary summary =
-        BuildSummary.of(
-            plan.size(),
-            result.records(),
-            alreadyDone.size(),
-            (System.nanoTime() - start) / 1e9,
-            freeBefore,
-            free(probe),
-            result.stoppedEarly(),
-            builder.name(),
-            sdist.built());
+    return summary;
+  }
+
+  private Optional<String> unreachable = Optional.empty();
+  private BuildSummary summary;
+
+  /** From the shutdown hook: a signal (a cancelled workflow) ends the run with its report. */
+  private void cancelAndWait(BatchBuild batch, CountDownLatch reported) {
+    err.println(
+        "imagefleet build: cancelled; stopping the images in flight and writing the report");
+    err.flush();
+    batch.cancel();
+    try {
+      reported.await(9, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down: the hook is running and waits for the report.
+    }
+  }
+
+  /** Summary files, step summary, outputs and the closing console line; never throws. */
+  private void report(BuildSummary summary) {
     try {
       summary.write(settings.output());
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL,
-          "cannot write the summary to " + settings.output() + ": " + e.getMessage(),
-          e);
+      err.println(
+          "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
     }
     stepFiles.appendSummary(summary.markdown());
     stepFiles.setOutputs(summary.outputs(settings.manifest()));
@@ -152,11 +256,18 @@ public final class BuildRunner {
             + "; report in "
             + settings.output());
     err.flush();
-    return summary;
   }
 
   /** The exit code of a finished build: 0, or 5 when it stopped early or too many images failed. */
   public int conclude(BuildSummary summary) {
+    if (unreachable.isPresent()) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          unreachable.get()
+              + " stopped answering after "
+              + (summary.built() + summary.skipped())
+              + " images; start it and rerun with --resume");
+    }
     if (summary.stoppedEarly().isPresent()) {
       throw new ImagefleetException(
           ExitCode.BUILD_PARTIAL,

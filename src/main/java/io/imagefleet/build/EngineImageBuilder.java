@@ -2,18 +2,26 @@ package io.imagefleet.build;
 
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
+import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Builds and pushes through the Engine API. The base image the build pulled and the final image are
- * removed afterwards, so local disk stays proportional to the workers, not to the images built.
+ * Builds and pushes through the Engine API. The final image is untagged after its push and a base
+ * the build pulled is removed when its last in-flight user is done, so local disk stays
+ * proportional to the workers, and no worker removes what another one still builds on.
  */
 final class EngineImageBuilder implements ImageBuilder {
   private final DockerDaemon daemon;
   private final Credentials credentials;
+  private final Map<String, Integer> baseUsers = new HashMap<>();
+  private final Set<String> pulledBases = new HashSet<>();
 
   EngineImageBuilder(DockerDaemon daemon, Credentials credentials) {
     this.daemon = daemon;
@@ -28,8 +36,8 @@ final class EngineImageBuilder implements ImageBuilder {
   @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    boolean baseWasLocal = daemon.imageExists(job.baseImage());
     String reference = job.image().toString();
+    acquire(job.baseImage());
     try {
       daemon.buildImage(
           new EngineBuild(
@@ -53,10 +61,51 @@ final class EngineImageBuilder implements ImageBuilder {
               log,
               left));
     } finally {
-      daemon.removeImage(reference);
-      if (!baseWasLocal) {
-        daemon.removeImage(job.baseImage());
+      // By tag: an identical image built for another instance keeps its own tag and its layers.
+      removeQuietly(reference);
+      release(job.baseImage());
+    }
+  }
+
+  /** Counts a user of the base; the first user notes whether the base was there before the run. */
+  private synchronized void acquire(String base) {
+    int users = baseUsers.getOrDefault(base, 0);
+    if (users == 0 && !pulledBases.contains(base) && !exists(base)) {
+      pulledBases.add(base);
+    }
+    baseUsers.put(base, users + 1);
+  }
+
+  /** The last user of a base the run pulled removes it. */
+  private void release(String base) {
+    synchronized (this) {
+      int users = baseUsers.merge(base, -1, Integer::sum);
+      if (users > 0) {
+        return;
       }
+      baseUsers.remove(base);
+      if (!pulledBases.remove(base)) {
+        return;
+      }
+      // Still under the lock: a new user of this base waits until it is gone, then pulls it anew.
+      removeQuietly(base);
+    }
+  }
+
+  private boolean exists(String base) {
+    try {
+      return daemon.imageExists(base);
+    } catch (StepFailure e) {
+      return true; // Unknown: keep it rather than remove something the run did not bring.
+    }
+  }
+
+  /** Removal is housekeeping: a failure here must not fail an image that was pushed. */
+  private void removeQuietly(String reference) {
+    try {
+      daemon.removeImage(reference);
+    } catch (StepFailure e) {
+      // A conflict (still in use) or a dead daemon; the disk check prunes later if it matters.
     }
   }
 }

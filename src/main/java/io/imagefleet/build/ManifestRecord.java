@@ -16,6 +16,39 @@ public record ManifestRecord(
     @JsonProperty("seconds") double seconds,
     @JsonProperty("error") String error) {
 
+  static ManifestRecord built(PlannedImage image, String digest, int attempts, double seconds) {
+    return new ManifestRecord(
+        image.instance(),
+        image.baseImage(),
+        tags(image),
+        digest,
+        Status.BUILT,
+        attempts,
+        seconds,
+        null);
+  }
+
+  static ManifestRecord skipped(PlannedImage image, String digest, double seconds) {
+    return new ManifestRecord(
+        image.instance(), image.baseImage(), tags(image), digest, Status.SKIPPED, 0, seconds, null);
+  }
+
+  static ManifestRecord failed(PlannedImage image, int attempts, double seconds, String error) {
+    return new ManifestRecord(
+        image.instance(),
+        image.baseImage(),
+        tags(image),
+        null,
+        Status.FAILED,
+        attempts,
+        seconds,
+        error);
+  }
+
+  private static List<String> tags(PlannedImage image) {
+    return List.of(image.image().toString());
+  }
+
   /** What became of an image. */
   public enum Status {
     @JsonProperty("built")

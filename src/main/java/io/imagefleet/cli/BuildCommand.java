@@ -380,12 +380,14 @@ final class BuildCommand implements Callable<Integer> {
             new StepFiles(env),
             env.onRunner());
     Set<String> done = runner.alreadyDone(resume);
+    runner.checkBases(plan);
     if (dryRun) {
       return runner.dryRun(plan, done);
     }
     source.ifPresent(s -> sdk = s.download(sdkRepo, commit).directory());
     SdistCache.Sdist sdist = sdist(settings);
-    try (DockerJavaDaemon daemon = DockerJavaDaemon.connect(env.variables())) {
+    try (DockerJavaDaemon daemon =
+        runner.untilConnected(plan, done, () -> DockerJavaDaemon.connect(env.variables()))) {
       HelperImages images = docker.helperImages(daemon, env);
       DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, images);
       BuildxCli buildx = docker.buildx(env);
@@ -407,6 +409,10 @@ final class BuildCommand implements Callable<Integer> {
               imageBuilder,
               Optional.of(probe),
               Optional.of(pruner),
+              image ->
+                  daemon.ping()
+                      ? Optional.empty()
+                      : Optional.of("Docker daemon at " + daemon.endpoint()),
               resume);
       github.ifPresent(g -> report(g, summary, commit, repository));
       return runner.conclude(summary);
@@ -604,15 +610,17 @@ final class BuildCommand implements Callable<Integer> {
       return dockerfile.toAbsolutePath();
     }
     try {
-      Path bundled = Files.createDirectories(output).resolve("agent.Dockerfile");
+      // Outside --output: a run that ends on bad input or a dry run leaves nothing there.
+      Path bundled = Files.createTempFile("imagefleet-agent-", ".Dockerfile");
+      bundled.toFile().deleteOnExit();
       try (var in =
           BuildCommand.class.getResourceAsStream("/io/imagefleet/build/agent.Dockerfile")) {
         Files.write(bundled, in.readAllBytes());
       }
       return bundled.toAbsolutePath();
     } catch (IOException e) {
-      throw ImagefleetException.invalidInput(
-          "--output " + output + ": cannot write: " + e.getMessage());
+      throw new ImagefleetException(
+          io.imagefleet.ExitCode.INTERNAL, "cannot extract the bundled Dockerfile: " + e, e);
     }
   }
 }

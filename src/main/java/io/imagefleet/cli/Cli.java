@@ -1,6 +1,7 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.Backoff;
+import io.imagefleet.EnvironmentFailures;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
@@ -49,6 +50,9 @@ public final class Cli {
       Exception exception, CommandLine commandLine, ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     boolean stacktrace = wantsStacktrace(parseResult);
+    if (!(exception instanceof ImagefleetException)) {
+      exception = EnvironmentFailures.of(exception).map(Exception.class::cast).orElse(exception);
+    }
     if (exception instanceof ImagefleetException failure) {
       err.println("imagefleet: " + failure.getMessage());
       if (stacktrace) {

@@ -48,12 +48,19 @@ public final class DatasetReader {
       throw ImagefleetException.invalidInput(
           where + ": no \"instance_id\" string; each record needs one");
     }
+    String text = id.asText().strip();
+    Instance.problem(text)
+        .ifPresent(
+            p -> {
+              throw ImagefleetException.invalidInput(
+                  where + ": \"instance_id\" " + p + "; fix or remove that record");
+            });
     JsonNode base = record.get("base_image");
     Optional<String> baseImage =
         base != null && base.isTextual() && !base.asText().isBlank()
             ? Optional.of(base.asText())
             : Optional.empty();
-    return new Instance(id.asText().strip(), baseImage);
+    return new Instance(text, baseImage);
   }
 
   private static List<Instance> fromJsonLines(Path file) throws IOException {
@@ -102,7 +109,7 @@ public final class DatasetReader {
       JsonNode item = array.get(i);
       String where = "--dataset " + file + " item " + (i + 1);
       instances.add(
-          item.isTextual() ? Instance.of(item.asText().strip()) : fromRecord(item, where));
+          item.isTextual() ? textId(item.asText().strip(), where) : fromRecord(item, where));
     }
     return instances;
   }
@@ -126,9 +133,19 @@ public final class DatasetReader {
                 + id
                 + "' is not an instance id; a text dataset has one id a line");
       }
-      instances.add(Instance.of(id));
+      instances.add(textId(id, "--dataset " + file + " line " + number));
     }
     return instances;
+  }
+
+  private static Instance textId(String id, String where) {
+    Instance.problem(id)
+        .ifPresent(
+            p -> {
+              throw ImagefleetException.invalidInput(
+                  where + ": the instance id " + p + "; fix or remove that line");
+            });
+    return Instance.of(id);
   }
 
   private static String firstNonBlank(Path file) throws IOException {

@@ -12,6 +12,9 @@ public interface DockerDaemon extends AutoCloseable {
   /** The address this daemon was reached at, e.g. {@code unix:///var/run/docker.sock}. */
   String endpoint();
 
+  /** Whether the daemon answers {@code GET /_ping} within seconds; never throws. */
+  boolean ping();
+
   DaemonInfo info();
 
   /** Docker's own usage by kind, from {@code GET /system/df}. */

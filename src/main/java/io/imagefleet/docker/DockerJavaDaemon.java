@@ -8,6 +8,7 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.PushImageCmd;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Bind;
@@ -52,11 +53,13 @@ public final class DockerJavaDaemon implements DockerDaemon {
 
   private final String endpoint;
   private final DockerHttpClient http;
+  private final DockerHttpClient pingClient;
   private final DockerClient client;
 
-  private DockerJavaDaemon(String endpoint, DockerHttpClient http) {
+  private DockerJavaDaemon(String endpoint, URI uri) {
     this.endpoint = endpoint;
-    this.http = http;
+    this.http = httpClient(uri, RESPONSE_TIMEOUT);
+    this.pingClient = httpClient(uri, PING_TIMEOUT);
     this.client =
         DockerClientImpl.getInstance(
             DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(endpoint).build(),
@@ -97,7 +100,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
               + rootMessage(e)
               + "; start Docker, or point DOCKER_HOST at a running daemon");
     }
-    return new DockerJavaDaemon(endpoint, httpClient(uri, RESPONSE_TIMEOUT));
+    return new DockerJavaDaemon(endpoint, uri);
   }
 
   private static DockerHttpClient httpClient(URI uri, Duration responseTimeout) {
@@ -114,11 +117,26 @@ public final class DockerJavaDaemon implements DockerDaemon {
     return endpoint;
   }
 
+  // GET /_ping
+  @Override
+  public boolean ping() {
+    try (DockerHttpClient.Response response =
+        pingClient.execute(Request.builder().method(Request.Method.GET).path("/_ping").build())) {
+      return response.getStatusCode() == 200;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   @Override
   public DaemonInfo info() {
-    Info info = client.infoCmd().exec();
-    String api = client.versionCmd().exec().getApiVersion();
-    return new DaemonInfo(info.getDockerRootDir(), info.getServerVersion(), api);
+    return call(
+        "read the daemon's info",
+        () -> {
+          Info info = client.infoCmd().exec();
+          String api = client.versionCmd().exec().getApiVersion();
+          return new DaemonInfo(info.getDockerRootDir(), info.getServerVersion(), api);
+        });
   }
 
   // GET /system/df
@@ -138,21 +156,33 @@ public final class DockerJavaDaemon implements DockerDaemon {
   // POST /containers/prune
   @Override
   public long pruneStoppedContainers() {
-    return reclaimed(client.pruneCmd(PruneType.CONTAINERS).exec().getSpaceReclaimed());
+    return call(
+        "prune stopped containers",
+        () -> reclaimed(client.pruneCmd(PruneType.CONTAINERS).exec().getSpaceReclaimed()));
   }
 
   // POST /images/prune?filters={"dangling":["true"|"false"]}
   @Override
   public long pruneImages(boolean unused) {
-    return reclaimed(
-        client.pruneCmd(PruneType.IMAGES).withDangling(!unused).exec().getSpaceReclaimed());
+    return call(
+        "prune images",
+        () ->
+            reclaimed(
+                client
+                    .pruneCmd(PruneType.IMAGES)
+                    .withDangling(!unused)
+                    .exec()
+                    .getSpaceReclaimed()));
   }
 
   // POST /build/prune?all=true&keep-storage=N (reserved-space=N from API 1.48 on)
   @Override
   public long pruneBuildCache(long keepBytes) {
     String parameter =
-        apiAtLeast(client.versionCmd().exec().getApiVersion(), 1, 48)
+        apiAtLeast(
+                call("read the API version", () -> client.versionCmd().exec().getApiVersion()),
+                1,
+                48)
             ? "reserved-space"
             : "keep-storage";
     JsonNode result =
@@ -166,6 +196,10 @@ public final class DockerJavaDaemon implements DockerDaemon {
   @Override
   public String runHelper(
       String image, List<String> command, List<String> binds, Duration timeout) {
+    return call("run helper container " + image, () -> helper(image, command, binds, timeout));
+  }
+
+  private String helper(String image, List<String> command, List<String> binds, Duration timeout) {
     CreateContainerResponse created =
         client
             .createContainerCmd(image)
@@ -202,13 +236,14 @@ public final class DockerJavaDaemon implements DockerDaemon {
               })
           .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (status == null || status != 0) {
-        throw new IllegalStateException(
-            "helper container (" + image + ") exited " + status + ": " + err.toString().strip());
+        throw new StepFailure(
+            "helper container (" + image + ") exited " + status + ": " + err.toString().strip(),
+            false);
       }
       return out.toString();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running a helper container", e);
+      throw new StepFailure("interrupted while running a helper container", false);
     } finally {
       client.removeContainerCmd(id).withForce(true).exec();
     }
@@ -219,21 +254,28 @@ public final class DockerJavaDaemon implements DockerDaemon {
     if (hostname == null || hostname.isBlank()) {
       return Optional.empty();
     }
-    try {
-      return Optional.ofNullable(client.inspectContainerCmd(hostname).exec().getImageId());
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
+    return call(
+        "inspect container " + hostname,
+        () -> {
+          try {
+            return Optional.ofNullable(client.inspectContainerCmd(hostname).exec().getImageId());
+          } catch (NotFoundException e) {
+            return Optional.empty();
+          }
+        });
   }
 
   @Override
   public List<String> localImages() {
-    return client.listImagesCmd().exec().stream()
-        .filter(image -> image.getRepoTags() != null && image.getRepoTags().length > 0)
-        .filter(image -> !image.getRepoTags()[0].equals("<none>:<none>"))
-        .sorted(Comparator.comparing(Image::getSize))
-        .map(image -> image.getRepoTags()[0])
-        .toList();
+    return call(
+        "list local images",
+        () ->
+            client.listImagesCmd().exec().stream()
+                .filter(image -> image.getRepoTags() != null && image.getRepoTags().length > 0)
+                .filter(image -> !image.getRepoTags()[0].equals("<none>:<none>"))
+                .sorted(Comparator.comparing(Image::getSize))
+                .map(image -> image.getRepoTags()[0])
+                .toList());
   }
 
   // POST /build (the engine's own builder; BuildKit needs a session the API client doesn't speak)
@@ -257,14 +299,17 @@ public final class DockerJavaDaemon implements DockerDaemon {
     build.buildArgs().forEach(command::withBuildArg);
     try (ProgressLog sink = new ProgressLog(log)) {
       BuildImageResultCallback callback =
-          command.exec(
-              new BuildImageResultCallback() {
-                @Override
-                public void onNext(BuildResponseItem item) {
-                  sink.write(item);
-                  super.onNext(item);
-                }
-              });
+          call(
+              "build " + build.tag(),
+              () ->
+                  command.exec(
+                      new BuildImageResultCallback() {
+                        @Override
+                        public void onNext(BuildResponseItem item) {
+                          sink.write(item);
+                          super.onNext(item);
+                        }
+                      }));
       return awaitOrCancel(callback, timeout, "build", () -> callback.awaitImageId());
     }
   }
@@ -285,25 +330,28 @@ public final class DockerJavaDaemon implements DockerDaemon {
     String[] digest = {null};
     try (ProgressLog sink = new ProgressLog(log)) {
       ResultCallback.Adapter<PushResponseItem> callback =
-          command.exec(
-              new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(PushResponseItem item) {
-                  sink.write(item);
-                  if (item.getAux() != null && item.getAux().getDigest() != null) {
-                    digest[0] = item.getAux().getDigest();
-                  }
-                  if (item.isErrorIndicated()) {
-                    String error =
-                        item.getErrorDetail() != null
-                            ? item.getErrorDetail().getMessage()
-                            : item.getError();
-                    onError(
-                        new StepFailure(
-                            "push " + repository + ":" + tag + " failed: " + error, false));
-                  }
-                }
-              });
+          call(
+              "push " + repository + ":" + tag,
+              () ->
+                  command.exec(
+                      new ResultCallback.Adapter<>() {
+                        @Override
+                        public void onNext(PushResponseItem item) {
+                          sink.write(item);
+                          if (item.getAux() != null && item.getAux().getDigest() != null) {
+                            digest[0] = item.getAux().getDigest();
+                          }
+                          if (item.isErrorIndicated()) {
+                            String error =
+                                item.getErrorDetail() != null
+                                    ? item.getErrorDetail().getMessage()
+                                    : item.getError();
+                            onError(
+                                new StepFailure(
+                                    "push " + repository + ":" + tag + " failed: " + error, false));
+                          }
+                        }
+                      }));
       awaitOrCancel(
           callback,
           timeout,
@@ -321,21 +369,30 @@ public final class DockerJavaDaemon implements DockerDaemon {
 
   @Override
   public boolean imageExists(String reference) {
-    try {
-      client.inspectImageCmd(reference).exec();
-      return true;
-    } catch (NotFoundException e) {
-      return false;
-    }
+    return call(
+        "inspect image " + reference,
+        () -> {
+          try {
+            client.inspectImageCmd(reference).exec();
+            return true;
+          } catch (NotFoundException e) {
+            return false;
+          }
+        });
   }
 
   @Override
   public void removeImage(String reference) {
-    try {
-      client.removeImageCmd(reference).withNoPrune(false).exec();
-    } catch (NotFoundException e) {
-      // Already gone: what removal wanted.
-    }
+    call(
+        "remove image " + reference,
+        () -> {
+          try {
+            client.removeImageCmd(reference).withNoPrune(false).exec();
+          } catch (NotFoundException e) {
+            // Already gone: what removal wanted.
+          }
+          return null;
+        });
   }
 
   /** Waits for a streaming call; past the timeout closes it, which makes the daemon cancel it. */
@@ -360,10 +417,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
           what + " timed out after " + timeout.toSeconds() + " s and was cancelled", true);
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof StepFailure failure) {
-        throw failure;
-      }
-      throw new StepFailure(what + " failed: " + rootMessage(cause), false);
+      throw failure(what, cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly(callback);
@@ -385,6 +439,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
   public void close() {
     try {
       client.close();
+      pingClient.close();
     } catch (IOException e) {
       // Closing a local socket client has nothing left to report.
     }
@@ -396,21 +451,48 @@ public final class DockerJavaDaemon implements DockerDaemon {
         InputStream body = response.getBody()) {
       byte[] bytes = body.readAllBytes();
       if (response.getStatusCode() / 100 != 2) {
-        throw new ImagefleetException(
-            ExitCode.UNREACHABLE,
+        throw new StepFailure(
             action
                 + " at "
                 + endpoint
                 + " failed: HTTP "
                 + response.getStatusCode()
                 + " "
-                + new String(bytes).strip());
+                + new String(bytes).strip(),
+            false);
       }
       return JSON.readTree(bytes);
-    } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, action + " at " + endpoint + " failed: " + rootMessage(e), e);
+    } catch (IOException | RuntimeException e) {
+      throw failure(action + " at " + endpoint, e);
     }
+  }
+
+  /**
+   * Every docker-java call goes through here, so a daemon or transport failure always becomes a
+   * {@link StepFailure}: an HTTP error names its status, a dead socket is {@code unreachable}.
+   */
+  private static <T> T call(String action, java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      throw failure(action, e);
+    }
+  }
+
+  static StepFailure failure(String action, Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StepFailure failure) {
+        return failure;
+      }
+      if (t instanceof DockerException docker) {
+        return new StepFailure(
+            action + " failed: HTTP " + docker.getHttpStatus() + " " + rootMessage(docker), false);
+      }
+      if (t instanceof IOException) {
+        return StepFailure.unreachable(action + " failed: " + rootMessage(t));
+      }
+    }
+    return new StepFailure(action + " failed: " + rootMessage(e), false);
   }
 
   private static long sum(JsonNode array, String field) {

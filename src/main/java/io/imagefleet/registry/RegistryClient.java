@@ -188,4 +188,21 @@ public final class RegistryClient {
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
+
+  /** Whether the registry answers at all (any HTTP status counts), within seconds. */
+  public boolean answers(ImageReference image) {
+    // GET /v2/
+    URI uri = URI.create(image.scheme() + "://" + image.apiHost() + "/v2/");
+    try {
+      http.send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 }

@@ -1,11 +1,11 @@
 package io.imagefleet.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagefleet.dataset.Instance;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,22 +20,48 @@ class ImageTagsTest {
     BaseImageRule rule = new BaseImageRule("swe-bench", Optional.empty());
 
     assertThat(rule.baseImage(Instance.of("django__django-12155")))
-        .isEqualTo("docker.io/swebench/sweb.eval.x86_64.django_1776_django-12155:latest");
+        .hasValue("docker.io/swebench/sweb.eval.x86_64.django_1776_django-12155:latest");
     assertThat(rule.baseImage(new Instance("x__y-1", Optional.of("ghcr.io/o/base:7"))))
-        .isEqualTo("ghcr.io/o/base:7");
+        .hasValue("ghcr.io/o/base:7");
     assertThat(
             new BaseImageRule("custom", Optional.of("reg/{id}:v1"))
                 .baseImage(Instance.of("Astropy__Astropy-1")))
-        .isEqualTo("reg/astropy_1776_astropy-1:v1");
+        .hasValue("reg/astropy_1776_astropy-1:v1");
   }
 
   @Test
-  void aCustomBenchmarkNeedsATemplate() {
-    assertThatThrownBy(() -> new BaseImageRule("custom", Optional.empty()))
-        .hasMessage(
-            "--benchmark custom needs --base-image-template (or a base_image field in every dataset record)");
-    assertThatThrownBy(() -> new BaseImageRule("swe-bench", Optional.of("reg/base:latest")))
-        .hasMessage("--base-image-template must contain {id}, got 'reg/base:latest'");
+  void aCustomBenchmarkTakesBasesFromTheRecordsOrATemplate() {
+    BaseImageRule custom = new BaseImageRule("custom", Optional.empty());
+    assertThat(custom.baseImage(new Instance("a", Optional.of("reg/base:1"))))
+        .hasValue("reg/base:1");
+    assertThat(custom.baseImage(Instance.of("a"))).isEmpty();
+    assertThat(
+            new BaseImageRule("swe-bench", Optional.of("reg/base:latest"))
+                .baseImage(Instance.of("x")))
+        .as("a template without {id} is one base for every instance")
+        .hasValue("reg/base:latest");
+  }
+
+  @Test
+  void baseReferencesDockerWouldRefuseAreNamed() {
+    for (String good :
+        List.of(
+            "busybox",
+            "ghcr.io/o/r:1",
+            "127.0.0.1:5000/ns/bases:ok-1",
+            "docker.io/swebench/sweb.eval.x86_64.django_1776_django-12155:latest",
+            "reg/x@sha256:" + "a".repeat(64))) {
+      assertThat(BaseImageRule.problem(good)).as(good).isEmpty();
+    }
+    for (String bad :
+        List.of("reg/Base:1", "reg/base:1 --evil", "reg/base:1\n", "-x", "reg/base:", "a b")) {
+      assertThat(BaseImageRule.problem(bad))
+          .as(bad)
+          .hasValue(
+              "'"
+                  + bad
+                  + "' is not a valid image reference ([host/]name[:tag][@digest], name in lower case)");
+    }
   }
 
   @Test

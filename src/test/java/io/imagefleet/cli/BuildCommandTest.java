@@ -23,7 +23,38 @@ class BuildCommandTest {
         Files.writeString(dir.resolve("broken.jsonl"), "{\"instance_id\":\"a\"}\n{oops\n");
     Path sdist = Files.writeString(dir.resolve("agent.tar.gz"), "x");
     String data = ids.toString();
+    Path dotdot = Files.writeString(dir.resolve("dotdot.txt"), "a-1\n..\n");
+    Path newline =
+        Files.writeString(dir.resolve("newline.jsonl"), "{\"instance_id\":\"a\\n::error::x\"}\n");
+    Path badBases =
+        Files.writeString(
+            dir.resolve("bases.jsonl"),
+            "{\"instance_id\":\"a\",\"base_image\":\"reg/Base:1\"}\n"
+                + "{\"instance_id\":\"b\",\"base_image\":\"reg/base:1 --evil\"}\n"
+                + "{\"instance_id\":\"c\",\"base_image\":\"reg/base:1\"}\n");
     return Stream.of(
+        bad(
+            "--dataset "
+                + dotdot
+                + " line 2: the instance id '..' is not allowed; fix or remove that line",
+            "--dataset",
+            dotdot.toString()),
+        bad(
+            "--dataset "
+                + newline
+                + " line 1: \"instance_id\" contains the control character U+000A at position 2;"
+                + " fix or remove that record",
+            "--dataset",
+            newline.toString()),
+        bad(
+            "2 base image reference(s) are invalid (allowed by --max-failures: 1): a: 'reg/Base:1'"
+                + " is not a valid image reference ([host/]name[:tag][@digest], name in lower case);"
+                + " b: 'reg/base:1 --evil' is not a valid image reference ([host/]name[:tag][@digest],"
+                + " name in lower case); fix the dataset or --base-image-template",
+            "--dataset",
+            badBases.toString(),
+            "--max-failures",
+            "1"),
         bad("--workers must be at least 1, got 0", "--dataset", data, "--workers", "0"),
         bad("--batch-size must be at least 1, got 0", "--dataset", data, "--batch-size", "0"),
         bad(
@@ -83,7 +114,7 @@ class BuildCommandTest {
             "--image",
             "ghcr.io/Org/agent"),
         bad(
-            "--benchmark custom needs --base-image-template (or a base_image field in every dataset record)",
+            "--benchmark custom: 2 instance(s) have no base_image in the dataset (first: a-1); add base_image to every record or pass --base-image-template",
             "--dataset",
             data,
             "--benchmark",
@@ -151,6 +182,6 @@ class BuildCommandTest {
     assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
     assertThat(run.err()).startsWith("imagefleet: " + message);
     assertThat(run.err().lines()).hasSize(1);
-    assertThat(output.resolve("manifest.jsonl")).doesNotExist();
+    assertThat(output).doesNotExist();
   }
 }

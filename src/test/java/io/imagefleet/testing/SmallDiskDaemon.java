@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 public final class SmallDiskDaemon implements AutoCloseable {
   private final Path base;
   private final Path mount;
-  private final Process dockerd;
+  private Process dockerd;
+  private final List<ProcessHandle> orphans = new java.util.ArrayList<>();
 
-  private SmallDiskDaemon(Path base, Path mount, Process dockerd) {
+  private SmallDiskDaemon(Path base, Path mount) {
     this.base = base;
     this.mount = mount;
-    this.dockerd = dockerd;
   }
 
   public static SmallDiskDaemon start(int megabytes) throws Exception {
@@ -35,7 +35,20 @@ public final class SmallDiskDaemon implements AutoCloseable {
     run("truncate", "-s", megabytes + "M", image.toString());
     run("mkfs.ext4", "-q", "-F", image.toString());
     run("mount", "-o", "loop", image.toString(), mount.toString());
-    Process dockerd =
+    SmallDiskDaemon daemon = new SmallDiskDaemon(base, mount);
+    daemon.launch();
+    return daemon;
+  }
+
+  /** SIGKILLs dockerd, as a crash or the OOM killer would; its containers' shims live on. */
+  public void kill() throws Exception {
+    orphans.addAll(dockerd.descendants().toList());
+    dockerd.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Starts dockerd again on the same data root and socket, and waits until it answers. */
+  public void launch() throws Exception {
+    dockerd =
         new ProcessBuilder(
                 "dockerd",
                 "--data-root",
@@ -50,17 +63,16 @@ public final class SmallDiskDaemon implements AutoCloseable {
                 "--iptables=false",
                 "--ip-masq=false")
             .redirectErrorStream(true)
-            .redirectOutput(base.resolve("dockerd.log").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("dockerd.log").toFile()))
             .start();
-    SmallDiskDaemon daemon = new SmallDiskDaemon(base, mount, dockerd);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      try (DockerJavaDaemon client = DockerJavaDaemon.connect(daemon.environment())) {
-        return daemon;
+      try (DockerJavaDaemon client = DockerJavaDaemon.connect(environment())) {
+        return;
       } catch (RuntimeException e) {
         if (System.nanoTime() > deadline || !dockerd.isAlive()) {
           String log = Files.readString(base.resolve("dockerd.log"));
-          daemon.close();
+          close();
           throw new AssertionError("second dockerd did not start: " + e.getMessage() + "\n" + log);
         }
         Thread.sleep(250);
@@ -82,6 +94,8 @@ public final class SmallDiskDaemon implements AutoCloseable {
     if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
       dockerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    // What a killed dockerd left behind (its containerd, shims) would keep the mount busy.
+    orphans.forEach(ProcessHandle::destroyForcibly);
     new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
     io.imagefleet.SafeFiles.deleteTree(base);
   }
