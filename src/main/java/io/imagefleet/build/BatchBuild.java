@@ -167,6 +167,8 @@ final class BatchBuild {
         checkHealth(image);
       }
     }
+    // A cancelled worker is interrupted; clear it, or the manifest's channel closes on the write.
+    Thread.interrupted();
     manifest.append(record);
     records.add(record);
     progress.finished(record, log);
@@ -241,6 +243,9 @@ final class BatchBuild {
     if (down.get() != null) {
       return true;
     }
+    if (stop.get() == Stop.CANCELLED) {
+      return false; // The failure is the cancel; and an interrupted thread can't ping.
+    }
     Optional<String> gone = health.down(image.image());
     if (gone.isEmpty() && !registry.answers(image.image())) {
       gone = Optional.of("registry " + image.image().registry());
@@ -293,7 +298,8 @@ final class BatchBuild {
         args,
         settings.network(),
         settings.push(),
-        settings.cacheMode());
+        settings.cacheMode(),
+        settings.secrets());
   }
 
   /** A context of its own per image: the Dockerfile and a hard link to the one sdist. */

@@ -288,7 +288,12 @@ public final class BuildRunner {
     return ExitCode.OK.code();
   }
 
+  /** Free bytes on the data root; unknown when the daemon is gone (the report still goes out). */
   private static Optional<Long> free(Optional<DiskProbe> probe) {
-    return probe.flatMap(p -> p.dataRoot().space()).map(DiskSpace::freeBytes);
+    try {
+      return probe.flatMap(p -> p.dataRoot().space()).map(DiskSpace::freeBytes);
+    } catch (ImagefleetException e) {
+      return Optional.empty();
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.imagefleet.build;
 import io.imagefleet.workflow.CacheMode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,10 +25,12 @@ public record BuildSettings(
     long keepBytes,
     boolean force,
     int maxFailures,
-    Path output) {
+    Path output,
+    List<String> secrets) {
 
   public BuildSettings {
     buildArgs = Map.copyOf(buildArgs);
+    secrets = List.copyOf(secrets);
   }
 
   public Path logs() {

@@ -44,13 +44,14 @@ final class BuildxImageBuilder implements ImageBuilder {
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     Path metadata = job.context().resolve(".imagefleet-metadata.json");
     List<String> command = command(job, metadata);
+    Process process = null;
     try {
       ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().putAll(environment);
-      Process process = builder.start();
+      process = builder.start();
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -76,6 +77,10 @@ final class BuildxImageBuilder implements ImageBuilder {
       throw new StepFailure("buildx build could not run: " + e.getMessage(), false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      if (process != null) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+      }
       throw new StepFailure("buildx build interrupted", false);
     }
   }
@@ -89,6 +94,7 @@ final class BuildxImageBuilder implements ImageBuilder {
       c.addAll(List.of("--target", job.target()));
     }
     job.buildArgs().forEach((k, v) -> c.addAll(List.of("--build-arg", k + "=" + v)));
+    job.secrets().forEach(secret -> c.addAll(List.of("--secret", secret)));
     if (job.network() != null && !job.network().isEmpty()) {
       c.addAll(List.of("--network", job.network()));
     }

@@ -3,9 +3,13 @@ package io.imagefleet.build;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.workflow.CacheMode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
-/** Everything one image build needs: the context prepared for it and where the result goes. */
+/**
+ * Everything one image build needs: the context prepared for it and where the result goes. {@code
+ * secrets} are BuildKit secret specs ({@code id=NAME,env=VAR} or {@code id=NAME,src=FILE}).
+ */
 record ImageJob(
     String instance,
     String baseImage,
@@ -16,4 +20,5 @@ record ImageJob(
     Map<String, String> buildArgs,
     String network,
     boolean push,
-    CacheMode cacheMode) {}
+    CacheMode cacheMode,
+    List<String> secrets) {}

@@ -218,6 +218,14 @@ final class BuildCommand implements Callable<Integer> {
   Map<String, String> buildArgs = new LinkedHashMap<>();
 
   @Option(
+      names = "--secret",
+      paramLabel = "id=NAME,env=VAR",
+      description =
+          "BuildKit secret mount (repeatable; id=NAME,env=VAR or id=NAME,src=FILE): a secret the"
+              + " Dockerfile reads with RUN --mount=type=secret, never stored in the image. Needs buildx.")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(
       names = "--image",
       required = true,
       paramLabel = "REPO",
@@ -394,6 +402,13 @@ final class BuildCommand implements Callable<Integer> {
       ImageBuilder imageBuilder =
           Builders.choose(
               builder, daemon, credentials, docker.dockerCli, env.variables(), cacheMode);
+      if (!settings.secrets().isEmpty()
+          && imageBuilder.buildxBuilder().isEmpty()
+          && imageBuilder.name().equals("engine")) {
+        throw ImagefleetException.invalidInput(
+            "--secret needs BuildKit, which the engine builder can't reach through the API;"
+                + " use --builder buildx (docker/setup-buildx-action)");
+      }
       // Between batches, prune the cache of the builder the images are built on.
       CachePruner pruner =
           new CachePruner(
@@ -515,7 +530,40 @@ final class BuildCommand implements Callable<Integer> {
         keepStorageGb * Units.GIB,
         force,
         maxFailures,
-        output);
+        output,
+        secrets());
+  }
+
+  private static final java.util.regex.Pattern SECRET =
+      java.util.regex.Pattern.compile("id=[\\w.-]+,(?:env=\\w+|src=[^,]+)");
+  private static final java.util.regex.Pattern SECRET_NAME =
+      java.util.regex.Pattern.compile("(?i).*(TOKEN|PASSWORD|SECRET|KEY).*");
+
+  /** Checks --secret specs, and warns about build args that look like secrets. */
+  private List<String> secrets() {
+    for (String secret : secrets) {
+      if (!SECRET.matcher(secret).matches()) {
+        throw ImagefleetException.invalidInput(
+            "--secret must be id=NAME,env=VAR or id=NAME,src=FILE, got '" + secret + "'");
+      }
+    }
+    buildArgs.keySet().stream()
+        .filter(name -> SECRET_NAME.matcher(name).matches())
+        .forEach(
+            name ->
+                spec.commandLine()
+                    .getErr()
+                    .println(
+                        "imagefleet: warning: --build-arg "
+                            + name
+                            + " looks like a secret; build args stay in the pushed image's history."
+                            + " Pass it as --secret id="
+                            + name
+                            + ",env="
+                            + name
+                            + " and read it with RUN --mount=type=secret,id="
+                            + name));
+    return secrets;
   }
 
   private String benchmark() {
@@ -586,7 +634,7 @@ final class BuildCommand implements Callable<Integer> {
     if (sdistFile != null) {
       return new SdistCache.Sdist(sdistFile.toAbsolutePath(), false);
     }
-    return new SdistCache(cacheDir(), Duration.ofMinutes(30))
+    return new SdistCache(cacheDir(), Duration.ofMinutes(30), env.variables())
         .obtain(sdk, sdistCommand, settings.logs().resolve("sdist.log"));
   }
 

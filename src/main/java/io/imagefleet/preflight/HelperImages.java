@@ -13,23 +13,35 @@ import java.util.regex.Pattern;
 
 /**
  * Which image a helper container runs: the one given, else the image of the container imagefleet
- * runs in (the action's own), else the smallest local images.
+ * runs in (the action's own), else (only for read-only helpers) the smallest local images.
  */
 public record HelperImages(DockerDaemon daemon, Optional<String> given, String hostname) {
   private static final int CANDIDATES = 3;
   private static final Pattern CONTAINER_ID = Pattern.compile("/containers/([0-9a-f]{64})/");
 
+  /** Images to try for a read-only look (df): the trusted one, else a few small local ones. */
   public List<String> candidates() {
     if (given.isPresent()) {
       return List.of(given.get());
     }
     Set<String> images = new LinkedHashSet<>();
-    daemon
-        .ownImage(hostname)
-        .or(() -> ownContainerId(Path.of("/proc/self/mountinfo")).flatMap(daemon::ownImage))
-        .ifPresent(images::add);
+    own().ifPresent(images::add);
     daemon.localImages().stream().limit(CANDIDATES).forEach(images::add);
     return List.copyOf(images);
+  }
+
+  /**
+   * The image for a helper that writes to the host (toolchain removal): the one given, or
+   * imagefleet's own; never a guessed local image, which would run as root on the host's files.
+   */
+  public Optional<String> trusted() {
+    return given.or(this::own);
+  }
+
+  private Optional<String> own() {
+    return daemon
+        .ownImage(hostname)
+        .or(() -> ownContainerId(Path.of("/proc/self/mountinfo")).flatMap(daemon::ownImage));
   }
 
   /**

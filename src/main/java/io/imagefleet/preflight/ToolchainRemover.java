@@ -42,24 +42,26 @@ public final class ToolchainRemover {
     long before = probe.dataRoot().space().map(DiskSpace::freeBytes).orElse(0L);
     List<String> command = new ArrayList<>(List.of("rm", "-rf"));
     TOOLCHAINS.forEach(path -> command.add("/host" + path));
-    List<String> failures = new ArrayList<>();
-    for (String image : images.candidates()) {
-      try {
-        daemon.runHelper(image, command, List.of(hostRoot + ":/host"), TIMEOUT);
-        long after = probe.dataRoot().space().map(DiskSpace::freeBytes).orElse(before);
-        return new PruneStep(
-            "toolchains (--remove-toolchains)",
-            Math.max(0, after - before),
-            CachePruner.seconds(start),
-            "via " + image);
-      } catch (RuntimeException e) {
-        failures.add(image + ": " + e.getMessage());
-      }
+    String image =
+        images
+            .trusted()
+            .orElseThrow(
+                () ->
+                    ImagefleetException.invalidInput(
+                        "--remove-toolchains outside imagefleet's own container needs"
+                            + " --helper-image IMAGE (an image you trust with the host's root)"));
+    try {
+      daemon.runHelper(image, command, List.of(hostRoot + ":/host"), TIMEOUT);
+    } catch (ImagefleetException e) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          "--remove-toolchains: the helper container (" + image + ") failed: " + e.getMessage());
     }
-    throw new ImagefleetException(
-        ExitCode.UNREACHABLE,
-        "--remove-toolchains: no helper container could run rm ("
-            + (failures.isEmpty() ? "no local image" : String.join("; ", failures))
-            + "); pass --helper-image");
+    long after = probe.dataRoot().space().map(DiskSpace::freeBytes).orElse(before);
+    return new PruneStep(
+        "toolchains (--remove-toolchains)",
+        Math.max(0, after - before),
+        CachePruner.seconds(start),
+        "via " + image);
   }
 }

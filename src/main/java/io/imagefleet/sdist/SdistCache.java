@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -42,10 +44,35 @@ public final class SdistCache {
 
   private final Path cacheDir;
   private final Duration timeout;
+  private final Map<String, String> environment;
 
   public SdistCache(Path cacheDir, Duration timeout) {
-    this.cacheDir = cacheDir;
+    this(cacheDir, timeout, System.getenv());
+  }
+
+  /**
+   * {@code environment} is what the sdist command sees, less the credentials imagefleet holds: the
+   * command runs the SDK's own build code, which has no business with them.
+   */
+  public SdistCache(Path cacheDir, Duration timeout, Map<String, String> environment) {
+    // Absolute: the command runs in the SDK's directory, and {out} lies under the cache.
+    this.cacheDir = cacheDir.toAbsolutePath();
     this.timeout = timeout;
+    this.environment = withoutCredentials(environment);
+  }
+
+  static Map<String, String> withoutCredentials(Map<String, String> environment) {
+    Map<String, String> kept = new TreeMap<>(environment);
+    kept.keySet()
+        .removeIf(
+            name ->
+                name.startsWith("INPUT_")
+                    || name.startsWith("IMAGEFLEET_REGISTRY_")
+                    || name.startsWith("ACTIONS_RUNTIME_")
+                    || name.startsWith("ACTIONS_ID_TOKEN_")
+                    || name.equals("GITHUB_TOKEN")
+                    || name.equals("GH_TOKEN"));
+    return kept;
   }
 
   /** The sdist, and whether it had to be built in this run. */
@@ -106,11 +133,11 @@ public final class SdistCache {
   private void run(Path sdk, String command, Path log) {
     try {
       Process process =
-          new ProcessBuilder("sh", "-c", command)
-              .directory(sdk.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+          start(
+              new ProcessBuilder("sh", "-c", command)
+                  .directory(sdk.toFile())
+                  .redirectErrorStream(true)
+                  .redirectOutput(log.toFile()));
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -125,6 +152,12 @@ public final class SdistCache {
       Thread.currentThread().interrupt();
       throw new ImagefleetException(ExitCode.INTERNAL, "interrupted while building the sdist");
     }
+  }
+
+  private Process start(ProcessBuilder builder) throws IOException {
+    builder.environment().clear();
+    builder.environment().putAll(environment);
+    return builder.start();
   }
 
   private static Path single(Path out, Path log) {

@@ -55,6 +55,19 @@ class BuildxImageBuilderTest {
   }
 
   @Test
+  void secretsGoAsBuildKitSecretMountsNeverAsBuildArgs() {
+    List<String> command =
+        new BuildxImageBuilder("docker", Map.of(), java.util.Optional.empty())
+            .command(
+                job(CacheMode.OFF, true, List.of("id=hf,env=HF_TOKEN", "id=npmrc,src=/r/.npmrc")),
+                dir.resolve("m.json"));
+
+    assertThat(String.join(" ", command))
+        .contains("--secret id=hf,env=HF_TOKEN --secret id=npmrc,src=/r/.npmrc")
+        .doesNotContain("HF_TOKEN=");
+  }
+
+  @Test
   void withoutPushNothingIsLoadedOrPushed() {
     List<String> command =
         new BuildxImageBuilder("docker", Map.of(), java.util.Optional.empty())
@@ -195,6 +208,10 @@ class BuildxImageBuilderTest {
   }
 
   private ImageJob job(CacheMode mode, boolean push) {
+    return job(mode, push, List.of());
+  }
+
+  private ImageJob job(CacheMode mode, boolean push, List<String> secrets) {
     return new ImageJob(
         "org__repo-1",
         "reg/base:1",
@@ -209,6 +226,7 @@ class BuildxImageBuilderTest {
         },
         "none",
         push,
-        mode);
+        mode,
+        secrets);
   }
 }

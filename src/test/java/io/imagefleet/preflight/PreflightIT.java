@@ -279,6 +279,23 @@ class PreflightIT {
     assertThat(step.path("seconds").asDouble()).isGreaterThanOrEqualTo(0);
   }
 
+  @Test
+  void removesNoToolchainsWithAGuessedImage() throws Exception {
+    Path host = Files.createDirectories(dir.resolve("host-guess"));
+    Path dotnet = Files.createDirectories(host.resolve("usr/share/dotnet/sdk"));
+
+    CliRun run =
+        preflight(
+            env(), "--remove-toolchains", "--host-root", host.toString(), "--min-free-gb", "0");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "imagefleet: --remove-toolchains outside imagefleet's own container needs"
+                + " --helper-image IMAGE (an image you trust with the host's root)\n");
+    assertThat(dotnet).exists();
+  }
+
   static CliRun preflight(Map<String, String> env, String... args) {
     String[] argv = new String[args.length + 1];
     argv[0] = "preflight";

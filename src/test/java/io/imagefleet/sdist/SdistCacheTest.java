@@ -59,4 +59,31 @@ class SdistCacheTest {
                 + dir.resolve("absent")
                 + ": no such directory; pass the SDK's source directory");
   }
+
+  @Test
+  void theCommandSeesNoCredentialsAndARelativeCacheDirWorks() throws Exception {
+    Path sdk = Files.createDirectories(dir.resolve("sdk-env"));
+    Files.writeString(sdk.resolve("setup.py"), "v1");
+    Path log = dir.resolve("logs/env.log");
+    Path relative = Path.of("").toAbsolutePath().relativize(dir.resolve("relative-cache"));
+    SdistCache cache =
+        new SdistCache(
+            relative,
+            Duration.ofSeconds(30),
+            java.util.Map.of(
+                "PATH", System.getenv("PATH"),
+                "GITHUB_TOKEN", "ghp_secret1",
+                "GH_TOKEN", "ghp_secret2",
+                "IMAGEFLEET_REGISTRY_PASSWORD", "hunter2",
+                "INPUT_REGISTRY-PASSWORD", "hunter3",
+                "ACTIONS_RUNTIME_TOKEN", "rt",
+                "SDK_FLAVOUR", "kept"));
+
+    SdistCache.Sdist sdist = cache.obtain(sdk, "env; tar czf {out}/agent-1.tar.gz setup.py", log);
+
+    assertThat(sdist.file()).exists().isAbsolute();
+    String seen = Files.readString(log);
+    assertThat(seen).contains("SDK_FLAVOUR=kept");
+    assertThat(seen).doesNotContain("ghp_secret", "hunter", "ACTIONS_RUNTIME_TOKEN");
+  }
 }

@@ -19,7 +19,6 @@ public final class SmallDiskDaemon implements AutoCloseable {
   private final Path base;
   private final Path mount;
   private Process dockerd;
-  private final List<ProcessHandle> orphans = new java.util.ArrayList<>();
 
   private SmallDiskDaemon(Path base, Path mount) {
     this.base = base;
@@ -40,10 +39,17 @@ public final class SmallDiskDaemon implements AutoCloseable {
     return daemon;
   }
 
-  /** SIGKILLs dockerd, as a crash or the OOM killer would; its containers' shims live on. */
+  /**
+   * SIGKILLs dockerd and what it started (containerd, shims), as a crash of the service would; a
+   * containerd left running would keep the next dockerd from starting its own.
+   */
   public void kill() throws Exception {
-    orphans.addAll(dockerd.descendants().toList());
+    List<ProcessHandle> children = dockerd.descendants().toList();
     dockerd.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    children.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle child : children) {
+      child.onExit().get(30, TimeUnit.SECONDS);
+    }
   }
 
   /** Starts dockerd again on the same data root and socket, and waits until it answers. */
@@ -94,8 +100,6 @@ public final class SmallDiskDaemon implements AutoCloseable {
     if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
       dockerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    // What a killed dockerd left behind (its containerd, shims) would keep the mount busy.
-    orphans.forEach(ProcessHandle::destroyForcibly);
     new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
     io.imagefleet.SafeFiles.deleteTree(base);
   }
