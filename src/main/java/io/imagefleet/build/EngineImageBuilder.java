@@ -6,22 +6,25 @@ import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Builds and pushes through the Engine API. The final image is untagged after its push and a base
- * the build pulled is removed when its last in-flight user is done, so local disk stays
- * proportional to the workers, and no worker removes what another one still builds on.
+ * Builds and pushes through the Engine API. Final images and the base a build pulled are removed
+ * when the base's last in-flight user is done, so local disk stays proportional to the workers, and
+ * no worker removes what another one still builds on.
  */
 final class EngineImageBuilder implements ImageBuilder {
   private final DockerDaemon daemon;
   private final Credentials credentials;
   private final Map<String, Integer> baseUsers = new HashMap<>();
   private final Set<String> pulledBases = new HashSet<>();
+  private final Map<String, List<String>> finalImages = new HashMap<>();
 
   EngineImageBuilder(DockerDaemon daemon, Credentials credentials) {
     this.daemon = daemon;
@@ -61,9 +64,7 @@ final class EngineImageBuilder implements ImageBuilder {
               log,
               left));
     } finally {
-      // By tag: an identical image built for another instance keeps its own tag and its layers.
-      removeQuietly(reference);
-      release(job.baseImage());
+      release(job.baseImage(), reference);
     }
   }
 
@@ -76,19 +77,25 @@ final class EngineImageBuilder implements ImageBuilder {
     baseUsers.put(base, users + 1);
   }
 
-  /** The last user of a base the run pulled removes it. */
-  private void release(String base) {
+  /**
+   * Images on one base are built from the same inputs, so one build's cache hits are another's
+   * layers: removing a final image (and its untagged parents) while another build on that base is
+   * in flight pulls layers from under it. So final images wait for the base's last user; then they
+   * go, by tag, and so does the base if the run pulled it.
+   */
+  private void release(String base, String finalImage) {
     synchronized (this) {
+      finalImages.computeIfAbsent(base, b -> new ArrayList<>()).add(finalImage);
       int users = baseUsers.merge(base, -1, Integer::sum);
       if (users > 0) {
         return;
       }
       baseUsers.remove(base);
-      if (!pulledBases.remove(base)) {
-        return;
+      // Still under the lock: a new user of this base waits until these are gone.
+      finalImages.remove(base).forEach(this::removeQuietly);
+      if (pulledBases.remove(base)) {
+        removeQuietly(base);
       }
-      // Still under the lock: a new user of this base waits until it is gone, then pulls it anew.
-      removeQuietly(base);
     }
   }
 

@@ -46,7 +46,7 @@ public final class Cli {
     cli.getSubcommands().values().forEach(sub -> applyExitCodeList(sub, exitCodes));
   }
 
-  private static int handleExecutionException(
+  static int handleExecutionException(
       Exception exception, CommandLine commandLine, ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     boolean stacktrace = wantsStacktrace(parseResult);

@@ -101,6 +101,41 @@ class RealDatasetsIT {
         .isEqualTo(ids.size());
   }
 
+  @Test
+  void aRegistryThatDoesNotAnswerStopsTheRunWithExitFourAndAReport() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      lines.add(record("gone-" + i, rig.base("shared")));
+    }
+    Path dataset = Files.write(dir.resolve("gone.jsonl"), lines);
+    Path output = dir.resolve("gone-out");
+
+    CliRun run =
+        build(
+            dataset,
+            output,
+            "--image",
+            "127.0.0.1:" + closed + "/ns/agent",
+            "--workers",
+            "1",
+            "--max-retries",
+            "0");
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(4);
+    assertThat(run.err())
+        .endsWith(
+            "imagefleet: registry 127.0.0.1:"
+                + closed
+                + " stopped answering after 0 images; start it and rerun with --resume\n");
+    assertThat(BuildIT.records(output)).hasSize(1);
+    JsonNode summary = JSON.readTree(output.resolve("summary.json").toFile());
+    assertThat(summary.path("notStarted").asInt()).isEqualTo(4);
+  }
+
   private static String record(String id, String base) {
     return JSON.createObjectNode().put("instance_id", id).put("base_image", base).toString();
   }
@@ -129,7 +164,13 @@ class RealDatasetsIT {
     int template = args.indexOf("--base-image-template");
     args.subList(template, template + 2).clear();
     args.addAll(List.of("--min-free-gb", "0"));
-    args.addAll(List.of(extra));
+    List<String> more = new ArrayList<>(List.of(extra));
+    int image = more.indexOf("--image");
+    if (image >= 0) {
+      args.set(args.indexOf("--image") + 1, more.get(image + 1));
+      more.subList(image, image + 2).clear();
+    }
+    args.addAll(more);
     return CliRun.run(Map.of(), args.toArray(String[]::new));
   }
 }

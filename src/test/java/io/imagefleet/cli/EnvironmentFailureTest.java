@@ -1,0 +1,66 @@
+package io.imagefleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.exception.InternalServerErrorException;
+import io.imagefleet.actions.ActionsEnvironment;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.SocketException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * Failures of Docker, a registry or GitHub that slip past the commands are exit 4, never "internal
+ * error".
+ */
+class EnvironmentFailureTest {
+  static List<Exception> environmentFailures() {
+    return List.of(
+        new InternalServerErrorException("{\"message\":\"unrecognized image ID sha256:1\"}"),
+        new RuntimeException(new SocketException("No such file or directory")),
+        new IllegalStateException("wrapped", new IOException("Connection reset by peer")),
+        new org.kohsuke.github.GHException("API rate limit exceeded"),
+        new java.io.UncheckedIOException(new java.net.ConnectException("Connection refused")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("environmentFailures")
+  void anEnvironmentFailureIsExitFourWithOneLine(Exception failure) {
+    StringWriter err = new StringWriter();
+    CommandLine cli =
+        Cli.create(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            new ActionsEnvironment(Map.of()));
+
+    int code = Cli.handleExecutionException(failure, cli, cli.parseArgs("build", "--help"));
+
+    assertThat(code).isEqualTo(4);
+    assertThat(err.toString())
+        .startsWith("imagefleet: the environment failed (")
+        .doesNotContain("internal error")
+        .hasLineCount(1);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aProgrammingErrorIsStillInternal() {
+    StringWriter err = new StringWriter();
+    CommandLine cli =
+        Cli.create(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            new ActionsEnvironment(Map.of()));
+
+    int code =
+        Cli.handleExecutionException(
+            new NullPointerException("x"), cli, cli.parseArgs("build", "--help"));
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).startsWith("imagefleet: internal error: ");
+  }
+}
