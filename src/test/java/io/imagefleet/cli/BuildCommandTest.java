@@ -184,4 +184,44 @@ class BuildCommandTest {
     assertThat(run.err().lines()).hasSize(1);
     assertThat(output).doesNotExist();
   }
+
+  @org.junit.jupiter.api.Test
+  void aSecretLookingBuildArgIsWarnedAboutAndABadSecretSpecRejected() throws Exception {
+    Path ids = Files.writeString(dir.resolve("secret.txt"), "a-1\n");
+    String[] common = {
+      "build",
+      "--image",
+      "127.0.0.1:5000/ns/agent",
+      "--dataset",
+      ids.toString(),
+      "--sdk",
+      dir.toString(),
+      "--sdk-commit",
+      "0123456789abcdef",
+      "--dry-run",
+      "--hf-endpoint",
+      "http://127.0.0.1:1"
+    };
+    List<String> warned = new ArrayList<>(List.of(common));
+    warned.addAll(List.of("--build-arg", "HF_TOKEN=abc", "--secret", "id=x,env=HOME"));
+
+    CliRun run =
+        CliRun.run(
+            Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), warned.toArray(String[]::new));
+
+    assertThat(run.err())
+        .startsWith(
+            "imagefleet: warning: --build-arg HF_TOKEN looks like a secret; build args stay in the"
+                + " pushed image's history. Pass it as --secret id=HF_TOKEN,env=HF_TOKEN and read it"
+                + " with RUN --mount=type=secret,id=HF_TOKEN\n")
+        .doesNotContain("abc");
+
+    List<String> bad = new ArrayList<>(List.of(common));
+    bad.addAll(List.of("--secret", "HF_TOKEN"));
+    CliRun rejected = CliRun.run(Map.of(), bad.toArray(String[]::new));
+    assertThat(rejected.exitCode()).isEqualTo(2);
+    assertThat(rejected.err())
+        .isEqualTo(
+            "imagefleet: --secret must be id=NAME,env=VAR or id=NAME,src=FILE, got 'HF_TOKEN'\n");
+  }
 }

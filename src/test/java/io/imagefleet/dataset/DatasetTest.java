@@ -166,4 +166,43 @@ class DatasetTest {
         .hasMessage(
             "--dataset no/such (split test): HTTP 404 from localhost; check the dataset id and --split");
   }
+
+  @Test
+  void idsAreDataButNotEmptyDotsControlCharactersOrOverlong() {
+    for (String fine :
+        List.of(
+            "django__django-12155",
+            "a/b",
+            "../x",
+            "/abs/x",
+            "::error::y",
+            "é-ü",
+            "x".repeat(200))) {
+      assertThat(Instance.problem(fine)).as(fine).isEmpty();
+    }
+    assertThat(Instance.problem("..")).hasValue("'..' is not allowed");
+    assertThat(Instance.problem(".")).hasValue("'.' is not allowed");
+    assertThat(Instance.problem(" ")).hasValue("is empty");
+    assertThat(Instance.problem("x".repeat(300))).hasValue("is 300 characters long (at most 200)");
+    assertThat(Instance.problem("a\nb"))
+        .hasValue("contains the control character U+000A at position 2");
+    assertThat(Instance.problem("a\u2028b"))
+        .hasValue("contains the control character U+2028 at position 2");
+    assertThat(Instance.problem("a\u202Eb"))
+        .as("a bidi override hides what an id says")
+        .hasValue("contains the control character U+202E at position 2");
+  }
+
+  @Test
+  void aJsonArrayWithAnOverlongIdNamesTheItem() throws IOException {
+    Path file =
+        Files.writeString(dir.resolve("long.json"), "[\"ok-1\", \"" + "y".repeat(300) + "\"]");
+
+    assertThatThrownBy(() -> DatasetReader.read(file))
+        .isInstanceOf(ImagefleetException.class)
+        .hasMessage(
+            "--dataset "
+                + file
+                + " item 2: the instance id is 300 characters long (at most 200); fix or remove that line");
+  }
 }

@@ -1,0 +1,60 @@
+package io.imagefleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeFilesTest {
+  @TempDir Path dir;
+
+  @Test
+  void fileNamesFromUntrustedTextStayPlainAndDistinct() {
+    assertThat(SafeFiles.fileName("django__django-12155")).isEqualTo("django__django-12155");
+    assertThat(SafeFiles.fileName("../x")).isEqualTo("%2E.%2Fx");
+    assertThat(SafeFiles.fileName("/tmp/victim")).isEqualTo("%2Ftmp%2Fvictim");
+    assertThat(SafeFiles.fileName("a\\\\b%c")).isEqualTo("a%5C%5Cb%25c");
+    assertThat(SafeFiles.fileName("é")).isEqualTo("%C3%A9");
+    Set<String> names = new HashSet<>();
+    for (String id : List.of("a/b", "a%2Fb", "a_b", "a.b", ".a", "%2Ea")) {
+      assertThat(names.add(SafeFiles.fileName(id))).as(id).isTrue();
+    }
+    String longName = SafeFiles.fileName("/".repeat(200));
+    assertThat(longName).hasSize(SafeFiles.MAX_NAME);
+    assertThat(SafeFiles.fileName("/".repeat(201)))
+        .hasSize(SafeFiles.MAX_NAME)
+        .isNotEqualTo(longName);
+  }
+
+  @Test
+  void childrenStayUnderTheirParent() {
+    for (String id : List.of("..", "../../etc", "/etc/passwd", "a/../../b", ".")) {
+      Path child = SafeFiles.child(dir, id, ".log");
+      assertThat(child.getParent()).as(id).isEqualTo(dir.toAbsolutePath().normalize());
+    }
+  }
+
+  @Test
+  void treeDeletesRefuseAnythingOutsideTheirRoot() throws IOException {
+    Path output = Files.createDirectories(dir.resolve("out"));
+    Path victim = Files.createDirectories(dir.resolve("victim"));
+    Files.writeString(victim.resolve("keep"), "x");
+
+    assertThatThrownBy(() -> SafeFiles.deleteTree(output.resolve("../victim"), output))
+        .isInstanceOf(IOException.class)
+        .hasMessage("refusing to delete " + victim + ": not inside " + output);
+    assertThatThrownBy(() -> SafeFiles.deleteTree(output, output)).isInstanceOf(IOException.class);
+    assertThat(victim.resolve("keep")).exists();
+
+    Path inside = Files.createDirectories(output.resolve("contexts/a"));
+    SafeFiles.deleteTree(inside, output);
+    assertThat(inside).doesNotExist();
+  }
+}
