@@ -289,10 +289,11 @@ chaos_loop &
 chaos_pid=$!
 log "building $images images through $proxy (errors $error_rate, resets $reset_rate, seed $seed);" \
   "$registry_kills registry and $dockerd_kills dockerd kills scheduled every $gap_min-$gap_max s"
-runs=0 last_exit=
+runs=0 last_exit='' exits=()
 while [ "$runs" -lt "$max_runs" ]; do
   runs=$((runs + 1))
   wait_for 120 rig_ready || die "the rig did not come back before run $runs"
+  kill -0 "$proxy_pid" 2>/dev/null || die "the fault proxy died; see $work/proxy.log"
   before=$(manifest_lines)
   done_before=$(done_count)
   rm -f "$out/summary.json" "$out/summary.md"
@@ -301,6 +302,7 @@ while [ "$runs" -lt "$max_runs" ]; do
   timeout --foreground -k 30 "$run_timeout" java -jar "$jar" "${build_args[@]}" >"$work/run-$runs.log" 2>&1
   last_exit=$?
   set -e
+  exits+=("$last_exit")
   rm -f "$work/building"
   log "run $runs: exit $last_exit: $(tail -n 1 "$work/run-$runs.log")"
   check_summary "$runs" "$before" "$done_before" "$last_exit"
@@ -357,7 +359,7 @@ cat <<TABLE
 | 429 answers | $(proxy_stat status429) |
 | connection resets | $(proxy_stat resets) |
 | proxy answers while the registry was down (502) | $(proxy_stat upstream_down) |
-| runs needed | $runs (last exit $last_exit) |
+| runs needed | $runs (exit codes: ${exits[*]}) |
 | images lost | $lost |
 | miscounted | $miscounted |
 | extra builds caused by faults | $((attempts - built)) ($attempts attempts for $built images built) |
