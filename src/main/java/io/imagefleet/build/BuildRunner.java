@@ -95,7 +95,7 @@ public final class BuildRunner {
     try {
       return connect.get();
     } catch (ImagefleetException e) {
-      report(
+      writeReport(
           BuildSummary.of(
               plan.size(),
               List.of(),
@@ -236,14 +236,7 @@ public final class BuildRunner {
 
   /** Summary files, step summary, outputs and the closing console line; never throws. */
   private void report(BuildSummary summary) {
-    try {
-      summary.write(settings.output());
-    } catch (IOException e) {
-      err.println(
-          "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
-    }
-    stepFiles.appendSummary(summary.markdown());
-    stepFiles.setOutputs(summary.outputs(settings.manifest()));
+    writeReport(summary);
     err.println(
         "imagefleet build: built "
             + summary.built()
@@ -256,6 +249,18 @@ public final class BuildRunner {
             + "; report in "
             + settings.output());
     err.flush();
+  }
+
+  private void writeReport(BuildSummary summary) {
+    try {
+      Files.createDirectories(settings.output());
+      summary.write(settings.output());
+    } catch (IOException e) {
+      err.println(
+          "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
+    }
+    stepFiles.appendSummary(summary.markdown());
+    stepFiles.setOutputs(summary.outputs(settings.manifest()));
   }
 
   /** The exit code of a finished build: 0, or 5 when it stopped early or too many images failed. */
