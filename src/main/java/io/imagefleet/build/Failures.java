@@ -10,7 +10,9 @@ final class Failures {
       Pattern.compile(
           "(?i)((?:http|status(?: code)?|unexpected http status):?\\s*(?:5\\d\\d|429)|too many requests|service unavailable|bad gateway|gateway time-?out"
               + "|connection reset|connection refused|broken pipe|unexpected eof|i/o timeout|tls handshake timeout"
-              + "|grpc server closed unexpectedly|transport is closing|context deadline exceeded)");
+              + "|grpc server closed unexpectedly|transport is closing|context deadline exceeded"
+              // How the daemon words a registry's 429 and a stream cut short.
+              + "|toomanyrequests|premature end of|download failed after attempts)");
 
   private Failures() {}
 

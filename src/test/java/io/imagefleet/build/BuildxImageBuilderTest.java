@@ -199,6 +199,13 @@ class BuildxImageBuilderTest {
         .isTrue();
     assertThat(Failures.isTransient("read tcp 10.0.0.1:443: connection reset by peer")).isTrue();
     assertThat(Failures.isTransient("toomanyrequests: Too Many Requests")).isTrue();
+    assertThat(
+            Failures.isTransient(
+                "push r/a:t failed: toomanyrequests: You have reached your pull rate limit"))
+        .as("the daemon's wording of a 429, found by the chaos run")
+        .isTrue();
+    assertThat(Failures.isTransient("push failed: Premature end of chunk coded message body"))
+        .isTrue();
     assertThat(Failures.isTransient("The command '/bin/sh -c make' returned a non-zero code: 2"))
         .isFalse();
     assertThat(
