@@ -1,17 +1,20 @@
 package io.imagefleet.actions;
 
 import java.io.PrintWriter;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
  * GitHub Actions workflow commands ({@code ::group::}, {@code ::error::}, {@code ::add-mask::})
- * written to a console. Data and property values are escaped as the runner expects.
+ * written to a console. Data and property values are escaped as the runner expects. The only writer
+ * of real commands: everything else printed on the console is guarded by {@link RunnerSafeWriter}.
  */
 public final class WorkflowCommands {
-  private final PrintWriter out;
+  private final RunnerSafeWriter out;
 
+  /** Commands on {@code out}, guarded as {@link RunnerSafeWriter#of} guards it. */
   public WorkflowCommands(PrintWriter out) {
-    this.out = out;
+    this.out = RunnerSafeWriter.of(out);
   }
 
   public void group(String title) {
@@ -22,11 +25,26 @@ public final class WorkflowCommands {
     command("endgroup", "");
   }
 
-  /** Prints the lines inside a collapsed group. */
+  /** Prints the lines inside a collapsed group, as {@link #verbatim} does. */
   public void grouped(String title, Supplier<String> body) {
     group(title);
-    out.println(body.get());
+    verbatim(body.get());
     endGroup();
+  }
+
+  /**
+   * Prints untrusted lines (a log tail) with the runner's command processing stopped around them,
+   * under a random token the text cannot know; the lines are guarded as well.
+   */
+  public void verbatim(String text) {
+    String token;
+    do {
+      token = UUID.randomUUID().toString().replace("-", "");
+    } while (text.contains(token));
+    out.command("::stop-commands::" + token);
+    out.println(text);
+    out.flush();
+    out.command("::" + token + "::");
   }
 
   /** Hides the value in every later log line of the job; call it before the value can appear. */
@@ -45,13 +63,11 @@ public final class WorkflowCommands {
         properties.append(",line=").append(line);
       }
     }
-    out.println("::error" + properties + "::" + escapeData(message));
-    out.flush();
+    out.command("::error" + properties + "::" + escapeData(message));
   }
 
   private void command(String name, String data) {
-    out.println("::" + name + "::" + data);
-    out.flush();
+    out.command("::" + name + "::" + data);
   }
 
   static String escapeData(String value) {

@@ -1,6 +1,7 @@
 package io.imagefleet.build;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.imagefleet.actions.Markdown;
 import io.imagefleet.preflight.Units;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public record BuildSummary(
     StringBuilder md = new StringBuilder("### imagefleet build");
     md.append(
             stoppedEarly
-                .map(r -> ": stopped early (" + r + ")")
+                .map(r -> ": stopped early (" + Markdown.text(r) + ")")
                 .orElse(failed > 0 ? ": some images failed" : ": done"))
         .append("\n\n");
     md.append(
@@ -118,7 +119,7 @@ public record BuildSummary(
             imagesPerHour(),
             clock(seconds)));
     md.append("\nBuilder: ")
-        .append(builder)
+        .append(Markdown.text(builder))
         .append("; sdist ")
         .append(sdistBuilt ? "built once this run" : "reused from the cache")
         .append(".");
@@ -135,7 +136,7 @@ public record BuildSummary(
                   String.format(
                       Locale.ROOT,
                       "| %s | %.1f | %d |%n",
-                      r.instance(),
+                      Markdown.text(r.instance()),
                       r.seconds(),
                       r.attempts())));
     }
@@ -144,11 +145,11 @@ public record BuildSummary(
       failures.forEach(
           r ->
               md.append("| ")
-                  .append(r.instance())
+                  .append(Markdown.text(r.instance()))
                   .append(" | ")
                   .append(r.attempts())
                   .append(" | ")
-                  .append(oneLine(r.error()))
+                  .append(Markdown.text(r.error()))
                   .append(" |\n"));
     }
     return md.toString();
@@ -180,9 +181,5 @@ public record BuildSummary(
   static String clock(double seconds) {
     long s = Math.round(seconds);
     return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
-  }
-
-  private static String oneLine(String text) {
-    return text == null ? "" : text.replace("|", "\\|").replace("\n", " ").strip();
   }
 }

@@ -1,6 +1,7 @@
 package io.imagefleet.build;
 
 import io.imagefleet.LogTail;
+import io.imagefleet.actions.RunnerSafeWriter;
 import io.imagefleet.actions.WorkflowCommands;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,11 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The console of a build: one line per finished image, a heartbeat when nothing finished for a
- * while, and for failures the log tail (in a group on a runner) with an error annotation. Never the
- * raw build output.
+ * while, and for failures the log tail (in a group on a runner, with workflow commands stopped
+ * around it) with an error annotation. Never the raw build output; every line is guarded by {@link
+ * RunnerSafeWriter}, since ids and log tails are data.
  */
 final class Progress implements AutoCloseable {
-  private final PrintWriter out;
+  private final RunnerSafeWriter out;
   private final boolean onRunner;
   private final int total;
   private final long start = System.nanoTime();
@@ -29,7 +31,7 @@ final class Progress implements AutoCloseable {
   private final ScheduledExecutorService heartbeat;
 
   Progress(PrintWriter out, boolean onRunner, int total, long heartbeatSeconds) {
-    this.out = out;
+    this.out = RunnerSafeWriter.of(out);
     this.onRunner = onRunner;
     this.total = total;
     this.heartbeat =
@@ -89,7 +91,7 @@ final class Progress implements AutoCloseable {
       commands.grouped("log tail of " + record.instance() + " (" + log + ")", () -> tail);
       commands.error(log.toString(), 0, record.instance() + ": " + record.error());
     } else {
-      out.println("    " + record.error());
+      String.valueOf(record.error()).lines().forEach(l -> out.println("    " + l));
       tail.lines().forEach(l -> out.println("    | " + l));
     }
   }

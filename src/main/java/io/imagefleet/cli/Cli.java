@@ -5,6 +5,7 @@ import io.imagefleet.EnvironmentFailures;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.actions.RunnerSafeWriter;
 import io.imagefleet.github.RunFollower;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -26,8 +27,9 @@ public final class Cli {
   public static CommandLine create(
       PrintWriter out, PrintWriter err, ActionsEnvironment env, RunFollower.Sleeper sleeper) {
     CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper));
-    cli.setOut(out);
-    cli.setErr(err);
+    // Every line any command or handler prints is guarded: no data can start a workflow command.
+    cli.setOut(RunnerSafeWriter.of(out));
+    cli.setErr(RunnerSafeWriter.of(err));
     cli.setExecutionExceptionHandler(Cli::handleExecutionException);
     cli.setParameterExceptionHandler(Cli::handleParameterException);
     Map<String, String> exitCodes = new LinkedHashMap<>();

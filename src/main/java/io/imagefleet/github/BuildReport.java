@@ -1,5 +1,6 @@
 package io.imagefleet.github;
 
+import io.imagefleet.actions.Markdown;
 import java.util.Optional;
 
 /** What a build tells GitHub: a commit status on the SDK commit and a summary comment. */
@@ -45,19 +46,20 @@ public final class BuildReport {
     return Optional.of(server + "/" + repository + "/actions/runs/" + run);
   }
 
-  /** The marker that finds this benchmark's earlier comment. */
+  /** The marker that finds this benchmark's earlier comment; escaped so it cannot close early. */
   public static String marker(String benchmark) {
-    return "<!-- imagefleet:" + benchmark + " -->";
+    return "<!-- imagefleet:" + Markdown.text(benchmark) + " -->";
   }
 
+  /** The comment body; {@code summaryMarkdown} comes escaped from {@code BuildSummary}. */
   public static String comment(
       String benchmark, String tagPattern, String summaryMarkdown, Optional<String> runUrl) {
     return marker(benchmark)
         + "\n"
         + summaryMarkdown.strip()
-        + "\n\nImage tags: `"
-        + tagPattern
-        + "`"
+        + "\n\nImage tags: <code>"
+        + Markdown.text(tagPattern)
+        + "</code>"
         + runUrl.map(u -> " · [run](" + u + ")").orElse("")
         + "\n";
   }

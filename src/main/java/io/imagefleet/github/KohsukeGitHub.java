@@ -1,12 +1,18 @@
 package io.imagefleet.github;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,12 +44,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * out.
  */
 public final class KohsukeGitHub implements GitHubApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final GitHub github;
+  private final String apiUrl;
+  private final String token;
   private final String tokenVariable;
   private final Map<String, GHRepository> repositories = new LinkedHashMap<>();
 
-  private KohsukeGitHub(GitHub github, String tokenVariable) {
+  private KohsukeGitHub(GitHub github, String apiUrl, String token, String tokenVariable) {
     this.github = github;
+    this.apiUrl = apiUrl;
+    this.token = token;
     this.tokenVariable = tokenVariable;
   }
 
@@ -56,7 +67,7 @@ public final class KohsukeGitHub implements GitHubApi {
               .withRateLimitHandler(GitHubRateLimitHandler.WAIT)
               .withAbuseLimitHandler(GitHubAbuseLimitHandler.WAIT)
               .build();
-      return new KohsukeGitHub(github, tokenVariable);
+      return new KohsukeGitHub(github, apiUrl, token, tokenVariable);
     } catch (IOException e) {
       throw new ImagefleetException(
           ExitCode.UNREACHABLE, "cannot reach GitHub at " + apiUrl + ": " + e.getMessage());
@@ -208,16 +219,70 @@ public final class KohsukeGitHub implements GitHubApi {
     // …/issues/{n}/comments
     try {
       GHIssue issue = repo(repository).getIssue(issueNumber);
-      for (GHIssueComment comment : issue.listComments()) {
-        if (comment.getBody() != null && comment.getBody().contains(marker)) {
-          comment.update(body);
-          return true;
+      Optional<String> me = ownLogin();
+      if (me.isPresent()) {
+        for (GHIssueComment comment : issue.listComments()) {
+          // Anyone can paste the marker into a comment; only the token's own is ours to edit.
+          if (me.get().equalsIgnoreCase(comment.getUserName())
+              && comment.getBody() != null
+              && comment.getBody().contains(marker)) {
+            comment.update(body);
+            return true;
+          }
         }
       }
       issue.comment(body);
       return false;
     } catch (IOException e) {
       throw failure("comment on " + repository + "#" + issueNumber, e);
+    }
+  }
+
+  /**
+   * The login the token acts as; empty when GitHub won't say, and then a new comment is made rather
+   * than risk editing someone else's.
+   */
+  private Optional<String> ownLogin() {
+    // GET /user: user tokens. A GitHub App installation token (GITHUB_TOKEN too) gets 403 there.
+    try {
+      return Optional.of(github.getMyself().getLogin());
+    } catch (IOException e) {
+      return viewerLogin();
+    }
+  }
+
+  /** POST /graphql {@code viewer { login }}: answers {@code <app-slug>[bot]} for app tokens. */
+  private Optional<String> viewerLogin() {
+    // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql.
+    String base = apiUrl.replaceFirst("/+$", "");
+    String endpoint =
+        (base.endsWith("/api/v3") ? base.substring(0, base.length() - "/v3".length()) : base)
+            + "/graphql";
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(endpoint))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + token)
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString("{\"query\":\"query { viewer { login } }\"}"))
+              .build();
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(10))
+              .build()
+              .send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return Optional.empty();
+      }
+      String login =
+          JSON.readTree(response.body()).path("data").path("viewer").path("login").asText("");
+      return login.isEmpty() ? Optional.empty() : Optional.of(login);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
     }
   }
 

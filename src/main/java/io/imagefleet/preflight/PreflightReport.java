@@ -1,5 +1,6 @@
 package io.imagefleet.preflight;
 
+import io.imagefleet.actions.Markdown;
 import io.imagefleet.docker.DockerUsage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -176,7 +177,7 @@ public record PreflightReport(
         md.append("| ")
             .append(b.label())
             .append(" | not measured: ")
-            .append(b.problem())
+            .append(Markdown.text(b.problem()))
             .append(" | | | | |\n");
         continue;
       }
@@ -184,7 +185,7 @@ public record PreflightReport(
       md.append("| ")
           .append(b.label())
           .append(" | ")
-          .append(s.filesystem())
+          .append(Markdown.text(s.filesystem()))
           .append(" | ")
           .append(Units.gib(s.freeBytes()))
           .append(" | ")
@@ -214,11 +215,11 @@ public record PreflightReport(
             .append(" | ")
             .append(step.seconds())
             .append(" | ")
-            .append(step.detail())
+            .append(Markdown.text(step.detail()))
             .append(" |\n");
       }
     }
-    md.append("\nbuildx: ").append(buildx).append('\n');
+    md.append("\nbuildx: ").append(Markdown.text(buildx)).append('\n');
     return md.toString();
   }
 

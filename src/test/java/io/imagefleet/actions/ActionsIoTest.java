@@ -82,10 +82,15 @@ class ActionsIoTest {
     commands.error("logs/a:b,c.log", 3, "failed: 50%\nsee log");
     commands.error(null, 0, "plain");
 
+    String token = out.toString().replaceFirst("(?s).*?\n::stop-commands::(\\w+)\n.*", "$1");
     assertThat(out.toString())
         .isEqualTo(
             "::add-mask::s3cr%25t\n"
-                + "::group::log of a,b\nline 1\nline 2\n::endgroup::\n"
+                + "::group::log of a,b\n::stop-commands::"
+                + token
+                + "\nline 1\nline 2\n::"
+                + token
+                + "::\n::endgroup::\n"
                 + "::error file=logs/a%3Ab%2Cc.log,line=3::failed: 50%25%0Asee log\n"
                 + "::error::plain\n");
   }

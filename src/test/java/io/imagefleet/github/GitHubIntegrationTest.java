@@ -1,6 +1,7 @@
 package io.imagefleet.github;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -10,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static io.imagefleet.github.GitHubWireMock.REPO;
 import static io.imagefleet.github.GitHubWireMock.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +39,11 @@ class GitHubIntegrationTest {
   private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
   private static final String WORKFLOW =
       "on:\n  workflow_dispatch:\n    inputs:\n      workers: {}\n      n-limit: {}\njobs: {}\n";
+
+  private static final String MARKER = BuildReport.marker("swe-bench");
+
+  /** Someone else's comment that copies the marker: never edited. */
+  private static final String MALLORY = comment(39, "mallory", MARKER + "\\nfake");
 
   @TempDir Path dir;
   private final List<String> printed = new ArrayList<>();
@@ -384,6 +391,7 @@ class GitHubIntegrationTest {
   void statusAndCommentBodiesAreExactAndTheCommentIsUpdatedNotDuplicated(WireMockRuntimeInfo wm) {
     WireMock w = wm.getWireMock();
     GitHubWireMock.repository(w, wm.getHttpBaseUrl());
+    w.register(get(urlPathEqualTo("/user")).willReturn(okJson(user("imagefleet-bot"))));
     w.register(
         post(urlPathEqualTo("/repos/" + REPO + "/statuses/" + SHA))
             .willReturn(
@@ -397,7 +405,7 @@ class GitHubIntegrationTest {
         get(urlPathEqualTo(comments))
             .inScenario("c")
             .whenScenarioStateIs(Scenario.STARTED)
-            .willReturn(okJson("[{\"id\":40,\"body\":\"looks good\"}]")));
+            .willReturn(okJson("[" + MALLORY + "," + comment(40, "alice", "looks good") + "]")));
     w.register(
         post(urlPathEqualTo(comments))
             .inScenario("c")
@@ -409,7 +417,13 @@ class GitHubIntegrationTest {
             .whenScenarioStateIs("posted")
             .willReturn(
                 okJson(
-                    "[{\"id\":40,\"body\":\"looks good\"},{\"id\":41,\"body\":\"<!-- imagefleet:swe-bench -->\\nold\"}]")));
+                    "["
+                        + MALLORY
+                        + ","
+                        + comment(40, "alice", "looks good")
+                        + ","
+                        + comment(41, "imagefleet-bot", MARKER + "\\nold")
+                        + "]")));
     w.register(
         patch(urlPathEqualTo("/repos/" + REPO + "/issues/comments/41"))
             .willReturn(okJson("{\"id\":41,\"body\":\"y\"}")));
@@ -438,17 +452,80 @@ class GitHubIntegrationTest {
                     "{\"state\":\"failure\",\"target_url\":\"https://github.com/acme/agent-sdk/actions/runs/77\",\"description\":\"38 built, 0 skipped, 2 failed\",\"context\":\"imagefleet/swe-bench\"}")));
     assertThat(body)
         .isEqualTo(
-            "<!-- imagefleet:swe-bench -->\n### imagefleet build: done\n\n| a |\n\nImage tags: `ghcr.io/acme/agent:0123456-{custom}` · [run](https://github.com/acme/agent-sdk/actions/runs/77)\n");
+            "<!-- imagefleet:swe-bench -->\n### imagefleet build: done\n\n| a |\n\nImage tags: <code>ghcr.io/acme/agent:0123456-{custom}</code> · [run](https://github.com/acme/agent-sdk/actions/runs/77)\n");
     assertThat(firstUpdated).isFalse();
     assertThat(secondUpdated).isTrue();
     w.verifyThat(
         1,
         postRequestedFor(urlPathEqualTo(comments))
             .withRequestBody(equalToJson("{\"body\":" + json(body) + "}")));
+    w.verifyThat(0, patchRequestedFor(urlPathEqualTo("/repos/" + REPO + "/issues/comments/39")));
     w.verifyThat(
         1,
         patchRequestedFor(urlPathEqualTo("/repos/" + REPO + "/issues/comments/41"))
             .withRequestBody(equalToJson("{\"body\":" + json(body) + "}")));
+  }
+
+  @Test
+  void anAppTokenFindsItsOwnCommentThroughTheGraphqlViewer(WireMockRuntimeInfo wm) {
+    WireMock w = commentsOnIssue12(wm, 403);
+    w.register(
+        post(urlPathEqualTo("/graphql"))
+            .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+            .willReturn(okJson("{\"data\":{\"viewer\":{\"login\":\"github-actions[bot]\"}}}")));
+
+    boolean updated = api(wm).upsertComment(REPO, 12, MARKER, MARKER + "\nnew");
+
+    assertThat(updated).isTrue();
+    w.verifyThat(1, patchRequestedFor(urlPathEqualTo("/repos/" + REPO + "/issues/comments/41")));
+    w.verifyThat(0, patchRequestedFor(urlPathEqualTo("/repos/" + REPO + "/issues/comments/39")));
+    w.verifyThat(0, postRequestedFor(urlPathEqualTo("/repos/" + REPO + "/issues/12/comments")));
+  }
+
+  @Test
+  void whenGitHubWontSayWhoTheTokenIsANewCommentIsMadeAndNoneEdited(WireMockRuntimeInfo wm) {
+    WireMock w = commentsOnIssue12(wm, 403);
+    w.register(post(urlPathEqualTo("/graphql")).willReturn(GitHubWireMock.status(403)));
+
+    boolean updated = api(wm).upsertComment(REPO, 12, MARKER, MARKER + "\nnew");
+
+    assertThat(updated).isFalse();
+    w.verifyThat(0, patchRequestedFor(urlPathMatching("/repos/" + REPO + "/issues/comments/.*")));
+    w.verifyThat(1, postRequestedFor(urlPathEqualTo("/repos/" + REPO + "/issues/12/comments")));
+  }
+
+  /** Issue 12 with a marker comment by mallory (39) and one by github-actions[bot] (41). */
+  private static WireMock commentsOnIssue12(WireMockRuntimeInfo wm, int userStatus) {
+    WireMock w = wm.getWireMock();
+    GitHubWireMock.repository(w, wm.getHttpBaseUrl());
+    w.register(get(urlPathEqualTo("/user")).willReturn(GitHubWireMock.status(userStatus)));
+    w.register(
+        get(urlPathEqualTo("/repos/" + REPO + "/issues/12"))
+            .willReturn(okJson("{\"id\":12,\"number\":12,\"title\":\"SDK bump\"}")));
+    w.register(
+        get(urlPathEqualTo("/repos/" + REPO + "/issues/12/comments"))
+            .willReturn(
+                okJson(
+                    "["
+                        + MALLORY
+                        + ","
+                        + comment(41, "github-actions[bot]", MARKER + "\\nold")
+                        + "]")));
+    w.register(
+        patch(urlPathMatching("/repos/" + REPO + "/issues/comments/.*"))
+            .willReturn(okJson("{\"id\":41,\"body\":\"y\"}")));
+    w.register(
+        post(urlPathEqualTo("/repos/" + REPO + "/issues/12/comments"))
+            .willReturn(okJson("{\"id\":42,\"body\":\"x\"}")));
+    return w;
+  }
+
+  private static String comment(long id, String login, String jsonBody) {
+    return "{\"id\":" + id + ",\"user\":" + user(login) + ",\"body\":\"" + jsonBody + "\"}";
+  }
+
+  private static String user(String login) {
+    return "{\"login\":\"" + login + "\",\"id\":5,\"type\":\"User\"}";
   }
 
   private CliRun cli(WireMockRuntimeInfo wm, String... args) {
