@@ -106,8 +106,11 @@ public final class LayerBuilder {
         if (copy.add()) {
           requireNotArchive(copy, path);
         }
+        // Into a directory an earlier copy made, as Docker would; the base's are unknown here.
+        boolean intoDirectory =
+            copy.destinationIsDirectory() || entries.get(copy.destination()) instanceof Directory;
         String destination =
-            copy.destinationIsDirectory()
+            intoDirectory
                 ? PosixPaths.resolve(copy.destination(), PosixPaths.name(source))
                 : copy.destination();
         put(entries, destination, regular(copy, path));
@@ -172,8 +175,17 @@ public final class LayerBuilder {
     }
   }
 
-  /** A later copy replaces what an earlier one put at the path, a whole tree included. */
+  /**
+   * A later copy replaces what an earlier one put at the path (a whole tree included) or on the way
+   * to it (a file where a directory is now needed).
+   */
   private static void put(TreeMap<String, Entry> entries, String path, Entry entry) {
+    for (String parent = PosixPaths.parent(path); !parent.equals("/"); ) {
+      if (entries.containsKey(parent) && !(entries.get(parent) instanceof Directory)) {
+        entries.remove(parent);
+      }
+      parent = PosixPaths.parent(parent);
+    }
     if (!(entry instanceof Directory)) {
       entries.subMap(path + "/", path + "0").clear();
     }
