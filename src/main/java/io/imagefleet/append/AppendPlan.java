@@ -435,8 +435,10 @@ public final class AppendPlan {
             instruction,
             "it reads $"
                 + e.name
-                + ", whose value would come from each base image (the layer is built once per"
-                + " run); set it with ARG or ENV in this stage or write the value out");
+                + ", which this stage neither declares with ARG nor sets with ENV, so its value"
+                + " would come from each base image (the layer is built once per run); add ARG "
+                + e.name
+                + " after FROM, or write the value out");
       } catch (IllegalArgumentException e) {
         throw NotAppendable.at(instruction, e.getMessage());
       }

@@ -121,7 +121,10 @@ class AppendPlanTest {
   @Test
   void copyMayNotReadWhatOnlyTheBaseDefines() {
     assertThatThrownBy(() -> plan("FROM ${BASE_IMAGE}\nCOPY a $HOME/a\n"))
-        .hasMessageContaining("it reads $HOME, whose value would come from each base image");
+        .hasMessageContaining(
+            "it reads $HOME, which this stage neither declares with ARG nor sets with ENV, so its"
+                + " value would come from each base image (the layer is built once per run); add"
+                + " ARG HOME after FROM, or write the value out");
     assertThatThrownBy(() -> plan("FROM ${BASE_IMAGE}\nENV P=$PATH\nCOPY a /x/$P\n"))
         .hasMessageContaining("it reads $P");
     assertThatThrownBy(() -> plan("FROM ${BASE_IMAGE}\nARG BASE_IMAGE\nCOPY a /${BASE_IMAGE}\n"))
