@@ -335,7 +335,8 @@ final class RegistrySession {
       if (authorization != null && sameOrigin) {
         request.header("Authorization", authorization);
       }
-      HttpResponse<T> response = await(http.sendAsync(request.build(), handler), call, deadline);
+      HttpResponse<T> response =
+          await(http.sendAsync(request.build(), keepingErrors(call, handler)), call, deadline);
       int status = response.statusCode();
       boolean redirect =
           status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -353,6 +354,16 @@ final class RegistrySession {
       close(response);
       uri = next;
     }
+  }
+
+  /** The body of an answer the call doesn't accept is read as bytes, for the error message. */
+  @SuppressWarnings("unchecked")
+  private static <T> HttpResponse.BodyHandler<T> keepingErrors(
+      Call call, HttpResponse.BodyHandler<T> handler) {
+    return info ->
+        info.statusCode() >= 400 && !call.accepted().contains(info.statusCode())
+            ? (HttpResponse.BodySubscriber<T>) HttpResponse.BodySubscribers.ofByteArray()
+            : handler.apply(info);
   }
 
   private static boolean isTransfer(Call call) {
