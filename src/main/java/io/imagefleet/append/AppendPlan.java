@@ -155,6 +155,11 @@ public final class AppendPlan {
     return !stageSources.isEmpty();
   }
 
+  /** Whether the stage copies anything; without it there is no layer, only a new config. */
+  public boolean addsFiles() {
+    return !copies.isEmpty();
+  }
+
   List<FileCopy> copies() {
     return copies;
   }

@@ -53,6 +53,8 @@ class AppendPlanTest {
 
     assertThat(plan.needsEarlierStages()).isFalse();
     assertThat(plan.stageSources()).isEmpty();
+    assertThat(plan.addsFiles()).isTrue();
+    assertThat(plan("FROM $BASE_IMAGE\nENV A=1\n").addsFiles()).isFalse();
   }
 
   @Test
