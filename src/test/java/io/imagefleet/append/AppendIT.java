@@ -124,6 +124,14 @@ class AppendIT {
       second.destroy();
       second.waitFor();
     }
+    if (secondData != null) {
+      try (var paths = Files.walk(secondData)) {
+        paths
+            .sorted(java.util.Comparator.reverseOrder())
+            .map(Path::toFile)
+            .forEach(java.io.File::delete);
+      }
+    }
   }
 
   @Test
