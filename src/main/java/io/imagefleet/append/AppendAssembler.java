@@ -1,0 +1,421 @@
+package io.imagefleet.append;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imagefleet.Backoff;
+import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.ImageReference;
+import java.io.FileNotFoundException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Assembles images in the registry: the base's blobs are mounted (same registry) or streamed
+ * (another registry) into the target repository, the agent layer is uploaded once per repository,
+ * and each image costs a config PUT and a manifest PUT. No daemon, no base on local disk. Safe to
+ * share between workers: that is what lets a blob cross once per target repository.
+ */
+public final class AppendAssembler {
+  static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+  static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+  static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CLIENT_ERROR = Pattern.compile("HTTP 4(?!29)\\d\\d");
+
+  private final RegistrySession session;
+  private final Platform platform;
+  private final int attempts;
+  private final Duration backoff;
+  private final BlobCrossings crossings = new BlobCrossings();
+  private final Counters counters = new Counters();
+
+  /**
+   * @param attempts tries per registry call (and per blob transfer) for 5xx, 429 and broken
+   *     connections
+   */
+  public AppendAssembler(
+      Credentials credentials, Platform platform, int attempts, Duration backoff) {
+    this.session = new RegistrySession(credentials, attempts, backoff);
+    this.platform = platform;
+    this.attempts = Math.max(1, attempts);
+    this.backoff = backoff;
+  }
+
+  /** What crossed the network so far, over all images. */
+  public record Stats(
+      long blobsPresent,
+      long blobsMounted,
+      long blobsStreamed,
+      long bytesStreamed,
+      long blobsUploaded,
+      long bytesUploaded,
+      long imagesPushed) {}
+
+  public Stats stats() {
+    return counters.snapshot();
+  }
+
+  /**
+   * Assembles and pushes one image; returns the manifest digest the registry serves under the
+   * target tag. Throws {@link StepFailure} (timed out past {@code timeout}; unreachable when a
+   * registry refuses connections) with a message naming the call, the object and the HTTP status.
+   */
+  public String assemble(AppendRequest request, Path log, Duration timeout) {
+    Deadline deadline = Deadline.after(timeout);
+    ImageLog out = new ImageLog(log);
+    BaseName base = BaseName.parse(request.baseImage());
+    Repository source = Repository.of(base.image());
+    Repository target = Repository.of(request.target());
+    RegistrySession.Manifest manifest = resolve(source, base, deadline, out);
+    ObjectNode baseManifest = (ObjectNode) read(manifest.bytes());
+    String configDigest = baseManifest.path("config").path("digest").asText();
+    ObjectNode baseConfig = (ObjectNode) read(session.getBlob(source, configDigest, deadline));
+    checkPlatform(baseConfig, base, out);
+    for (JsonNode layer : baseManifest.path("layers")) {
+      crossBlob(source, target, layer, deadline, out);
+    }
+    request.layer().ifPresent(layer -> uploadLayer(target, layer, deadline, out));
+
+    ObjectNode config =
+        new ConfigEditor(request.plan())
+            .apply(
+                baseConfig,
+                new ConfigEditor.Base(base.fullName(), manifest.digest()),
+                request.layer().map(AgentLayer::diffId),
+                request.created());
+    byte[] configBytes = write(config);
+    String newConfigDigest = Digests.sha256(configBytes);
+    upload(
+        target,
+        newConfigDigest,
+        Optional.empty(),
+        () -> Body.of(HttpRequest.BodyPublishers.ofByteArray(configBytes)),
+        deadline);
+    out.line("pushed config " + newConfigDigest + " (" + configBytes.length + " bytes)");
+
+    ObjectNode newManifest = baseManifest.deepCopy();
+    newManifest.remove("subject");
+    ObjectNode configDescriptor = (ObjectNode) newManifest.get("config");
+    configDescriptor.put("digest", newConfigDigest);
+    configDescriptor.put("size", configBytes.length);
+    request
+        .layer()
+        .ifPresent(
+            layer ->
+                newManifest
+                    .withArray("layers")
+                    .addObject()
+                    .put("mediaType", layerMediaType(manifest.mediaType()))
+                    .put("digest", layer.digest())
+                    .put("size", layer.size()));
+    String tag = request.target().tag();
+    String digest =
+        session.putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
+    counters.images.incrementAndGet();
+    out.line("pushed " + target + ":" + tag + " " + digest);
+    return digest;
+  }
+
+  /** The base's image manifest for the platform, through an index when the tag names one. */
+  private RegistrySession.Manifest resolve(
+      Repository source, BaseName base, Deadline deadline, ImageLog out) {
+    RegistrySession.Manifest manifest = session.getManifest(source, base.reference(), deadline);
+    if (manifest.mediaType().equals(OCI_INDEX) || manifest.mediaType().equals(DOCKER_LIST)) {
+      String chosen = null;
+      for (JsonNode entry : read(manifest.bytes()).path("manifests")) {
+        JsonNode p = entry.path("platform");
+        if (platform.matches(
+            p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
+          chosen = entry.path("digest").asText();
+          break;
+        }
+      }
+      if (chosen == null) {
+        throw new StepFailure(
+            "resolve base " + base.fullName() + " failed: its index has no " + platform + " image",
+            false);
+      }
+      out.line("base " + base.fullName() + " is an index; " + platform + " is " + chosen);
+      manifest = session.getManifest(source, chosen, deadline);
+    }
+    if (!manifest.mediaType().equals(OCI_MANIFEST)
+        && !manifest.mediaType().equals(DOCKER_MANIFEST)) {
+      throw new StepFailure(
+          "resolve base "
+              + base.fullName()
+              + " failed: its manifest type '"
+              + manifest.mediaType()
+              + "' is not an OCI or Docker v2 image manifest",
+          false);
+    }
+    out.line("base " + base.fullName() + " " + manifest.digest());
+    return manifest;
+  }
+
+  private void checkPlatform(JsonNode config, BaseName base, ImageLog out) {
+    String os = config.path("os").asText("");
+    String architecture = config.path("architecture").asText("");
+    if (!os.isEmpty() && !platform.matches(os, architecture, config.path("variant").asText(""))) {
+      out.line(
+          "warning: base "
+              + base.fullName()
+              + " is "
+              + os
+              + "/"
+              + architecture
+              + ", not the requested "
+              + platform);
+    }
+  }
+
+  /** Makes one base blob present in the target: already there, mounted, or streamed across. */
+  private void crossBlob(
+      Repository source, Repository target, JsonNode descriptor, Deadline deadline, ImageLog out) {
+    String digest = descriptor.path("digest").asText();
+    long size = descriptor.path("size").asLong();
+    String mediaType = descriptor.path("mediaType").asText("");
+    if (mediaType.contains("foreign") || mediaType.contains("nondistributable")) {
+      return; // referenced by URL, never pushed
+    }
+    crossings.once(
+        target,
+        digest,
+        () -> {
+          if (session.blobExists(target, digest, deadline)) {
+            counters.present.incrementAndGet();
+            out.line("blob " + digest + " already in " + target);
+            return;
+          }
+          Optional<URI> upload = Optional.empty();
+          if (source.sameRegistry(target)) {
+            upload = session.mountBlob(target, digest, source, deadline);
+            if (upload.isEmpty()) {
+              counters.mounted.incrementAndGet();
+              out.line("blob " + digest + " mounted from " + source);
+              return;
+            }
+          }
+          stream(source, target, digest, size, upload, deadline);
+          out.line("blob " + digest + " streamed from " + source + " (" + size + " bytes)");
+        },
+        deadline);
+  }
+
+  /** GET from the source piped into a PUT to the target: the bytes never touch the disk. */
+  private void stream(
+      Repository source,
+      Repository target,
+      String digest,
+      long size,
+      Optional<URI> upload,
+      Deadline deadline) {
+    AtomicLong sent = new AtomicLong();
+    upload(
+        target,
+        digest,
+        upload,
+        () -> {
+          Counting in = new Counting(session.openBlob(source, digest, deadline), sent);
+          return new Body(
+              HttpRequest.BodyPublishers.fromPublisher(
+                  HttpRequest.BodyPublishers.ofInputStream(() -> in), size),
+              in);
+        },
+        deadline);
+    counters.streamed.incrementAndGet();
+    counters.streamedBytes.addAndGet(sent.get());
+  }
+
+  private void uploadLayer(Repository target, AgentLayer layer, Deadline deadline, ImageLog out) {
+    crossings.once(
+        target,
+        layer.digest(),
+        () -> {
+          if (session.blobExists(target, layer.digest(), deadline)) {
+            out.line("agent layer " + layer.digest() + " already in " + target);
+            return;
+          }
+          upload(
+              target,
+              layer.digest(),
+              Optional.empty(),
+              () -> Body.of(ofFile(layer.file())),
+              deadline);
+          counters.uploaded.incrementAndGet();
+          counters.uploadedBytes.addAndGet(layer.size());
+          out.line("agent layer " + layer.digest() + " pushed to " + target);
+        },
+        deadline);
+  }
+
+  /**
+   * POST an upload (or take {@code first}, a refused mount's), then PUT the whole body; a transient
+   * failure starts over with a fresh upload and a fresh body.
+   */
+  private void upload(
+      Repository target,
+      String digest,
+      Optional<URI> first,
+      Supplier<Body> bodies,
+      Deadline deadline) {
+    for (int attempt = 1; ; attempt++) {
+      URI location =
+          attempt == 1 && first.isPresent()
+              ? first.get()
+              : session.startUpload(target, digest, deadline);
+      try (Body body = bodies.get()) {
+        session.putBlob(target, location, digest, body::publisher, false, deadline);
+        return;
+      } catch (StepFailure e) {
+        boolean retry =
+            !e.timedOut()
+                && !CLIENT_ERROR.matcher(e.getMessage()).find()
+                && attempt < attempts
+                && !deadline.passed();
+        if (!retry) {
+          throw e;
+        }
+        Backoff.pause(deadline.bound(Backoff.delay(backoff, attempt)));
+      }
+    }
+  }
+
+  private static String layerMediaType(String manifestType) {
+    return manifestType.equals(DOCKER_MANIFEST)
+        ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
+        : "application/vnd.oci.image.layer.v1.tar+gzip";
+  }
+
+  private static HttpRequest.BodyPublisher ofFile(Path file) {
+    try {
+      return HttpRequest.BodyPublishers.ofFile(file);
+    } catch (FileNotFoundException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode read(byte[] bytes) {
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new StepFailure("read registry JSON failed: " + e.getMessage(), false);
+    }
+  }
+
+  private static byte[] write(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A base image name as given: with a tag (latest by default) or a digest. */
+  record BaseName(ImageReference image, String reference) {
+    static BaseName parse(String text) {
+      int at = text.indexOf('@');
+      ImageReference image = ImageReference.parse(at < 0 ? text : text.substring(0, at));
+      return new BaseName(image, at < 0 ? image.tag() : text.substring(at + 1));
+    }
+
+    /** As the OCI base.name label wants it: registry, repository and tag or digest. */
+    String fullName() {
+      String separator = reference.startsWith("sha256:") ? "@" : ":";
+      return image.registry() + "/" + image.repository() + separator + reference;
+    }
+  }
+
+  /** A request body and what to close when it has been sent (or not). */
+  private record Body(HttpRequest.BodyPublisher publisher, InputStream stream)
+      implements AutoCloseable {
+    static Body of(HttpRequest.BodyPublisher publisher) {
+      return new Body(publisher, InputStream.nullInputStream());
+    }
+
+    @Override
+    public void close() {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        // the transfer is over either way
+      }
+    }
+  }
+
+  private static final class Counting extends FilterInputStream {
+    private final AtomicLong count;
+
+    Counting(InputStream in, AtomicLong count) {
+      super(in);
+      this.count = count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count.incrementAndGet();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count.addAndGet(n);
+      }
+      return n;
+    }
+  }
+
+  private static final class Counters {
+    final AtomicLong present = new AtomicLong();
+    final AtomicLong mounted = new AtomicLong();
+    final AtomicLong streamed = new AtomicLong();
+    final AtomicLong streamedBytes = new AtomicLong();
+    final AtomicLong uploaded = new AtomicLong();
+    final AtomicLong uploadedBytes = new AtomicLong();
+    final AtomicLong images = new AtomicLong();
+
+    Stats snapshot() {
+      return new Stats(
+          present.get(),
+          mounted.get(),
+          streamed.get(),
+          streamedBytes.get(),
+          uploaded.get(),
+          uploadedBytes.get(),
+          images.get());
+    }
+  }
+
+  /** The image's own log: what was resolved and what crossed, one line each. */
+  private record ImageLog(Path file) {
+    void line(String text) {
+      if (file == null) {
+        return;
+      }
+      try {
+        Files.writeString(file, text + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        // A log that can't be written must not fail the image.
+      }
+    }
+  }
+}

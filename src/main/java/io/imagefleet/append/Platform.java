@@ -1,0 +1,47 @@
+package io.imagefleet.append;
+
+import io.imagefleet.ImagefleetException;
+import java.util.Locale;
+
+/**
+ * An OCI platform as {@code --platform} names it ({@code linux/amd64}, {@code linux/arm64/v8}).
+ * Matching follows containerd's normalisation: arm64 means v8 and arm means v7 when no variant is
+ * given; other architectures ignore a variant the request doesn't name.
+ */
+public record Platform(String os, String architecture, String variant) {
+  public static final Platform LINUX_AMD64 = new Platform("linux", "amd64", "");
+
+  public static Platform parse(String text) {
+    String[] parts = text.strip().toLowerCase(Locale.ROOT).split("/");
+    if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw ImagefleetException.invalidInput(
+          "--platform " + text + " is not os/architecture[/variant], e.g. linux/amd64");
+    }
+    return new Platform(parts[0], parts[1], parts.length == 3 ? parts[2] : "");
+  }
+
+  /** Whether an index entry with these fields is this platform. */
+  boolean matches(String os, String architecture, String variant) {
+    return this.os.equals(os)
+        && this.architecture.equals(architecture)
+        && (this.variant.isEmpty() && !architecture.startsWith("arm")
+            || normalVariant(this.architecture, this.variant)
+                .equals(normalVariant(architecture, variant)));
+  }
+
+  private static String normalVariant(String architecture, String variant) {
+    if (!variant.isEmpty()) {
+      return variant;
+    }
+    return switch (architecture) {
+      case "arm64" -> "v8";
+      case "arm" -> "v7";
+      default -> "";
+    };
+  }
+
+  @Override
+  public String toString() {
+    return os + "/" + architecture + (variant.isEmpty() ? "" : "/" + variant);
+  }
+}
