@@ -12,7 +12,6 @@ import io.imagefleet.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,7 +178,7 @@ final class BatchBuild {
     String error;
     while (true) {
       attempt++;
-      appendLog(
+      BuildLog.append(
           log,
           "=== imagefleet: "
               + image.image()
@@ -213,7 +212,7 @@ final class BatchBuild {
         if (stop.get() == Stop.CANCELLED) {
           error = "cancelled (" + error + ")";
         }
-        appendLog(
+        BuildLog.append(
             log,
             "=== imagefleet: attempt "
                 + attempt
@@ -399,14 +398,6 @@ final class BatchBuild {
 
   private static double seconds(long begin) {
     return Math.round((System.nanoTime() - begin) / 1e8) / 10.0;
-  }
-
-  private static void appendLog(Path log, String text) {
-    try {
-      Files.writeString(log, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      // The log is best effort.
-    }
   }
 
   private void deleteQuietly(Path dir) {

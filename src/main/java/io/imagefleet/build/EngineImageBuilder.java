@@ -1,9 +1,11 @@
 package io.imagefleet.build;
 
+import io.imagefleet.Backoff;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.ImageReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,9 @@ import java.util.Set;
  * no worker removes what another one still builds on.
  */
 final class EngineImageBuilder implements ImageBuilder {
+  private static final int STEP_TRIES = 8;
+  private static final Duration STEP_BACKOFF = Duration.ofSeconds(1);
+
   private final DockerDaemon daemon;
   private final Credentials credentials;
   private final Map<String, Integer> baseUsers = new HashMap<>();
@@ -40,8 +45,15 @@ final class EngineImageBuilder implements ImageBuilder {
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String reference = job.image().toString();
-    acquire(job.baseImage());
+    boolean pull = acquire(job.baseImage());
     try {
+      if (pull) {
+        retrying(
+            "pull " + job.baseImage(),
+            deadline,
+            log,
+            left -> daemon.pullImage(job.baseImage(), login(job.baseImage()), log, left));
+      }
       daemon.buildImage(
           new EngineBuild(
               job.context(),
@@ -55,26 +67,78 @@ final class EngineImageBuilder implements ImageBuilder {
       if (!job.push()) {
         return Optional.empty();
       }
-      Duration left = Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
-      return Optional.of(
-          daemon.pushImage(
-              job.image().repositoryName(),
-              job.image().tag(),
-              credentials.forRegistry(job.image().registry()),
-              log,
-              left));
+      String[] digest = new String[1];
+      retrying(
+          "push " + reference,
+          deadline,
+          log,
+          left ->
+              digest[0] =
+                  daemon.pushImage(
+                      job.image().repositoryName(),
+                      job.image().tag(),
+                      credentials.forRegistry(job.image().registry()),
+                      log,
+                      left));
+      return Optional.of(digest[0]);
     } finally {
       release(job.baseImage(), reference);
     }
   }
 
-  /** Counts a user of the base; the first user notes whether the base was there before the run. */
-  private synchronized void acquire(String base) {
+  /**
+   * Counts a user of the base; the first user notes whether the base was there before the run.
+   * Returns whether it must be pulled (it is not there yet).
+   */
+  private synchronized boolean acquire(String base) {
     int users = baseUsers.getOrDefault(base, 0);
     if (users == 0 && !pulledBases.contains(base) && !exists(base)) {
       pulledBases.add(base);
     }
     baseUsers.put(base, users + 1);
+    return pulledBases.contains(base);
+  }
+
+  /**
+   * A pull or push that hiccups (a registry's 5xx or 429, a reset) is tried again on its own: what
+   * it moved stays moved, so each try has less to do, and the build is not repeated for it.
+   */
+  private static void retrying(String what, long deadline, Path log, Step step) {
+    for (int attempt = 1; ; attempt++) {
+      Duration left = Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
+      try {
+        step.run(left);
+        return;
+      } catch (StepFailure e) {
+        Duration wait = Backoff.delay(STEP_BACKOFF, Math.min(attempt, 3));
+        boolean again =
+            !e.timedOut()
+                && !e.unreachable()
+                && Failures.isTransient(e.getMessage())
+                && attempt < STEP_TRIES
+                && System.nanoTime() + wait.toNanos() < deadline
+                && !Thread.currentThread().isInterrupted();
+        if (!again) {
+          throw e;
+        }
+        BuildLog.append(
+            log, "=== imagefleet: " + e.getMessage() + "; trying the " + what + " again ===\n");
+        Backoff.pause(wait);
+      }
+    }
+  }
+
+  private Optional<Credentials.Login> login(String reference) {
+    try {
+      return credentials.forRegistry(ImageReference.parse(reference).registry());
+    } catch (RuntimeException e) {
+      return Optional.empty(); // A reference Docker reads differently: pull anonymously.
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run(Duration timeout);
   }
 
   /**

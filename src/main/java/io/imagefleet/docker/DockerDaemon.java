@@ -51,6 +51,11 @@ public interface DockerDaemon extends AutoCloseable {
   String pushImage(
       String repository, String tag, Optional<Credentials.Login> login, Path log, Duration timeout);
 
+  /**
+   * Pulls {@code reference} ({@code name:tag} or {@code name@digest}), its progress to {@code log}.
+   */
+  void pullImage(String reference, Optional<Credentials.Login> login, Path log, Duration timeout);
+
   boolean imageExists(String reference);
 
   /** Removes a local image reference; an image already gone is not an error. */

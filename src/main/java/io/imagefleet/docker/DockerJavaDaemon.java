@@ -7,6 +7,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PushImageCmd;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -18,6 +19,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.PruneType;
+import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -365,6 +367,46 @@ public final class DockerJavaDaemon implements DockerDaemon {
       throw new StepFailure("push " + repository + ":" + tag + " reported no digest", false);
     }
     return digest[0];
+  }
+
+  // POST /images/create?fromImage=<reference>
+  @Override
+  public void pullImage(
+      String reference, Optional<Credentials.Login> login, Path log, Duration timeout) {
+    PullImageCmd command = client.pullImageCmd(reference);
+    login.ifPresent(
+        l ->
+            command.withAuthConfig(
+                new AuthConfig().withUsername(l.username()).withPassword(l.password())));
+    try (ProgressLog sink = new ProgressLog(log)) {
+      ResultCallback.Adapter<PullResponseItem> callback =
+          call(
+              "pull " + reference,
+              () ->
+                  command.exec(
+                      new ResultCallback.Adapter<>() {
+                        @Override
+                        public void onNext(PullResponseItem item) {
+                          sink.write(item);
+                          if (item.isErrorIndicated()) {
+                            String error =
+                                item.getErrorDetail() != null
+                                    ? item.getErrorDetail().getMessage()
+                                    : item.getError();
+                            onError(
+                                new StepFailure("pull " + reference + " failed: " + error, false));
+                          }
+                        }
+                      }));
+      awaitOrCancel(
+          callback,
+          timeout,
+          "pull",
+          () -> {
+            callback.awaitCompletion();
+            return null;
+          });
+    }
   }
 
   @Override
