@@ -25,6 +25,8 @@ public final class Cli {
   public static CommandLine create(
       PrintWriter out, PrintWriter err, ActionsEnvironment env, RunFollower.Sleeper sleeper) {
     CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper));
+    // Action inputs are data: "@/path" must not read a file.
+    cli.setExpandAtFiles(false);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(Cli::handleExecutionException);
