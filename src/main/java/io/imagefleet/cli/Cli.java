@@ -27,6 +27,8 @@ public final class Cli {
   public static CommandLine create(
       PrintWriter out, PrintWriter err, ActionsEnvironment env, RunFollower.Sleeper sleeper) {
     CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper));
+    // Action inputs are data: "@/path" must not read a file.
+    cli.setExpandAtFiles(false);
     // Every line any command or handler prints is guarded: no data can start a workflow command.
     cli.setOut(RunnerSafeWriter.of(out));
     cli.setErr(RunnerSafeWriter.of(err));

@@ -1,6 +1,7 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InputText;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,17 +10,35 @@ import java.util.regex.Pattern;
 final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)([hms])");
 
+  /** Far beyond any job GitHub or a person runs; larger values are typos or overflow. */
+  static final Duration MAX = Duration.ofDays(366);
+
   private Durations() {}
 
   static Duration parse(String option, String text) {
     String value = text.strip().toLowerCase(java.util.Locale.ROOT);
-    if (value.matches("\\d+")) {
-      return positive(option, text, Duration.ofSeconds(Long.parseLong(value)));
-    }
-    if (!value.matches("(\\d+[hms])+")) {
+    if (!value.matches("\\d+|(\\d+[hms])+")) {
       throw ImagefleetException.invalidInput(
-          option + " must be a duration such as 90s, 33m or 5h30m, got '" + text + "'");
+          option + " must be a duration such as 90s, 33m or 5h30m, got " + InputText.quote(text));
     }
+    Duration total;
+    try {
+      total = value.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(value)) : sum(value);
+    } catch (NumberFormatException | ArithmeticException e) {
+      total = MAX.plusSeconds(1);
+    }
+    if (total.isZero()) {
+      throw ImagefleetException.invalidInput(
+          option + " must be longer than zero, got " + InputText.quote(text));
+    }
+    if (total.compareTo(MAX) > 0) {
+      throw ImagefleetException.invalidInput(
+          option + " must be at most 366 days (8784h), got " + InputText.quote(text));
+    }
+    return total;
+  }
+
+  private static Duration sum(String value) {
     Duration total = Duration.ZERO;
     Matcher m = PART.matcher(value);
     while (m.find()) {
@@ -32,14 +51,6 @@ final class Durations {
                 default -> Duration.ofSeconds(n);
               });
     }
-    return positive(option, text, total);
-  }
-
-  private static Duration positive(String option, String text, Duration duration) {
-    if (duration.isZero()) {
-      throw ImagefleetException.invalidInput(
-          option + " must be longer than zero, got '" + text + "'");
-    }
-    return duration;
+    return total;
   }
 }

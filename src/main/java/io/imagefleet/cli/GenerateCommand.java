@@ -4,11 +4,13 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InputText;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.workflow.Benchmark;
 import io.imagefleet.workflow.CacheMode;
+import io.imagefleet.workflow.RegenerateCommand;
 import io.imagefleet.workflow.Template;
 import io.imagefleet.workflow.WorkflowGenerator;
 import io.imagefleet.workflow.WorkflowSettings;
@@ -17,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -52,12 +54,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--workers",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Images built at once (default: the benchmark's profile).")
   Integer workers;
 
   @Option(
       names = "--batch-size",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Images per batch (default: the benchmark's profile).")
   Integer batchSize;
 
@@ -71,12 +75,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--timeout-minutes",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Time limit of the build job (default: 340).")
   Integer timeoutMinutes;
 
   @Option(
       names = "--image-timeout-minutes",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Time limit of one image (default: 33).")
   Integer imageTimeoutMinutes;
 
@@ -89,12 +95,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--n-limit",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Build at most N instances; 0 = all (default: 0).")
   Integer nLimit;
 
   @Option(
       names = "--shards",
       paramLabel = "K",
+      converter = WholeNumberConverter.class,
       description = "Split the build over a matrix of K jobs plus a merge job (default: 1).")
   Integer shards;
 
@@ -129,12 +137,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--min-free-gb",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Free disk (GiB) required to start and go on (default: 75).")
   Integer minFreeGb;
 
   @Option(
       names = "--keep-storage-gb",
       paramLabel = "N",
+      converter = WholeNumberConverter.class,
       description = "Build cache (GiB) kept when pruning (default: 20).")
   Integer keepStorageGb;
 
@@ -166,8 +176,13 @@ final class GenerateCommand implements Callable<Integer> {
       throw ImagefleetException.invalidInput("--check needs -o/--output FILE to compare with");
     }
     WorkflowSettings settings = settings();
+    RegenerateCommand regenerate =
+        new RegenerateCommand(
+            settings,
+            Optional.ofNullable(template).map(Path::toString),
+            Optional.ofNullable(output));
     Template source = template == null ? Template.builtIn(benchmark) : Template.file(template);
-    String text = new WorkflowGenerator(source, settings).render(regenerateCommand(settings));
+    String text = new WorkflowGenerator(source, settings).render(regenerate);
     if (check) {
       return check(Path.of(output), text);
     }
@@ -204,18 +219,6 @@ final class GenerateCommand implements Callable<Integer> {
 
   private static <T> T or(T value, T fallback) {
     return value != null ? value : fallback;
-  }
-
-  private List<String> regenerateCommand(WorkflowSettings settings) {
-    List<String> command = new ArrayList<>(List.of("imagefleet", "generate", benchmark.id()));
-    command.addAll(settings.options());
-    if (template != null) {
-      command.addAll(List.of("--template", template.toString()));
-    }
-    if (output != null) {
-      command.addAll(List.of("-o", output));
-    }
-    return command;
   }
 
   private int check(Path file, String expected) {
@@ -262,7 +265,21 @@ final class GenerateCommand implements Callable<Integer> {
           .orElseThrow(
               () ->
                   new TypeConversionException(
-                      "unknown benchmark '" + value + "'; use swe-bench or swt-bench"));
+                      "unknown benchmark "
+                          + InputText.quote(value)
+                          + "; use swe-bench or swt-bench"));
+    }
+  }
+
+  /** As picocli's own, but the value is quoted on one line (it may come from an action input). */
+  static final class WholeNumberConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        return Integer.valueOf(value);
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException(InputText.quote(value) + " is not an int");
+      }
     }
   }
 
@@ -273,9 +290,9 @@ final class GenerateCommand implements Callable<Integer> {
           .orElseThrow(
               () ->
                   new TypeConversionException(
-                      "unknown cache mode '"
-                          + value
-                          + "'; use one of "
+                      "unknown cache mode "
+                          + InputText.quote(value)
+                          + "; use one of "
                           + String.join(", ", CacheMode.ids())));
     }
   }

@@ -2,12 +2,15 @@ package io.imagefleet.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.InputText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,14 +31,17 @@ public final class Credentials {
 
   private final Map<String, Login> byRegistry;
   private final Optional<Login> fromEnvironment;
+  private final List<String> warnings;
 
-  Credentials(Map<String, Login> byRegistry, Optional<Login> fromEnvironment) {
+  Credentials(
+      Map<String, Login> byRegistry, Optional<Login> fromEnvironment, List<String> warnings) {
     this.byRegistry = Map.copyOf(byRegistry);
     this.fromEnvironment = fromEnvironment;
+    this.warnings = List.copyOf(warnings);
   }
 
   public static Credentials none() {
-    return new Credentials(Map.of(), Optional.empty());
+    return new Credentials(Map.of(), Optional.empty(), List.of());
   }
 
   public static Credentials load(Map<String, String> env) {
@@ -53,7 +59,8 @@ public final class Credentials {
                 env.getOrDefault("HOME", System.getProperty("user.home")),
                 ".docker",
                 "config.json");
-    return new Credentials(readConfig(config), fromEnv);
+    List<String> warnings = new ArrayList<>();
+    return new Credentials(readConfig(config, warnings), fromEnv, warnings);
   }
 
   /** Credentials for a registry host as the image names it (docker.io for Docker Hub). */
@@ -68,36 +75,58 @@ public final class Credentials {
     return Optional.ofNullable(login);
   }
 
-  private static Map<String, Login> readConfig(Path config) {
+  /** Config entries that were skipped, one line each, naming the entry (never its secret). */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  private static Map<String, Login> readConfig(Path config, List<String> warnings) {
     Map<String, Login> logins = new HashMap<>();
     if (!Files.isRegularFile(config)) {
       return logins;
     }
+    JsonNode auths;
     try {
-      JsonNode auths = new ObjectMapper().readTree(config.toFile()).path("auths");
-      auths
-          .fields()
-          .forEachRemaining(
-              entry -> {
-                String auth = entry.getValue().path("auth").asText("");
-                if (auth.isEmpty()) {
-                  return;
-                }
-                String decoded =
-                    new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                if (colon > 0) {
-                  String host =
-                      entry.getKey().replaceFirst("^https?://", "").replaceFirst("/.*$", "");
-                  Login login =
-                      new Login(decoded.substring(0, colon), decoded.substring(colon + 1));
-                  logins.put(host, login);
-                  logins.put(entry.getKey(), login);
-                }
-              });
-    } catch (IOException | IllegalArgumentException e) {
+      auths = new ObjectMapper().readTree(config.toFile()).path("auths");
+    } catch (IOException e) {
       // An unreadable config is the same as none: anonymous access is tried.
+      return logins;
     }
+    auths
+        .fields()
+        .forEachRemaining(
+            entry -> {
+              String auth = entry.getValue().path("auth").asText("");
+              if (auth.isEmpty()) {
+                return;
+              }
+              Optional<Login> login = decode(auth);
+              if (login.isEmpty()) {
+                // One bad entry must not cost the others their logins.
+                warnings.add(
+                    config
+                        + ": auths entry "
+                        + InputText.quote(entry.getKey())
+                        + " is not base64 of user:password; skipped it");
+                return;
+              }
+              String host = entry.getKey().replaceFirst("^https?://", "").replaceFirst("/.*$", "");
+              logins.put(host, login.get());
+              logins.put(entry.getKey(), login.get());
+            });
     return logins;
+  }
+
+  private static Optional<Login> decode(String auth) {
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(auth.strip()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    int colon = decoded.indexOf(':');
+    return colon > 0
+        ? Optional.of(new Login(decoded.substring(0, colon), decoded.substring(colon + 1)))
+        : Optional.empty();
   }
 }

@@ -64,12 +64,4 @@ public record ImageReference(String registry, String repository, String tag) {
   public String apiHost() {
     return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
   }
-
-  /** Plain HTTP for loopback registries (as the daemon allows), HTTPS for the rest. */
-  public String scheme() {
-    String host = registry.split(":")[0];
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-        ? "http"
-        : "https";
-  }
 }

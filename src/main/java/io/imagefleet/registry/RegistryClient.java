@@ -8,8 +8,6 @@ import io.imagefleet.ImagefleetException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +22,8 @@ import java.util.regex.Pattern;
 /**
  * The OCI distribution calls imagefleet makes: whether a tag exists (and its digest). Handles the
  * bearer-token challenge (anonymous or with credentials) and retries 5xx/429 with backoff.
+ * Credentials go only to the registry's origin and the token realm it names, never along a redirect
+ * to another origin.
  */
 public final class RegistryClient {
   static final String ACCEPT =
@@ -34,18 +34,24 @@ public final class RegistryClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Credentials credentials;
-  private final HttpClient http;
+  private final InsecureRegistries insecure;
+  private final RegistryHttp http;
   private final int attempts;
   private final Duration backoff;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
+  /**
+   * Plain HTTP only to loopback registries; see the constructor with {@link InsecureRegistries}.
+   */
   public RegistryClient(Credentials credentials, int attempts, Duration backoff) {
+    this(credentials, InsecureRegistries.none(), attempts, backoff);
+  }
+
+  public RegistryClient(
+      Credentials credentials, InsecureRegistries insecure, int attempts, Duration backoff) {
     this.credentials = credentials;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+    this.insecure = insecure;
+    this.http = new RegistryHttp(insecure);
     this.attempts = Math.max(1, attempts);
     this.backoff = backoff;
   }
@@ -55,7 +61,7 @@ public final class RegistryClient {
     // HEAD /v2/<name>/manifests/<tag>
     URI uri =
         URI.create(
-            image.scheme()
+            insecure.scheme(image.registry())
                 + "://"
                 + image.apiHost()
                 + "/v2/"
@@ -79,14 +85,13 @@ public final class RegistryClient {
     String problem = "";
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        HttpResponse<Void> response =
-            http.send(head(uri, tokens.get(scopeKey)), HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 401) {
+        HttpResponse<Void> response = head(uri, Optional.ofNullable(tokens.get(scopeKey)));
+        // A challenge from another origin (after a redirect) never gets this registry's login.
+        if (response.statusCode() == 401 && RegistryHttp.sameOrigin(response.uri(), uri)) {
           Optional<String> authorization = authorize(response, image);
           if (authorization.isPresent()) {
             tokens.put(scopeKey, authorization.get());
-            response =
-                http.send(head(uri, authorization.get()), HttpResponse.BodyHandlers.discarding());
+            response = head(uri, authorization);
           }
         }
         if (response.statusCode() < 500 && response.statusCode() != 429) {
@@ -114,19 +119,16 @@ public final class RegistryClient {
             + "); is the registry up?");
   }
 
-  private static HttpRequest head(URI uri, String authorization) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri)
-            .method("HEAD", HttpRequest.BodyPublishers.noBody())
-            .header("Accept", ACCEPT)
-            .timeout(Duration.ofSeconds(30));
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return request.build();
+  private HttpResponse<Void> head(URI uri, Optional<String> authorization)
+      throws IOException, InterruptedException {
+    return http.send("HEAD", uri, authorization, ACCEPT, HttpResponse.BodyHandlers.discarding());
   }
 
-  /** Answers a 401 challenge: Basic with credentials, or Bearer through the token endpoint. */
+  /**
+   * Answers a 401 challenge: Basic with credentials, or Bearer through the token endpoint. The
+   * credentials go to the realm the registry names (the distribution spec), never over plain HTTP
+   * unless the realm is loopback.
+   */
   private Optional<String> authorize(HttpResponse<?> challenge, ImageReference image)
       throws IOException, InterruptedException {
     String header = challenge.headers().firstValue("WWW-Authenticate").orElse("");
@@ -152,17 +154,32 @@ public final class RegistryClient {
       url.append("service=").append(encode(params.get("service"))).append('&');
     }
     url.append("scope=").append(encode(scope));
+    URI tokenUri = realmUri(url.toString(), image);
+    http.requireAllowedScheme(tokenUri);
+    if (login.isPresent()
+        && tokenUri.getScheme().equalsIgnoreCase("http")
+        && !RegistryHttp.isLoopback(tokenUri)) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          "token realm of "
+              + image.registry()
+              + " is plain HTTP on "
+              + tokenUri.getHost()
+              + "; imagefleet sends registry credentials over HTTPS only (or to loopback)");
+    }
     // GET <realm>?service=…&scope=repository:<name>:pull
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30)).GET();
-    login.ifPresent(l -> request.header("Authorization", basic(l)));
     HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            "GET",
+            tokenUri,
+            login.map(RegistryClient::basic),
+            "application/json",
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new ImagefleetException(
           ExitCode.UNREACHABLE,
           "token request to "
-              + URI.create(realm).getHost()
+              + tokenUri.getHost()
               + " for "
               + image.repositoryName()
               + " failed: HTTP "
@@ -172,6 +189,16 @@ public final class RegistryClient {
     JsonNode body = JSON.readTree(response.body());
     String token = body.path("token").asText(body.path("access_token").asText(""));
     return token.isEmpty() ? Optional.empty() : Optional.of("Bearer " + token);
+  }
+
+  private static URI realmUri(String url, ImageReference image) {
+    try {
+      return URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          image.registry() + " named a token realm that is not a URL; is it a registry?");
+    }
   }
 
   private static String basic(Credentials.Login login) {

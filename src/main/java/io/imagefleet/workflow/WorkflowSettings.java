@@ -1,6 +1,7 @@
 package io.imagefleet.workflow;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InputText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -40,6 +41,11 @@ public record WorkflowSettings(
   private static final Pattern RUNNER_LABEL = Pattern.compile("[A-Za-z0-9_.:-]+");
 
   public WorkflowSettings {
+    text("--runner", runner);
+    text("--dataset", dataset);
+    text("--split", split);
+    text("--image", image);
+    text("--action-ref", actionRef);
     ImagefleetException.requireAtLeast("--workers", workers, 1);
     ImagefleetException.requireAtLeast("--batch-size", batchSize, 1);
     ImagefleetException.requireAtLeast("--timeout-minutes", timeoutMinutes, 1);
@@ -125,6 +131,17 @@ public record WorkflowSettings(
     if (!value.equals(fallback)) {
       args.add(name);
       args.add(String.valueOf(value));
+    }
+  }
+
+  /**
+   * Values reach the header comment and YAML scalars: one line only, and no expression opener
+   * (dollar and two braces), which GitHub would evaluate in a workflow_call input default.
+   */
+  private static void text(String option, String value) {
+    InputText.requireOneLine(option, value);
+    if (value.contains("${{")) {
+      throw invalid(option + " must not contain '${{' (GitHub would evaluate it as an expression)");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.imagefleet.workflow;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InputText;
 import io.imagefleet.workflow.Workflow.CallOutput;
 import io.imagefleet.workflow.Workflow.Input;
 import io.imagefleet.workflow.Workflow.InputType;
@@ -80,7 +81,13 @@ public final class WorkflowYaml {
     Node root = yaml.represent(document);
     annotateUses(root, usesComment);
     StringWriter out = new StringWriter();
-    header.forEach(line -> out.append(line.isEmpty() ? "#" : "# " + line).append('\n'));
+    for (String line : header) {
+      // A header line that broke would turn the rest of it into YAML.
+      if (!InputText.isOneLine(line)) {
+        throw new IllegalArgumentException("header line is not one line: " + InputText.quote(line));
+      }
+      out.append(line.isEmpty() ? "#" : "# " + line).append('\n');
+    }
     yaml.serialize(root, out);
     return out.toString();
   }

@@ -152,6 +152,31 @@ class GenerateCommandTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"swe-bench, 1", "swt-bench, 3"})
+  void theDefaultImageUsesTheOwnerLowerCasedByAStepThatTakesItThroughEnv(
+      String benchmark, String shards, @TempDir Path dir) throws Exception {
+    CliRun run = generate(benchmark, "--shards", shards);
+    Job build = parse(run).jobs().get("build");
+
+    Step owner = step(build, "owner");
+    assertThat(owner.env()).isEqualTo(Map.of("OWNER", "${{ github.repository_owner }}"));
+    assertThat(owner.shell()).isEqualTo("bash");
+    assertThat(step(build, "build").with().get("image"))
+        .isEqualTo(
+            "${{ inputs.image || format('ghcr.io/{0}/"
+                + benchmark
+                + "-agent', steps.owner.outputs.lower) }}");
+    assertThat(run.out().split("github.repository_owner", -1)).hasSize(2);
+    // The script itself, as the runner would run it, for a mixed-case owner.
+    Path output = dir.resolve("github-output");
+    ProcessBuilder script = new ProcessBuilder("bash", "-e", "-c", owner.run());
+    script.environment().put("OWNER", "Acme-Org");
+    script.environment().put("GITHUB_OUTPUT", output.toString());
+    assertThat(script.inheritIO().start().waitFor()).isZero();
+    assertThat(Files.readString(output)).isEqualTo("lower=acme-org\n");
+  }
+
   @Test
   void permissionsAreMinimalAndConcurrencyIsSet() {
     Workflow workflow = parse(generate("swe-bench"));

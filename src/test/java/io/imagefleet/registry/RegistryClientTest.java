@@ -103,6 +103,33 @@ class RegistryClientTest {
   }
 
   @Test
+  void aMalformedConfigEntrySkipsOnlyItselfAndSaysWhich() throws Exception {
+    String good = Base64.getEncoder().encodeToString("bot:s3cret".getBytes());
+    String noColon = Base64.getEncoder().encodeToString("justatoken".getBytes());
+    Files.writeString(
+        dir.resolve("config.json"),
+        "{\"auths\":{\"a.example\":{\"auth\":\"%%%not-base64\"},"
+            + "\"b.example\":{\"auth\":\""
+            + noColon
+            + "\"},\"https://c.example/v1/\":{\"auth\":\""
+            + good
+            + "\"}}}");
+
+    Credentials credentials = Credentials.load(Map.of("DOCKER_CONFIG", dir.toString()));
+
+    assertThat(credentials.forRegistry("a.example")).isEmpty();
+    assertThat(credentials.forRegistry("b.example")).isEmpty();
+    assertThat(credentials.forRegistry("c.example"))
+        .contains(new Credentials.Login("bot", "s3cret"));
+    Path config = dir.resolve("config.json");
+    assertThat(credentials.warnings())
+        .containsExactly(
+            config + ": auths entry 'a.example' is not base64 of user:password; skipped it",
+            config + ": auths entry 'b.example' is not base64 of user:password; skipped it");
+    assertThat(String.join("\n", credentials.warnings())).doesNotContain("justatoken");
+  }
+
+  @Test
   void retriesServerErrorsAndRateLimits(WireMockRuntimeInfo wm) {
     wm.getWireMock()
         .register(
@@ -173,7 +200,7 @@ class RegistryClientTest {
         .isEqualTo(new ImageReference("docker.io", "library/ubuntu", "latest"));
     assertThat(ImageReference.parse("ghcr.io/org/agent:v1"))
         .isEqualTo(new ImageReference("ghcr.io", "org/agent", "v1"));
-    assertThat(ImageReference.parse("127.0.0.1:5000/ns/agent").scheme()).isEqualTo("http");
+    assertThat(ImageReference.parse("[::1]:5000/ns/agent").registry()).isEqualTo("[::1]:5000");
     assertThat(ImageReference.parse("docker.io/swebench/x").apiHost())
         .isEqualTo("registry-1.docker.io");
     assertThat(ImageReference.parse("docker.io/library/ubuntu:22.04").repositoryName())

@@ -3,6 +3,7 @@ package io.imagefleet.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagefleet.cli.CliRun;
+import io.imagefleet.cli.HostileGenerateArgs;
 import io.imagefleet.testing.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,37 @@ class WorkflowLintIT {
       assertThat(run.exitCode()).as(run.err()).isZero();
       files.add(file);
     }
+
+    Lint lint = lint(files);
+
+    assertThat(lint.output()).endsWith("actionlint: " + files.size() + " file(s), 0 finding(s)\n");
+    assertThat(lint.exitCode()).isZero();
+  }
+
+  @Test
+  void workflowsGeneratedFromHostileValuesHaveNoFindings(@TempDir Path dir) throws Exception {
+    List<Path> files = new ArrayList<>();
+    int n = 0;
+    for (String option : HostileGenerateArgs.OPTIONS) {
+      for (String value : HostileGenerateArgs.VALUES) {
+        Path caseDir = Files.createDirectories(dir.resolve("case-" + n++));
+        List<String> argv = new ArrayList<>(HostileGenerateArgs.argv(option, value, caseDir));
+        Path file = caseDir.resolve("workflow.yml");
+        if (option.equals("-o")) {
+          file = Path.of(argv.get(argv.size() - 1));
+        } else {
+          argv.addAll(List.of("-o", file.toString()));
+        }
+        CliRun run = CliRun.run(argv.toArray(String[]::new));
+        if (run.exitCode() == 0) {
+          files.add(file);
+        } else {
+          assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        }
+      }
+    }
+    // Hostile but printable values for --dataset, --split, --action-ref, --template and -o.
+    assertThat(files).hasSizeGreaterThan(50);
 
     Lint lint = lint(files);
 

@@ -22,7 +22,8 @@ class WorkflowYamlTest {
       WorkflowGenerator generator = new WorkflowGenerator(Template.builtIn(benchmark), settings);
       Workflow model = generator.generate();
 
-      String text = generator.render(List.of("imagefleet", "generate", benchmark.id()));
+      String text =
+          generator.render(new RegenerateCommand(settings, Optional.empty(), Optional.empty()));
 
       assertThat(WorkflowYaml.read(text, "generated")).isEqualTo(model);
     }
