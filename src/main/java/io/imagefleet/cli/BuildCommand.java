@@ -350,6 +350,8 @@ final class BuildCommand implements Callable<Integer> {
 
   @Mixin DockerOptions docker = new DockerOptions();
 
+  @Mixin RegistryOptions registryOptions = new RegistryOptions();
+
   BuildCommand(ActionsEnvironment env) {
     this.env = env;
   }
@@ -358,6 +360,9 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() {
     Credentials credentials = Credentials.load(env.variables());
     WorkflowCommands commands = new WorkflowCommands(spec.commandLine().getErr());
+    credentials
+        .warnings()
+        .forEach(w -> spec.commandLine().getErr().println("imagefleet: warning: " + w));
     if (env.onRunner()) {
       // The runner hides the value from every later log line; elsewhere nothing prints it.
       env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
@@ -378,7 +383,11 @@ final class BuildCommand implements Callable<Integer> {
     String commit = source.map(s -> s.resolve(sdkRepo, sdkRef)).orElseGet(this::sdkCommit);
     List<PlannedImage> plan = BuildPlanner.plan(instances, rule, repository, commit, target);
     RegistryClient registry =
-        new RegistryClient(credentials, maxRetries + 3, Duration.ofSeconds(1));
+        new RegistryClient(
+            credentials,
+            registryOptions.insecureRegistries(),
+            maxRetries + 3,
+            Duration.ofSeconds(1));
     BuildRunner runner =
         new BuildRunner(
             settings,

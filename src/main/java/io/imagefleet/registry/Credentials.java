@@ -2,6 +2,7 @@ package io.imagefleet.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,11 @@ public final class Credentials {
     Optional<Login> fromEnv = Optional.empty();
     String user = env.get("IMAGEFLEET_REGISTRY_USERNAME");
     String password = env.get("IMAGEFLEET_REGISTRY_PASSWORD");
+    if (user != null && !user.isEmpty() && (password == null || password.isEmpty())) {
+      throw ImagefleetException.invalidInput(
+          "IMAGEFLEET_REGISTRY_USERNAME is set but IMAGEFLEET_REGISTRY_PASSWORD is empty; set the"
+              + " password (a token), or unset both to use ~/.docker/config.json");
+    }
     if (password != null && !password.isEmpty()) {
       fromEnv =
           Optional.of(new Login(user == null || user.isEmpty() ? "imagefleet" : user, password));

@@ -40,13 +40,6 @@ public final class RegistryClient {
   private final Duration backoff;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
-  /**
-   * Plain HTTP only to loopback registries; see the constructor with {@link InsecureRegistries}.
-   */
-  public RegistryClient(Credentials credentials, int attempts, Duration backoff) {
-    this(credentials, InsecureRegistries.none(), attempts, backoff);
-  }
-
   public RegistryClient(
       Credentials credentials, InsecureRegistries insecure, int attempts, Duration backoff) {
     this.credentials = credentials;
@@ -219,11 +212,9 @@ public final class RegistryClient {
   /** Whether the registry answers at all (any HTTP status counts), within seconds. */
   public boolean answers(ImageReference image) {
     // GET /v2/
-    URI uri = URI.create(image.scheme() + "://" + image.apiHost() + "/v2/");
+    URI uri = URI.create(insecure.scheme(image.registry()) + "://" + image.apiHost() + "/v2/");
     try {
-      http.send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-          HttpResponse.BodyHandlers.discarding());
+      http.send("GET", uri, Optional.empty(), ACCEPT, HttpResponse.BodyHandlers.discarding());
       return true;
     } catch (IOException e) {
       return false;

@@ -210,7 +210,8 @@ class RegistryClientTest {
   }
 
   private static RegistryClient client(Credentials credentials) {
-    return new RegistryClient(credentials, 3, Duration.ofMillis(10));
+    return new RegistryClient(
+        credentials, io.imagefleet.registry.InsecureRegistries.none(), 3, Duration.ofMillis(10));
   }
 
   private static ImageReference reference(WireMockRuntimeInfo wm) {
