@@ -30,7 +30,14 @@ class RealDatasetsIT {
   @BeforeAll
   static void rig() throws Exception {
     rig = BuildRig.create(dir);
-    rig.pushBases(Map.of("shared", "one base for all", "other", "another base"));
+    rig.pushBases(Map.of("shared", "one base for all", "other", "another base", "evil", "evil"));
+    // A base marked evil makes the build print workflow commands, then fail: its log tail is shown.
+    Files.writeString(
+        rig.dockerfile,
+        BuildRig.DOCKERFILE
+            + "RUN if grep -q evil /marker; then echo '::set-output name=built::999';"
+            + " echo '  ::error file=README.md,line=1::from the build'; echo '::stop-commands::x';"
+            + " echo '##[set-output name=a]b'; exit 7; fi\n");
   }
 
   @Test
@@ -68,15 +75,30 @@ class RealDatasetsIT {
     List<String> lines = new ArrayList<>();
     ids.forEach(id -> lines.add(record(id, rig.base("other"))));
     lines.add(record("bad-base", "127.0.0.1:5000/Bad/Base:1 --evil"));
+    lines.add(record("prints-commands", rig.base("evil")));
     Path dataset = Files.write(dir.resolve("hostile.jsonl"), lines);
     String before = snapshot(sibling);
 
-    CliRun run = build(dataset, output, "--workers", "2", "--max-failures", "1");
+    CliRun run =
+        buildOnRunner(
+            dataset, output, "--workers", "2", "--max-failures", "2", "--max-retries", "0");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("::set-output name=built::999"); // shown, but escaped
+    for (String line : (run.out() + run.err()).lines().toList()) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("::")) {
+        assertThat(trimmed)
+            .as("only imagefleet's own workflow commands start a line")
+            .matches(
+                "::(group|endgroup|add-mask)::.*|::error file=[^:]*/logs/[^:]*\\.log::.*"
+                    + "|::stop-commands::[0-9a-f]{32}|::[0-9a-f]{32}::");
+      }
+      assertThat(trimmed).doesNotContain("##[");
+    }
     assertThat(snapshot(sibling)).isEqualTo(before);
     assertThat(BuildIT.records(output))
-        .filteredOn(r -> !r.path("instance").asText().equals("bad-base"))
+        .filteredOn(r -> !r.path("instance").asText().matches("bad-base|prints-commands"))
         .extracting(r -> r.path("instance").asText())
         .containsExactlyInAnyOrderElementsOf(ids);
     JsonNode bad =
@@ -158,8 +180,16 @@ class RealDatasetsIT {
         .toList();
   }
 
-  /** A custom-benchmark build whose bases come from the records: no template. */
+  private static CliRun buildOnRunner(Path dataset, Path output, String... extra) {
+    return build(Map.of("GITHUB_ACTIONS", "true"), dataset, output, extra);
+  }
+
   private static CliRun build(Path dataset, Path output, String... extra) {
+    return build(Map.of(), dataset, output, extra);
+  }
+
+  /** A custom-benchmark build whose bases come from the records: no template. */
+  private static CliRun build(Map<String, String> env, Path dataset, Path output, String... extra) {
     List<String> args = new ArrayList<>(rig.buildArgs(dataset, output));
     int template = args.indexOf("--base-image-template");
     args.subList(template, template + 2).clear();
@@ -171,6 +201,6 @@ class RealDatasetsIT {
       more.subList(image, image + 2).clear();
     }
     args.addAll(more);
-    return CliRun.run(Map.of(), args.toArray(String[]::new));
+    return CliRun.run(env, args.toArray(String[]::new));
   }
 }
