@@ -4,34 +4,34 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
-import io.imagefleet.build.BaseImageRule;
-import io.imagefleet.build.BuildPlanner;
-import io.imagefleet.build.BuildRunner;
-import io.imagefleet.build.BuildSettings;
-import io.imagefleet.build.BuildSummary;
-import io.imagefleet.build.Builders;
-import io.imagefleet.build.ImageBuilder;
-import io.imagefleet.build.PlannedImage;
 import io.imagefleet.dataset.DatasetReader;
 import io.imagefleet.dataset.HuggingFaceRows;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.dataset.Selection;
+import io.imagefleet.docker.BuildxCli;
+import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.DockerJavaDaemon;
+import io.imagefleet.docker.Units;
+import io.imagefleet.fleet.BaseImageRule;
+import io.imagefleet.fleet.BuildPlanner;
+import io.imagefleet.fleet.BuildRunner;
+import io.imagefleet.fleet.BuildSettings;
+import io.imagefleet.fleet.BuildSummary;
+import io.imagefleet.fleet.Builders;
+import io.imagefleet.fleet.ImageBuilder;
+import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.BuildReport;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
-import io.imagefleet.preflight.BuildxCli;
 import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.HelperImages;
 import io.imagefleet.preflight.ProbeMode;
-import io.imagefleet.preflight.Units;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.GitHead;
 import io.imagefleet.sdist.SdistCache;
-import io.imagefleet.workflow.CacheMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -671,7 +671,7 @@ final class BuildCommand implements Callable<Integer> {
       Path bundled = Files.createTempFile("imagefleet-agent-", ".Dockerfile");
       bundled.toFile().deleteOnExit();
       try (var in =
-          BuildCommand.class.getResourceAsStream("/io/imagefleet/build/agent.Dockerfile")) {
+          BuildCommand.class.getResourceAsStream("/io/imagefleet/fleet/agent.Dockerfile")) {
         Files.write(bundled, in.readAllBytes());
       }
       return bundled.toAbsolutePath();

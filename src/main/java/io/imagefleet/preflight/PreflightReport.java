@@ -2,6 +2,7 @@ package io.imagefleet.preflight;
 
 import io.imagefleet.actions.Markdown;
 import io.imagefleet.docker.DockerUsage;
+import io.imagefleet.docker.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
