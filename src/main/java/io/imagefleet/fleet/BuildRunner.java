@@ -3,7 +3,6 @@ package io.imagefleet.fleet;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.StepFiles;
-import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
 import io.imagefleet.registry.RegistryClient;
@@ -120,16 +119,12 @@ public final class BuildRunner {
    * a finished plan, an early stop, a signal (a shutdown hook cancels what is in flight and waits
    * for the report) and an unexpected error (what was done so far).
    */
-  public BuildSummary build(
-      List<PlannedImage> plan,
-      Set<String> alreadyDone,
-      SdistCache.Sdist sdist,
-      String sdkCommit,
-      ImageBuilder builder,
-      Optional<DiskProbe> probe,
-      Optional<CachePruner> pruner,
-      Health health,
-      boolean resume) {
+  public BuildSummary build(BuildInputs inputs, BuildTools tools) {
+    List<PlannedImage> plan = inputs.plan();
+    Set<String> alreadyDone = inputs.alreadyDone();
+    SdistCache.Sdist sdist = inputs.sdist();
+    ImageBuilder builder = tools.builder();
+    Optional<DiskProbe> probe = tools.probe();
     List<PlannedImage> todo =
         new ArrayList<>(plan.stream().filter(p -> !alreadyDone.contains(p.instance())).toList());
     long start = System.nanoTime();
@@ -160,7 +155,7 @@ public final class BuildRunner {
     CountDownLatch reported = new CountDownLatch(1);
     BatchBuild.Result result = null;
     Optional<String> interrupted = Optional.empty();
-    try (Manifest manifest = Manifest.open(settings.manifest(), resume);
+    try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
         Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
       BatchBuild batch =
           new BatchBuild(
@@ -168,12 +163,12 @@ public final class BuildRunner {
               builder,
               registry,
               probe,
-              pruner,
-              health,
+              tools.pruner(),
+              tools.health(),
               manifest,
               progress,
               sdist.file(),
-              sdkCommit);
+              inputs.sdkCommit());
       Thread hook = new Thread(() -> cancelAndWait(batch, reported), "imagefleet-cancel");
       Runtime.getRuntime().addShutdownHook(hook);
       try {

@@ -33,6 +33,15 @@ public final class ImageTags {
     return tags;
   }
 
+  /** The tags of a run as a pattern, e.g. {@code ghcr.io/o/agent:0123456-{custom}-tests}. */
+  public static String pattern(String repositoryName, String sdkCommit, String target) {
+    return repositoryName
+        + ":"
+        + sdkCommit.substring(0, 7)
+        + "-{custom}"
+        + (target.isEmpty() ? "" : "-" + target);
+  }
+
   static String tag(String sdkCommit, String target, String baseImage) {
     String raw =
         sdkCommit.substring(0, Math.min(7, sdkCommit.length()))
