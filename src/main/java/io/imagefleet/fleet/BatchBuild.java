@@ -197,18 +197,7 @@ final class BatchBuild {
         return ManifestRecord.built(image, digest.orElse(null), attempt, seconds(begin));
       } catch (StepFailure | PushNotServed e) {
         error = e.getMessage();
-        boolean transientFailure =
-            e instanceof PushNotServed
-                || ((StepFailure) e).timedOut()
-                || ((StepFailure) e).unreachable()
-                || Failures.isTransient(error);
-        boolean environmentDown = checkHealth(image);
-        boolean retry =
-            transientFailure
-                && !environmentDown
-                && attempt <= settings.maxRetries()
-                && !pastDeadline()
-                && stop.get() == null;
+        boolean retry = worthRetrying(e, image, attempt);
         if (stop.get() == Stop.CANCELLED) {
           error = "cancelled (" + error + ")";
         }
@@ -232,6 +221,24 @@ final class BatchBuild {
       error = down.get() + " stopped answering: " + error;
     }
     return ManifestRecord.failed(image, attempt, seconds(begin), error);
+  }
+
+  /**
+   * A transient failure is tried again while daemon and registry answer and retries and time
+   * remain.
+   */
+  private boolean worthRetrying(RuntimeException e, PlannedImage image, int attempt) {
+    boolean transientFailure =
+        e instanceof PushNotServed
+            || ((StepFailure) e).timedOut()
+            || ((StepFailure) e).unreachable()
+            || Failures.isTransient(e.getMessage());
+    boolean environmentDown = checkHealth(image);
+    return transientFailure
+        && !environmentDown
+        && attempt <= settings.maxRetries()
+        && !pastDeadline()
+        && stop.get() == null;
   }
 
   /**

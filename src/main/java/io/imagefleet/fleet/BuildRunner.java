@@ -120,13 +120,11 @@ public final class BuildRunner {
    * for the report) and an unexpected error (what was done so far).
    */
   public BuildSummary build(BuildInputs inputs, BuildTools tools) {
-    List<PlannedImage> plan = inputs.plan();
-    Set<String> alreadyDone = inputs.alreadyDone();
-    SdistCache.Sdist sdist = inputs.sdist();
-    ImageBuilder builder = tools.builder();
-    Optional<DiskProbe> probe = tools.probe();
     List<PlannedImage> todo =
-        new ArrayList<>(plan.stream().filter(p -> !alreadyDone.contains(p.instance())).toList());
+        new ArrayList<>(
+            inputs.plan().stream()
+                .filter(p -> !inputs.alreadyDone().contains(p.instance()))
+                .toList());
     long start = System.nanoTime();
     try {
       Files.createDirectories(settings.logs());
@@ -134,14 +132,47 @@ public final class BuildRunner {
       throw ImagefleetException.invalidInput(
           "--output " + settings.output() + ": cannot write: " + e.getMessage());
     }
-    Optional<Long> freeBefore = free(probe);
+    Optional<Long> freeBefore = free(tools.probe());
+    announce(inputs, tools.builder(), todo.size());
+    CountDownLatch reported = new CountDownLatch(1);
+    BatchBuild.Result result = null;
+    Optional<String> interrupted = Optional.empty();
+    try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
+        Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
+      BatchBuild batch =
+          new BatchBuild(
+              settings,
+              tools.builder(),
+              registry,
+              tools.probe(),
+              tools.pruner(),
+              tools.health(),
+              manifest,
+              progress,
+              inputs.sdist().file(),
+              inputs.sdkCommit());
+      result = runCancellable(batch, todo, reported);
+    } catch (RuntimeException e) {
+      interrupted = Optional.of("error");
+      throw e;
+    } finally {
+      summary = summarize(inputs, tools, todo, result, interrupted, start, freeBefore);
+      report(summary);
+      reported.countDown();
+    }
+    return summary;
+  }
+
+  private void announce(BuildInputs inputs, ImageBuilder builder, int todo) {
+    SdistCache.Sdist sdist = inputs.sdist();
+    int done = inputs.alreadyDone().size();
     err.println(
         "imagefleet build: "
-            + todo.size()
+            + todo
             + " of "
-            + plan.size()
+            + inputs.plan().size()
             + " images to do"
-            + (alreadyDone.isEmpty() ? "" : " (" + alreadyDone.size() + " already done)")
+            + (done == 0 ? "" : " (" + done + " already done)")
             + ", "
             + settings.workers()
             + " workers, batches of "
@@ -152,57 +183,47 @@ public final class BuildRunner {
             + sdist.file().getFileName()
             + (sdist.built() ? " (built)" : " (cached)"));
     err.flush();
-    CountDownLatch reported = new CountDownLatch(1);
-    BatchBuild.Result result = null;
-    Optional<String> interrupted = Optional.empty();
-    try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
-        Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
-      BatchBuild batch =
-          new BatchBuild(
-              settings,
-              builder,
-              registry,
-              probe,
-              tools.pruner(),
-              tools.health(),
-              manifest,
-              progress,
-              sdist.file(),
-              inputs.sdkCommit());
-      Thread hook = new Thread(() -> cancelAndWait(batch, reported), "imagefleet-cancel");
-      Runtime.getRuntime().addShutdownHook(hook);
-      try {
-        result = batch.run(todo);
-      } finally {
-        removeHook(hook);
-      }
-    } catch (RuntimeException e) {
-      interrupted = Optional.of("error");
-      throw e;
+  }
+
+  /** Runs the batch; a signal meanwhile cancels it and waits for the report. */
+  private BatchBuild.Result runCancellable(
+      BatchBuild batch, List<PlannedImage> todo, CountDownLatch reported) {
+    Thread hook = new Thread(() -> cancelAndWait(batch, reported), "imagefleet-cancel");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return batch.run(todo);
     } finally {
-      List<ManifestRecord> records =
-          result != null
-              ? result.records()
-              : Manifest.read(settings.manifest()).values().stream()
-                  .filter(r -> todo.stream().anyMatch(p -> p.instance().equals(r.instance())))
-                  .toList();
-      Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
-      unreachable = result != null ? result.unreachable() : Optional.empty();
-      summary =
-          BuildSummary.of(
-              plan.size(),
-              records,
-              alreadyDone.size(),
-              (System.nanoTime() - start) / 1e9,
-              freeBefore,
-              free(probe),
-              stopped,
-              builder.name(),
-              sdist.built());
-      report(summary);
-      reported.countDown();
+      removeHook(hook);
     }
-    return summary;
+  }
+
+  /** The summary of a finished batch, or of what the manifest shows when it ended abruptly. */
+  private BuildSummary summarize(
+      BuildInputs inputs,
+      BuildTools tools,
+      List<PlannedImage> todo,
+      BatchBuild.Result result,
+      Optional<String> interrupted,
+      long start,
+      Optional<Long> freeBefore) {
+    List<ManifestRecord> records =
+        result != null
+            ? result.records()
+            : Manifest.read(settings.manifest()).values().stream()
+                .filter(r -> todo.stream().anyMatch(p -> p.instance().equals(r.instance())))
+                .toList();
+    Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
+    unreachable = result != null ? result.unreachable() : Optional.empty();
+    return BuildSummary.of(
+        inputs.plan().size(),
+        records,
+        inputs.alreadyDone().size(),
+        (System.nanoTime() - start) / 1e9,
+        freeBefore,
+        free(tools.probe()),
+        stopped,
+        tools.builder().name(),
+        inputs.sdist().built());
   }
 
   private Optional<String> unreachable = Optional.empty();
