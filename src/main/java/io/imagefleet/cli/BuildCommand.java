@@ -1,6 +1,5 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
@@ -20,7 +19,6 @@ import io.imagefleet.fleet.ImageBuilder;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
-import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.ProbeMode;
 import io.imagefleet.registry.Credentials;
@@ -72,13 +70,8 @@ final class BuildCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    Credentials credentials = Credentials.load(env.variables());
     WorkflowCommands commands = new WorkflowCommands(err);
-    credentials.warnings().forEach(w -> err.println("imagefleet: warning: " + w));
-    if (env.onRunner()) {
-      // The runner hides the value from every later log line; elsewhere nothing prints it.
-      env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
-    }
+    Credentials credentials = credentials(err, commands);
     SdkInput sdkInput = sdk.input(sdist, env.variables());
     BuildSettings settings = settings(sdkInput, err);
     ImageReference repository = ImageReference.parse(image.image);
@@ -170,26 +163,18 @@ final class BuildCommand implements Callable<Integer> {
     ImageBuilder builder =
         Builders.choose(
             image.builder, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode);
-    if (!s.secrets().isEmpty()
-        && builder.buildxBuilder().isEmpty()
-        && builder.name().equals("engine")) {
-      throw ImagefleetException.invalidInput(
-          "--secret needs BuildKit, which the engine builder can't reach through the API;"
-              + " use --builder buildx (docker/setup-buildx-action)");
+    Builders.requireSecretSupport(builder, s.secrets());
+    return BuildTools.on(daemon, builder, probe, buildx);
+  }
+
+  /** Registry credentials; their warnings printed, and on a runner the password masked. */
+  private Credentials credentials(PrintWriter err, WorkflowCommands commands) {
+    Credentials credentials = Credentials.load(env.variables());
+    credentials.warnings().forEach(w -> err.println("imagefleet: warning: " + w));
+    if (env.onRunner()) {
+      // The runner hides the value from every later log line; elsewhere nothing prints it.
+      env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
     }
-    // Between batches, prune the cache of the builder the images are built on.
-    CachePruner pruner =
-        new CachePruner(
-            daemon,
-            buildx,
-            builder.buildxBuilder().flatMap(buildx::builder).or(buildx::activeBuilder));
-    return new BuildTools(
-        builder,
-        Optional.of(probe),
-        Optional.of(pruner),
-        img ->
-            daemon.ping()
-                ? Optional.empty()
-                : Optional.of("Docker daemon at " + daemon.endpoint()));
+    return credentials;
   }
 }

@@ -6,6 +6,7 @@ import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.registry.Credentials;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,5 +64,16 @@ public final class Builders {
     return kind.equals("engine") || (kind.equals("auto") && !buildx)
         ? new EngineImageBuilder(daemon, credentials)
         : new BuildxImageBuilder(dockerCli, env, registryCacheBuilder(dockerCli, env, cacheMode));
+  }
+
+  /** Secrets need BuildKit, which the engine builder can't reach through the API: exit 2. */
+  public static void requireSecretSupport(ImageBuilder builder, List<String> secrets) {
+    if (!secrets.isEmpty()
+        && builder.buildxBuilder().isEmpty()
+        && builder.name().equals("engine")) {
+      throw ImagefleetException.invalidInput(
+          "--secret needs BuildKit, which the engine builder can't reach through the API;"
+              + " use --builder buildx (docker/setup-buildx-action)");
+    }
   }
 }
