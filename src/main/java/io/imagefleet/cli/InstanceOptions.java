@@ -4,14 +4,19 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.dataset.HuggingFaceRows;
 import io.imagefleet.dataset.InstanceSource;
 import io.imagefleet.fleet.BaseImageRule;
+import io.imagefleet.workflow.Benchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /** build's options that say which instances to build and on which base images. */
 final class InstanceOptions {
+  private static final String CUSTOM = "custom";
+
   @Option(
       names = "--benchmark",
       defaultValue = "swe-bench",
@@ -84,11 +89,16 @@ final class InstanceOptions {
     ImagefleetException.requireAtLeast("--n-limit", nLimit, 0);
   }
 
-  /** The benchmark id; exit 2 unless swe-bench, swt-bench or custom. */
+  /**
+   * The benchmark id: one {@link Benchmark} names, or {@code custom} (base images from the dataset
+   * or --base-image-template); else exit 2.
+   */
   String benchmark() {
-    if (!List.of("swe-bench", "swt-bench", "custom").contains(benchmark)) {
+    if (!benchmark.equals(CUSTOM) && Benchmark.byId(benchmark).isEmpty()) {
+      String known =
+          Arrays.stream(Benchmark.values()).map(Benchmark::id).collect(Collectors.joining(", "));
       throw ImagefleetException.invalidInput(
-          "--benchmark must be swe-bench, swt-bench or custom, got '" + benchmark + "'");
+          "--benchmark must be " + known + " or " + CUSTOM + ", got '" + benchmark + "'");
     }
     return benchmark;
   }
