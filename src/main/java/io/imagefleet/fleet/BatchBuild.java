@@ -9,13 +9,9 @@ import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
 import io.imagefleet.registry.RegistryClient;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,8 +51,7 @@ final class BatchBuild {
   private final Health health;
   private final Manifest manifest;
   private final Progress progress;
-  private final Path sdist;
-  private final String sdkCommit;
+  private final ImageContexts contexts;
   private final long start = System.nanoTime();
   private final AtomicReference<Stop> stop = new AtomicReference<>();
   private final AtomicReference<String> down = new AtomicReference<>();
@@ -82,8 +77,7 @@ final class BatchBuild {
     this.health = health;
     this.manifest = manifest;
     this.progress = progress;
-    this.sdist = sdist;
-    this.sdkCommit = sdkCommit;
+    this.contexts = new ImageContexts(settings, sdist, sdkCommit);
   }
 
   /**
@@ -189,8 +183,8 @@ final class BatchBuild {
               + ") ===\n");
       Path context = null;
       try {
-        context = context(image);
-        Optional<String> digest = builder.build(job(image, context), log, timeout());
+        context = contexts.create(image);
+        Optional<String> digest = builder.build(contexts.job(image, context), log, timeout());
         if (digest.isPresent()) {
           verify(image, digest.get());
         }
@@ -214,7 +208,7 @@ final class BatchBuild {
         }
         Backoff.pause(Backoff.delay(settings.retryBackoff(), attempt));
       } finally {
-        deleteQuietly(context);
+        contexts.delete(context);
       }
     }
     if (down.get() != null) {
@@ -286,46 +280,6 @@ final class BatchBuild {
   private static final class PushNotServed extends RuntimeException {
     PushNotServed(String message) {
       super(message);
-    }
-  }
-
-  private ImageJob job(PlannedImage image, Path context) {
-    Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
-    args.put("BASE_IMAGE", image.baseImage());
-    args.put("SDK_COMMIT", sdkCommit);
-    args.put("SDIST", sdist.getFileName().toString());
-    return new ImageJob(
-        image.instance(),
-        image.baseImage(),
-        image.image(),
-        context,
-        context.resolve("Dockerfile"),
-        settings.target(),
-        args,
-        settings.network(),
-        settings.push(),
-        settings.cacheMode(),
-        settings.secrets());
-  }
-
-  /** A context of its own per image: the Dockerfile and a hard link to the one sdist. */
-  private Path context(PlannedImage image) {
-    try {
-      Path context =
-          SafeFiles.child(
-              Files.createDirectories(settings.output().resolve("contexts")), image.instance(), "");
-      deleteQuietly(context);
-      Files.createDirectories(context);
-      Files.copy(settings.dockerfile(), context.resolve("Dockerfile"));
-      Path link = context.resolve(sdist.getFileName());
-      try {
-        Files.createLink(link, sdist);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(sdist, link);
-      }
-      return context;
-    } catch (IOException e) {
-      throw new StepFailure("cannot prepare the build context: " + e.getMessage(), false);
     }
   }
 
@@ -405,16 +359,5 @@ final class BatchBuild {
 
   private static double seconds(long begin) {
     return Math.round((System.nanoTime() - begin) / 1e8) / 10.0;
-  }
-
-  private void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try {
-      SafeFiles.deleteTree(dir, settings.output());
-    } catch (IOException e) {
-      // A leftover context costs a little disk, nothing else.
-    }
   }
 }
