@@ -132,17 +132,7 @@ final class RegistrySession {
   }
 
   byte[] getBlob(Repository repository, String digest, Deadline deadline) {
-    // GET /v2/<name>/blobs/<digest>
-    Call call =
-        new Call(
-            "pull blob " + digest + " from " + repository,
-            "GET",
-            repository.uri("blobs/" + digest),
-            Scope.pull(repository),
-            Set.of(200),
-            Map.of(),
-            HttpRequest.BodyPublishers::noBody,
-            true);
+    Call call = pullBlob(repository, digest);
     byte[] bytes = send(call, HttpResponse.BodyHandlers.ofByteArray(), deadline).body();
     if (!Digests.sha256(bytes).equals(digest)) {
       throw new StepFailure(call.action() + " failed: the bytes have another digest", false);
@@ -150,19 +140,22 @@ final class RegistrySession {
     return bytes;
   }
 
+  private static Call pullBlob(Repository repository, String digest) {
+    // GET /v2/<name>/blobs/<digest>
+    return new Call(
+        "pull blob " + digest + " from " + repository,
+        "GET",
+        repository.uri("blobs/" + digest),
+        Scope.pull(repository),
+        Set.of(200),
+        Map.of(),
+        HttpRequest.BodyPublishers::noBody,
+        true);
+  }
+
   /** The blob as a stream, for passing on to another repository without touching disk. */
   InputStream openBlob(Repository repository, String digest, Deadline deadline) {
-    // GET /v2/<name>/blobs/<digest>
-    Call call =
-        new Call(
-            "pull blob " + digest + " from " + repository,
-            "GET",
-            repository.uri("blobs/" + digest),
-            Scope.pull(repository),
-            Set.of(200),
-            Map.of(),
-            HttpRequest.BodyPublishers::noBody,
-            true);
+    Call call = pullBlob(repository, digest);
     return send(call, HttpResponse.BodyHandlers.ofInputStream(), deadline).body();
   }
 

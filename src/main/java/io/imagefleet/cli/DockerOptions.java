@@ -1,8 +1,8 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerDaemon;
-import io.imagefleet.preflight.BuildxCli;
 import io.imagefleet.preflight.HelperImages;
 import java.io.IOException;
 import java.nio.file.Files;

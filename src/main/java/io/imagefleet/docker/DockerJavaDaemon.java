@@ -21,6 +21,7 @@ import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.PruneType;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
+import com.github.dockerjava.api.model.ResponseItem;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -325,10 +326,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
       Path log,
       Duration timeout) {
     PushImageCmd command = client.pushImageCmd(repository).withTag(tag);
-    login.ifPresent(
-        l ->
-            command.withAuthConfig(
-                new AuthConfig().withUsername(l.username()).withPassword(l.password())));
+    login.ifPresent(l -> command.withAuthConfig(auth(l)));
     String[] digest = {null};
     try (ProgressLog sink = new ProgressLog(log)) {
       ResultCallback.Adapter<PushResponseItem> callback =
@@ -344,10 +342,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
                             digest[0] = item.getAux().getDigest();
                           }
                           if (item.isErrorIndicated()) {
-                            String error =
-                                item.getErrorDetail() != null
-                                    ? item.getErrorDetail().getMessage()
-                                    : item.getError();
+                            String error = errorOf(item);
                             onError(
                                 new StepFailure(
                                     "push " + repository + ":" + tag + " failed: " + error, false));
@@ -374,10 +369,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
   public void pullImage(
       String reference, Optional<Credentials.Login> login, Path log, Duration timeout) {
     PullImageCmd command = client.pullImageCmd(reference);
-    login.ifPresent(
-        l ->
-            command.withAuthConfig(
-                new AuthConfig().withUsername(l.username()).withPassword(l.password())));
+    login.ifPresent(l -> command.withAuthConfig(auth(l)));
     try (ProgressLog sink = new ProgressLog(log)) {
       ResultCallback.Adapter<PullResponseItem> callback =
           call(
@@ -389,10 +381,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
                         public void onNext(PullResponseItem item) {
                           sink.write(item);
                           if (item.isErrorIndicated()) {
-                            String error =
-                                item.getErrorDetail() != null
-                                    ? item.getErrorDetail().getMessage()
-                                    : item.getError();
+                            String error = errorOf(item);
                             onError(
                                 new StepFailure("pull " + reference + " failed: " + error, false));
                           }
@@ -572,5 +561,14 @@ public final class DockerJavaDaemon implements DockerDaemon {
     return message == null
         ? root.getClass().getSimpleName()
         : message.lines().findFirst().orElse("").strip();
+  }
+
+  private static AuthConfig auth(Credentials.Login login) {
+    return new AuthConfig().withUsername(login.username()).withPassword(login.password());
+  }
+
+  /** The message of a pull or push stream item that reports an error. */
+  private static String errorOf(ResponseItem item) {
+    return item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
   }
 }

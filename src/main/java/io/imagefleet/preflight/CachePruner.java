@@ -1,6 +1,8 @@
 package io.imagefleet.preflight;
 
+import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerDaemon;
+import io.imagefleet.docker.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,9 @@
 package io.imagefleet.preflight;
 
+import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.DockerUsage;
+import io.imagefleet.docker.Units;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.imagefleet.preflight;
 
 import io.imagefleet.actions.Markdown;
 import io.imagefleet.docker.DockerUsage;
+import io.imagefleet.docker.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,16 +131,7 @@ public record PreflightReport(
         t.append(String.format("%-28s NOT MEASURED: %s%n", b.label(), b.problem()));
         continue;
       }
-      DiskSpace s = b.space().get();
-      t.append(
-          String.format(
-              "%-28s %-22s %12s %12s %12s  %s%n",
-              b.label(),
-              s.filesystem(),
-              Units.gib(s.freeBytes()),
-              a.space().map(x -> Units.gib(x.freeBytes())).orElse("-"),
-              Units.gib(s.totalBytes()),
-              s.method()));
+      t.append(String.format("%-28s %-22s %12s %12s %12s  %s%n", diskCells(b, a).toArray()));
     }
     for (String[] row : usageRows()) {
       t.append(String.format("%-28s %-22s %12s %12s%n", row[0], "", row[1], row[2]));
@@ -181,20 +173,9 @@ public record PreflightReport(
             .append(" | | | | |\n");
         continue;
       }
-      DiskSpace s = b.space().get();
-      md.append("| ")
-          .append(b.label())
-          .append(" | ")
-          .append(Markdown.text(s.filesystem()))
-          .append(" | ")
-          .append(Units.gib(s.freeBytes()))
-          .append(" | ")
-          .append(a.space().map(x -> Units.gib(x.freeBytes())).orElse("-"))
-          .append(" | ")
-          .append(Units.gib(s.totalBytes()))
-          .append(" | ")
-          .append(s.method())
-          .append(" |\n");
+      List<String> cells = diskCells(b, a);
+      cells.set(1, Markdown.text(cells.get(1)));
+      md.append("| ").append(String.join(" | ", cells)).append(" |\n");
     }
     for (String[] row : usageRows()) {
       md.append("| ")
@@ -221,6 +202,19 @@ public record PreflightReport(
     }
     md.append("\nbuildx: ").append(Markdown.text(buildx)).append('\n');
     return md.toString();
+  }
+
+  /** A measured row, before and after: label, filesystem, free before and after, total, method. */
+  private static List<String> diskCells(Measurement before, Measurement after) {
+    DiskSpace s = before.space().orElseThrow();
+    return new ArrayList<>(
+        List.of(
+            before.label(),
+            s.filesystem(),
+            Units.gib(s.freeBytes()),
+            after.space().map(x -> Units.gib(x.freeBytes())).orElse("-"),
+            Units.gib(s.totalBytes()),
+            s.method()));
   }
 
   /** Docker's usage by kind, before and after. */

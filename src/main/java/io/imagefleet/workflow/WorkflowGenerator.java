@@ -1,6 +1,7 @@
 package io.imagefleet.workflow;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.docker.CacheMode;
 import io.imagefleet.workflow.Workflow.CallOutput;
 import io.imagefleet.workflow.Workflow.Input;
 import io.imagefleet.workflow.Workflow.InputType;

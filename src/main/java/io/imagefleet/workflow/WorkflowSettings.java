@@ -2,6 +2,7 @@ package io.imagefleet.workflow;
 
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
+import io.imagefleet.docker.CacheMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -120,56 +120,27 @@ class GitHubIntegrationTest {
     WireMock w = wm.getWireMock();
     GitHubWireMock.repository(w, wm.getHttpBaseUrl());
     GitHubWireMock.workflow(w, "build.yml", WORKFLOW);
-    String runs = "/repos/" + REPO + "/actions/workflows/7/runs";
     // Before the dispatch: an older run 100. After: 100, a push run 102, then the new run 101.
-    w.register(
-        get(urlPathEqualTo(runs))
-            .inScenario("runs")
-            .whenScenarioStateIs(Scenario.STARTED)
-            .willReturn(
-                okJson(GitHubWireMock.runs(GitHubWireMock.run(100, "completed", "success"))))
-            .willSetStateTo("dispatched"));
-    w.register(
-        get(urlPathEqualTo(runs))
-            .inScenario("runs")
-            .whenScenarioStateIs("dispatched")
-            .willReturn(
-                okJson(GitHubWireMock.runs(GitHubWireMock.run(100, "completed", "success"))))
-            .willSetStateTo("visible"));
-    w.register(
-        get(urlPathEqualTo(runs))
-            .inScenario("runs")
-            .whenScenarioStateIs("visible")
-            .willReturn(
-                okJson(
-                    GitHubWireMock.runs(
-                        GitHubWireMock.run(101, "queued", null),
-                        GitHubWireMock.run(100, "completed", "success"),
-                        GitHubWireMock.run(102, "queued", null)
-                            .replace("workflow_dispatch", "push")))));
+    GitHubWireMock.runsInTurn(
+        w,
+        GitHubWireMock.runs(GitHubWireMock.run(100, "completed", "success")),
+        GitHubWireMock.runs(GitHubWireMock.run(100, "completed", "success")),
+        GitHubWireMock.runs(
+            GitHubWireMock.run(101, "queued", null),
+            GitHubWireMock.run(100, "completed", "success"),
+            GitHubWireMock.run(102, "queued", null).replace("workflow_dispatch", "push")));
     w.register(
         post(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/dispatches"))
             .withRequestBody(
                 equalToJson("{\"ref\":\"main\",\"inputs\":{\"workers\":\"4\",\"n-limit\":\"10\"}}"))
             .willReturn(aResponse().withStatus(204)));
     String run = "/repos/" + REPO + "/actions/runs/101";
-    w.register(
-        get(urlPathEqualTo(run))
-            .inScenario("run")
-            .whenScenarioStateIs(Scenario.STARTED)
-            .willReturn(okJson(GitHubWireMock.run(101, "queued", null)))
-            .willSetStateTo("running"));
-    w.register(
-        get(urlPathEqualTo(run))
-            .inScenario("run")
-            .whenScenarioStateIs("running")
-            .willReturn(okJson(GitHubWireMock.run(101, "in_progress", null)))
-            .willSetStateTo("done"));
-    w.register(
-        get(urlPathEqualTo(run))
-            .inScenario("run")
-            .whenScenarioStateIs("done")
-            .willReturn(okJson(GitHubWireMock.run(101, "completed", conclusion))));
+    GitHubWireMock.inTurn(
+        w,
+        run,
+        GitHubWireMock.run(101, "queued", null),
+        GitHubWireMock.run(101, "in_progress", null),
+        GitHubWireMock.run(101, "completed", conclusion));
     w.register(
         get(urlPathEqualTo(run + "/jobs"))
             .willReturn(
@@ -221,17 +192,8 @@ class GitHubIntegrationTest {
     WireMock w = wm.getWireMock();
     GitHubWireMock.repository(w, wm.getHttpBaseUrl());
     GitHubWireMock.workflow(w, "build.yml", WORKFLOW);
-    w.register(
-        get(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/runs"))
-            .inScenario("runs")
-            .whenScenarioStateIs(Scenario.STARTED)
-            .willReturn(okJson(GitHubWireMock.runs()))
-            .willSetStateTo("visible"));
-    w.register(
-        get(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/runs"))
-            .inScenario("runs")
-            .whenScenarioStateIs("visible")
-            .willReturn(okJson(GitHubWireMock.runs(GitHubWireMock.run(55, "in_progress", null)))));
+    GitHubWireMock.runsInTurn(
+        w, GitHubWireMock.runs(), GitHubWireMock.runs(GitHubWireMock.run(55, "in_progress", null)));
     w.register(
         post(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/dispatches"))
             .willReturn(aResponse().withStatus(204)));
@@ -347,17 +309,8 @@ class GitHubIntegrationTest {
     WireMock w = wm.getWireMock();
     GitHubWireMock.repository(w, wm.getHttpBaseUrl());
     GitHubWireMock.workflow(w, "build.yml", WORKFLOW);
-    w.register(
-        get(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/runs"))
-            .inScenario("runs")
-            .whenScenarioStateIs(Scenario.STARTED)
-            .willReturn(okJson(GitHubWireMock.runs()))
-            .willSetStateTo("visible"));
-    w.register(
-        get(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/runs"))
-            .inScenario("runs")
-            .whenScenarioStateIs("visible")
-            .willReturn(okJson(GitHubWireMock.runs(GitHubWireMock.run(9, "queued", null)))));
+    GitHubWireMock.runsInTurn(
+        w, GitHubWireMock.runs(), GitHubWireMock.runs(GitHubWireMock.run(9, "queued", null)));
     w.register(
         post(urlPathEqualTo("/repos/" + REPO + "/actions/workflows/7/dispatches"))
             .inScenario("limit")

@@ -5,7 +5,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.util.Base64;
 
 /** GitHub REST responses, as much of them as github-api reads, for WireMock stubs. */
@@ -106,5 +108,22 @@ final class GitHubWireMock {
         .withStatus(code)
         .withHeader("Content-Type", "application/json")
         .withBody("{\"message\":\"nope\"}");
+  }
+
+  /** The dispatched workflow's runs, answered in turn: a new run appears after the dispatch. */
+  static void runsInTurn(WireMock wm, String... bodies) {
+    inTurn(wm, "/repos/" + REPO + "/actions/workflows/7/runs", bodies);
+  }
+
+  /** GET {@code path} answers each JSON body once, in turn, and the last one from then on. */
+  static void inTurn(WireMock wm, String path, String... bodies) {
+    for (int i = 0; i < bodies.length; i++) {
+      ScenarioMappingBuilder stub =
+          get(urlPathEqualTo(path))
+              .inScenario(path)
+              .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answer " + i)
+              .willReturn(okJson(bodies[i]));
+      wm.register(i < bodies.length - 1 ? stub.willSetStateTo("answer " + (i + 1)) : stub);
+    }
   }
 }

@@ -33,7 +33,6 @@ class RegistryClientTest {
 
   @Test
   void followsTheAnonymousBearerChallenge(WireMockRuntimeInfo wm) {
-    String realm = wm.getHttpBaseUrl() + "/token";
     wm.getWireMock()
         .register(
             request("HEAD", urlPathEqualTo(MANIFEST))
@@ -43,18 +42,7 @@ class RegistryClientTest {
                     aResponse()
                         .withStatus(200)
                         .withHeader("Docker-Content-Digest", "sha256:feed")));
-    wm.getWireMock()
-        .register(
-            request("HEAD", urlPathEqualTo(MANIFEST))
-                .atPriority(5)
-                .willReturn(
-                    aResponse()
-                        .withStatus(401)
-                        .withHeader(
-                            "WWW-Authenticate",
-                            "Bearer realm=\""
-                                + realm
-                                + "\",service=\"reg\",scope=\"repository:org/agent:pull\"")));
+    challenge(wm, ",service=\"reg\",scope=\"repository:org/agent:pull\"");
     wm.getWireMock()
         .register(get(urlPathEqualTo("/token")).willReturn(okJson("{\"token\":\"t0k3n\"}")));
 
@@ -82,16 +70,7 @@ class RegistryClientTest {
                 .withHeader("Authorization", equalTo("Bearer private"))
                 .atPriority(1)
                 .willReturn(aResponse().withStatus(404)));
-    wm.getWireMock()
-        .register(
-            request("HEAD", urlPathEqualTo(MANIFEST))
-                .atPriority(5)
-                .willReturn(
-                    aResponse()
-                        .withStatus(401)
-                        .withHeader(
-                            "WWW-Authenticate",
-                            "Bearer realm=\"" + wm.getHttpBaseUrl() + "/token\",service=\"reg\"")));
+    challenge(wm, ",service=\"reg\"");
     wm.getWireMock()
         .register(
             get(urlPathEqualTo("/token"))
@@ -174,15 +153,7 @@ class RegistryClientTest {
 
   @Test
   void aRefusedTokenIsUnauthorizedWithAHint(WireMockRuntimeInfo wm) {
-    wm.getWireMock()
-        .register(
-            request("HEAD", urlPathEqualTo(MANIFEST))
-                .willReturn(
-                    aResponse()
-                        .withStatus(401)
-                        .withHeader(
-                            "WWW-Authenticate",
-                            "Bearer realm=\"" + wm.getHttpBaseUrl() + "/token\"")));
+    challenge(wm, "");
     wm.getWireMock()
         .register(get(urlPathEqualTo("/token")).willReturn(aResponse().withStatus(403)));
 
@@ -217,5 +188,23 @@ class RegistryClientTest {
   private static ImageReference reference(WireMockRuntimeInfo wm) {
     // "localhost" makes the client speak plain HTTP to WireMock.
     return ImageReference.parse("localhost:" + wm.getHttpPort() + "/org/agent:abc1234-base");
+  }
+
+  /**
+   * The manifest HEAD answers 401 with a bearer challenge whose realm is WireMock's /token, {@code
+   * params} following it (e.g. {@code ,service="reg"}); a stub of higher priority answers once
+   * authorized.
+   */
+  private static void challenge(WireMockRuntimeInfo wm, String params) {
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .atPriority(5)
+                .willReturn(
+                    aResponse()
+                        .withStatus(401)
+                        .withHeader(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"" + wm.getHttpBaseUrl() + "/token\"" + params)));
   }
 }

@@ -1,0 +1,150 @@
+package io.imagefleet.cli;
+
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.docker.CacheMode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/** build's options for each image: Dockerfile, stage, arguments, secrets, repository, builder. */
+final class ImageOptions {
+  private static final Pattern SECRET = Pattern.compile("id=[\\w.-]+,(?:env=\\w+|src=[^,]+)");
+  private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(TOKEN|PASSWORD|SECRET|KEY).*");
+
+  @Option(
+      names = "--dockerfile",
+      paramLabel = "FILE",
+      description = "Dockerfile of the agent layer (default: the bundled example).")
+  Path dockerfile;
+
+  @Option(
+      names = "--target",
+      defaultValue = "",
+      paramLabel = "NAME",
+      description = "Build stage; also the tag's last part.")
+  String target;
+
+  @Option(
+      names = "--build-arg",
+      paramLabel = "K=V",
+      description = "Extra build argument (repeatable).")
+  Map<String, String> buildArgs = new LinkedHashMap<>();
+
+  @Option(
+      names = "--secret",
+      paramLabel = "id=NAME,env=VAR",
+      description =
+          "BuildKit secret mount (repeatable; id=NAME,env=VAR or id=NAME,src=FILE): a secret the"
+              + " Dockerfile reads with RUN --mount=type=secret, never stored in the image. Needs buildx.")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(
+      names = "--image",
+      required = true,
+      paramLabel = "REPO",
+      description = "Repository of the final images, e.g. ghcr.io/org/agent.")
+  String image;
+
+  @Option(
+      names = "--push",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Push each image and verify its digest (default: on; --no-push only builds).")
+  boolean push;
+
+  @Option(
+      names = "--network",
+      defaultValue = "default",
+      paramLabel = "MODE",
+      description = "Network of RUN steps: default, none or host (default: ${DEFAULT-VALUE}).")
+  String network;
+
+  @Option(
+      names = "--builder",
+      defaultValue = "auto",
+      paramLabel = "KIND",
+      description = "auto (buildx when present), buildx or engine (default: ${DEFAULT-VALUE}).")
+  String builder;
+
+  @Option(
+      names = "--cache-mode",
+      defaultValue = "off",
+      converter = GenerateCommand.CacheModeConverter.class,
+      paramLabel = "MODE",
+      description = "buildx cache export: off, min, max or inline (default: ${DEFAULT-VALUE}).")
+  CacheMode cacheMode;
+
+  /** Exit 2 for a --network or --builder imagefleet does not know. */
+  void checkModes() {
+    if (!List.of("default", "none", "host").contains(network)) {
+      throw ImagefleetException.invalidInput(
+          "--network must be default, none or host, got '" + network + "'");
+    }
+    if (!List.of("auto", "buildx", "engine").contains(builder)) {
+      throw ImagefleetException.invalidInput(
+          "--builder must be auto, buildx or engine, got '" + builder + "'");
+    }
+  }
+
+  /** The network of RUN steps; null for Docker's default. */
+  String networkMode() {
+    return network.equals("default") ? null : network;
+  }
+
+  /** Checks --secret specs, and warns about build args that look like secrets. */
+  List<String> secrets(PrintWriter err) {
+    for (String secret : secrets) {
+      if (!SECRET.matcher(secret).matches()) {
+        throw ImagefleetException.invalidInput(
+            "--secret must be id=NAME,env=VAR or id=NAME,src=FILE, got '" + secret + "'");
+      }
+    }
+    buildArgs.keySet().stream()
+        .filter(name -> SECRET_NAME.matcher(name).matches())
+        .forEach(
+            name ->
+                err.println(
+                    "imagefleet: warning: --build-arg "
+                        + name
+                        + " looks like a secret; build args stay in the pushed image's history."
+                        + " Pass it as --secret id="
+                        + name
+                        + ",env="
+                        + name
+                        + " and read it with RUN --mount=type=secret,id="
+                        + name));
+    return secrets;
+  }
+
+  /** --dockerfile, else the bundled example extracted to a temporary file. */
+  Path dockerfile() {
+    if (dockerfile != null) {
+      if (!Files.isRegularFile(dockerfile)) {
+        throw ImagefleetException.invalidInput("--dockerfile " + dockerfile + ": no such file");
+      }
+      return dockerfile.toAbsolutePath();
+    }
+    try {
+      // Outside --output: a run that ends on bad input or a dry run leaves nothing there.
+      Path bundled = Files.createTempFile("imagefleet-agent-", ".Dockerfile");
+      bundled.toFile().deleteOnExit();
+      try (var in =
+          ImageOptions.class.getResourceAsStream("/io/imagefleet/fleet/agent.Dockerfile")) {
+        Files.write(bundled, in.readAllBytes());
+      }
+      return bundled.toAbsolutePath();
+    } catch (IOException e) {
+      throw new ImagefleetException(
+          ExitCode.INTERNAL, "cannot extract the bundled Dockerfile: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.imagefleet.cli;
+
+import io.imagefleet.ImagefleetException;
+import java.time.Duration;
+import java.util.Optional;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** build's options for how the images are scheduled: width, batches, time, retries, failures. */
+final class ScheduleOptions {
+  @Option(
+      names = "--workers",
+      defaultValue = "4",
+      paramLabel = "N",
+      description = "Images built at once (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "25",
+      paramLabel = "N",
+      description =
+          "Images per batch; free disk is checked between batches (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(
+      names = "--image-timeout",
+      defaultValue = "33m",
+      paramLabel = "DURATION",
+      description = "Time limit of one image's build and push (default: ${DEFAULT-VALUE}).")
+  String imageTimeout;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      description = "Stop starting images in time to finish by then (e.g. 5h30m).")
+  String deadline;
+
+  @Option(
+      names = "--max-retries",
+      defaultValue = "2",
+      paramLabel = "N",
+      description =
+          "Retries of an image after a transient failure or a timeout (default: ${DEFAULT-VALUE}).")
+  int maxRetries;
+
+  @Option(
+      names = "--retry-backoff",
+      defaultValue = "5s",
+      paramLabel = "DURATION",
+      description = "Wait before the first retry; doubles each time (default: ${DEFAULT-VALUE}).")
+  String retryBackoff;
+
+  @Mixin DiskFloorOptions disk = new DiskFloorOptions();
+
+  @Option(names = "--force", description = "Build images the registry already has.")
+  boolean force;
+
+  @Option(
+      names = "--resume",
+      description = "Build only what manifest.jsonl in --output doesn't show as built or skipped.")
+  boolean resume;
+
+  @Option(
+      names = "--max-failures",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "Failed images tolerated before exit code 5 (default: ${DEFAULT-VALUE}).")
+  int maxFailures;
+
+  void check() {
+    ImagefleetException.requireAtLeast("--workers", workers, 1);
+    ImagefleetException.requireAtLeast("--batch-size", batchSize, 1);
+    ImagefleetException.requireAtLeast("--max-retries", maxRetries, 0);
+    disk.check();
+    ImagefleetException.requireAtLeast("--max-failures", maxFailures, 0);
+  }
+
+  Duration imageTimeout() {
+    return Durations.parse("--image-timeout", imageTimeout);
+  }
+
+  Optional<Duration> deadline() {
+    return Optional.ofNullable(deadline).map(d -> Durations.parse("--deadline", d));
+  }
+
+  Duration retryBackoff() {
+    return Durations.parse("--retry-backoff", retryBackoff);
+  }
+}

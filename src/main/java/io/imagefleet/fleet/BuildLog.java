@@ -1,0 +1,19 @@
+package io.imagefleet.fleet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** imagefleet's own lines in an image's log, between the daemon's output. */
+final class BuildLog {
+  private BuildLog() {}
+
+  static void append(Path log, String text) {
+    try {
+      Files.writeString(log, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // The log is best effort.
+    }
+  }
+}

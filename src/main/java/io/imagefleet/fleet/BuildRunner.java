@@ -1,0 +1,320 @@
+package io.imagefleet.fleet;
+
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.StepFiles;
+import io.imagefleet.preflight.DiskProbe;
+import io.imagefleet.preflight.DiskSpace;
+import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.sdist.SdistCache;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The build from plan to report: resume filtering, the dry-run listing, the batch build, then the
+ * summary (files, step summary, outputs) and the exit code.
+ */
+public final class BuildRunner {
+  private final BuildSettings settings;
+  private final RegistryClient registry;
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final StepFiles stepFiles;
+  private final boolean onRunner;
+
+  public BuildRunner(
+      BuildSettings settings,
+      RegistryClient registry,
+      PrintWriter out,
+      PrintWriter err,
+      StepFiles stepFiles,
+      boolean onRunner) {
+    this.settings = settings;
+    this.registry = registry;
+    this.out = out;
+    this.err = err;
+    this.stepFiles = stepFiles;
+    this.onRunner = onRunner;
+  }
+
+  /** Prints instance, base, image and the decision for each planned image; builds nothing. */
+  public int dryRun(List<PlannedImage> plan, Set<String> alreadyDone) {
+    out.println("instance\tbase\timage\tdecision");
+    for (PlannedImage image : plan) {
+      String decision;
+      if (alreadyDone.contains(image.instance())) {
+        decision = "done (manifest)";
+      } else if (!settings.force() && registry.manifestDigest(image.image()).isPresent()) {
+        decision = "skip (in registry)";
+      } else {
+        decision = "build";
+      }
+      out.println(
+          image.instance() + "\t" + image.baseImage() + "\t" + image.image() + "\t" + decision);
+    }
+    out.flush();
+    return ExitCode.OK.code();
+  }
+
+  /**
+   * Base references Docker would refuse: more than {@code --max-failures} of them end the run
+   * before any build (exit 2, all named); fewer fail just their images.
+   */
+  public void checkBases(List<PlannedImage> plan) {
+    List<String> bad =
+        plan.stream()
+            .flatMap(
+                p ->
+                    BaseImageRule.problem(p.baseImage()).map(m -> p.instance() + ": " + m).stream())
+            .toList();
+    if (bad.size() > settings.maxFailures()) {
+      throw ImagefleetException.invalidInput(
+          bad.size()
+              + " base image reference(s) are invalid (allowed by --max-failures: "
+              + settings.maxFailures()
+              + "): "
+              + String.join("; ", bad)
+              + "; fix the dataset or --base-image-template");
+    }
+  }
+
+  /**
+   * Connects to what the build needs; when that fails, the report still says what was planned
+   * (nothing started) before the failure ends the run.
+   */
+  public <T> T untilConnected(
+      List<PlannedImage> plan, Set<String> alreadyDone, java.util.function.Supplier<T> connect) {
+    try {
+      return connect.get();
+    } catch (ImagefleetException e) {
+      writeReport(
+          BuildSummary.of(
+              plan.size(),
+              List.of(),
+              alreadyDone.size(),
+              0,
+              Optional.empty(),
+              Optional.empty(),
+              Optional.of("unreachable"),
+              "none",
+              false));
+      throw e;
+    }
+  }
+
+  /** The instances a resumed run need not build, from the manifest of the earlier run. */
+  public Set<String> alreadyDone(boolean resume) {
+    return resume ? Manifest.done(Manifest.read(settings.manifest())) : Set.of();
+  }
+
+  /**
+   * Builds the plan and writes the report (summary files, step summary, outputs) on every way out:
+   * a finished plan, an early stop, a signal (a shutdown hook cancels what is in flight and waits
+   * for the report) and an unexpected error (what was done so far).
+   */
+  public BuildSummary build(BuildInputs inputs, BuildTools tools) {
+    List<PlannedImage> todo =
+        new ArrayList<>(
+            inputs.plan().stream()
+                .filter(p -> !inputs.alreadyDone().contains(p.instance()))
+                .toList());
+    long start = System.nanoTime();
+    try {
+      Files.createDirectories(settings.logs());
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "--output " + settings.output() + ": cannot write: " + e.getMessage());
+    }
+    Optional<Long> freeBefore = free(tools.probe());
+    announce(inputs, tools.builder(), todo.size());
+    CountDownLatch reported = new CountDownLatch(1);
+    BatchBuild.Result result = null;
+    Optional<String> interrupted = Optional.empty();
+    try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
+        Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
+      BatchBuild batch =
+          new BatchBuild(
+              settings,
+              tools.builder(),
+              registry,
+              tools.probe(),
+              tools.pruner(),
+              tools.health(),
+              manifest,
+              progress,
+              inputs.sdist().file(),
+              inputs.sdkCommit());
+      result = runCancellable(batch, todo, reported);
+    } catch (RuntimeException e) {
+      interrupted = Optional.of("error");
+      throw e;
+    } finally {
+      summary = summarize(inputs, tools, todo, result, interrupted, start, freeBefore);
+      report(summary);
+      reported.countDown();
+    }
+    return summary;
+  }
+
+  private void announce(BuildInputs inputs, ImageBuilder builder, int todo) {
+    SdistCache.Sdist sdist = inputs.sdist();
+    int done = inputs.alreadyDone().size();
+    err.println(
+        "imagefleet build: "
+            + todo
+            + " of "
+            + inputs.plan().size()
+            + " images to do"
+            + (done == 0 ? "" : " (" + done + " already done)")
+            + ", "
+            + settings.workers()
+            + " workers, batches of "
+            + settings.batchSize()
+            + ", builder "
+            + builder.name()
+            + ", sdist "
+            + sdist.file().getFileName()
+            + (sdist.built() ? " (built)" : " (cached)"));
+    err.flush();
+  }
+
+  /** Runs the batch; a signal meanwhile cancels it and waits for the report. */
+  private BatchBuild.Result runCancellable(
+      BatchBuild batch, List<PlannedImage> todo, CountDownLatch reported) {
+    Thread hook = new Thread(() -> cancelAndWait(batch, reported), "imagefleet-cancel");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return batch.run(todo);
+    } finally {
+      removeHook(hook);
+    }
+  }
+
+  /** The summary of a finished batch, or of what the manifest shows when it ended abruptly. */
+  private BuildSummary summarize(
+      BuildInputs inputs,
+      BuildTools tools,
+      List<PlannedImage> todo,
+      BatchBuild.Result result,
+      Optional<String> interrupted,
+      long start,
+      Optional<Long> freeBefore) {
+    List<ManifestRecord> records =
+        result != null
+            ? result.records()
+            : Manifest.read(settings.manifest()).values().stream()
+                .filter(r -> todo.stream().anyMatch(p -> p.instance().equals(r.instance())))
+                .toList();
+    Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
+    unreachable = result != null ? result.unreachable() : Optional.empty();
+    return BuildSummary.of(
+        inputs.plan().size(),
+        records,
+        inputs.alreadyDone().size(),
+        (System.nanoTime() - start) / 1e9,
+        freeBefore,
+        free(tools.probe()),
+        stopped,
+        tools.builder().name(),
+        inputs.sdist().built());
+  }
+
+  private Optional<String> unreachable = Optional.empty();
+  private BuildSummary summary;
+
+  /** From the shutdown hook: a signal (a cancelled workflow) ends the run with its report. */
+  private void cancelAndWait(BatchBuild batch, CountDownLatch reported) {
+    err.println(
+        "imagefleet build: cancelled; stopping the images in flight and writing the report");
+    err.flush();
+    batch.cancel();
+    try {
+      reported.await(9, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down: the hook is running and waits for the report.
+    }
+  }
+
+  /** Summary files, step summary, outputs and the closing console line; never throws. */
+  private void report(BuildSummary summary) {
+    writeReport(summary);
+    err.println(
+        "imagefleet build: built "
+            + summary.built()
+            + ", skipped "
+            + summary.skipped()
+            + ", failed "
+            + summary.failed()
+            + ", not started "
+            + summary.notStarted()
+            + "; report in "
+            + settings.output());
+    err.flush();
+  }
+
+  private void writeReport(BuildSummary summary) {
+    try {
+      Files.createDirectories(settings.output());
+      summary.write(settings.output());
+    } catch (IOException e) {
+      err.println(
+          "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
+    }
+    stepFiles.appendSummary(summary.markdown());
+    stepFiles.setOutputs(summary.outputs(settings.manifest()));
+  }
+
+  /** The exit code of a finished build: 0, or 5 when it stopped early or too many images failed. */
+  public int conclude(BuildSummary summary) {
+    if (unreachable.isPresent()) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          unreachable.get()
+              + " stopped answering after "
+              + (summary.built() + summary.skipped())
+              + " images; start it and rerun with --resume");
+    }
+    if (summary.stoppedEarly().isPresent()) {
+      throw new ImagefleetException(
+          ExitCode.BUILD_PARTIAL,
+          "stopped early: "
+              + summary.stoppedEarly().get()
+              + "; rerun with --resume to build the rest");
+    }
+    if (summary.failed() > settings.maxFailures()) {
+      throw new ImagefleetException(
+          ExitCode.BUILD_PARTIAL,
+          summary.failed()
+              + " image(s) failed (allowed: "
+              + settings.maxFailures()
+              + "); see "
+              + settings.output().resolve("summary.md")
+              + " and the logs");
+    }
+    return ExitCode.OK.code();
+  }
+
+  /** Free bytes on the data root; unknown when the daemon is gone (the report still goes out). */
+  private static Optional<Long> free(Optional<DiskProbe> probe) {
+    try {
+      return probe.flatMap(p -> p.dataRoot().space()).map(DiskSpace::freeBytes);
+    } catch (ImagefleetException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.imagefleet.fleet;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.imagefleet.actions.Markdown;
+import io.imagefleet.docker.Units;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The run's outcome: counts, throughput, the slowest images, failures, and disk before and after.
+ */
+public record BuildSummary(
+    int planned,
+    int built,
+    int skipped,
+    int failed,
+    int notStarted,
+    int resumed,
+    double seconds,
+    List<ManifestRecord> slowest,
+    List<ManifestRecord> failures,
+    Optional<Long> freeBefore,
+    Optional<Long> freeAfter,
+    Optional<String> stoppedEarly,
+    String builder,
+    boolean sdistBuilt) {
+
+  static BuildSummary of(
+      int planned,
+      List<ManifestRecord> records,
+      int resumed,
+      double seconds,
+      Optional<Long> freeBefore,
+      Optional<Long> freeAfter,
+      Optional<String> stoppedEarly,
+      String builder,
+      boolean sdistBuilt) {
+    int built = count(records, ManifestRecord.Status.BUILT);
+    int skipped = count(records, ManifestRecord.Status.SKIPPED);
+    int failed = count(records, ManifestRecord.Status.FAILED);
+    List<ManifestRecord> slowest =
+        records.stream()
+            .filter(r -> r.status() == ManifestRecord.Status.BUILT)
+            .sorted(
+                Comparator.comparingDouble(ManifestRecord::seconds)
+                    .reversed()
+                    .thenComparing(ManifestRecord::instance))
+            .limit(10)
+            .toList();
+    List<ManifestRecord> failures =
+        records.stream()
+            .filter(r -> r.status() == ManifestRecord.Status.FAILED)
+            .sorted(Comparator.comparing(ManifestRecord::instance))
+            .toList();
+    int notStarted = planned - resumed - built - skipped - failed;
+    return new BuildSummary(
+        planned,
+        built,
+        skipped,
+        failed,
+        notStarted,
+        resumed,
+        seconds,
+        slowest,
+        failures,
+        freeBefore,
+        freeAfter,
+        stoppedEarly,
+        builder,
+        sdistBuilt);
+  }
+
+  private static int count(List<ManifestRecord> records, ManifestRecord.Status status) {
+    return (int) records.stream().filter(r -> r.status() == status).count();
+  }
+
+  /** Images built per hour of wall time. */
+  public double imagesPerHour() {
+    return seconds <= 0 ? 0 : built * 3600.0 / seconds;
+  }
+
+  public Map<String, String> outputs(Path manifest) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("built", Integer.toString(built));
+    outputs.put("skipped", Integer.toString(skipped));
+    outputs.put("failed", Integer.toString(failed));
+    outputs.put("manifest", manifest.toString());
+    return outputs;
+  }
+
+  public String markdown() {
+    StringBuilder md = new StringBuilder("### imagefleet build");
+    md.append(
+            stoppedEarly
+                .map(r -> ": stopped early (" + Markdown.text(r) + ")")
+                .orElse(failed > 0 ? ": some images failed" : ": done"))
+        .append("\n\n");
+    md.append(
+        "| planned | built | skipped | failed | not started | already done (resume) | images/h | wall time |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| %d | %d | %d | %d | %d | %d | %.1f | %s |%n",
+            planned,
+            built,
+            skipped,
+            failed,
+            notStarted,
+            resumed,
+            imagesPerHour(),
+            clock(seconds)));
+    md.append("\nBuilder: ")
+        .append(Markdown.text(builder))
+        .append("; sdist ")
+        .append(sdistBuilt ? "built once this run" : "reused from the cache")
+        .append(".");
+    md.append(" Free disk on the Docker data root: ")
+        .append(freeBefore.map(Units::gib).orElse("not measured"))
+        .append(" before, ")
+        .append(freeAfter.map(Units::gib).orElse("not measured"))
+        .append(" after.\n");
+    if (!slowest.isEmpty()) {
+      md.append("\n| slowest | seconds | attempts |\n|---|---|---|\n");
+      slowest.forEach(
+          r ->
+              md.append(
+                  String.format(
+                      Locale.ROOT,
+                      "| %s | %.1f | %d |%n",
+                      Markdown.text(r.instance()),
+                      r.seconds(),
+                      r.attempts())));
+    }
+    if (!failures.isEmpty()) {
+      md.append("\n| failed | attempts | reason |\n|---|---|---|\n");
+      failures.forEach(
+          r ->
+              md.append("| ")
+                  .append(Markdown.text(r.instance()))
+                  .append(" | ")
+                  .append(r.attempts())
+                  .append(" | ")
+                  .append(Markdown.text(r.error()))
+                  .append(" |\n"));
+    }
+    return md.toString();
+  }
+
+  void write(Path output) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("planned", planned);
+    json.put("built", built);
+    json.put("skipped", skipped);
+    json.put("failed", failed);
+    json.put("notStarted", notStarted);
+    json.put("alreadyDone", resumed);
+    json.put("seconds", seconds);
+    json.put("imagesPerHour", imagesPerHour());
+    json.put("builder", builder);
+    json.put("sdistBuilt", sdistBuilt);
+    json.put("stoppedEarly", stoppedEarly.orElse(null));
+    json.put("freeBytesBefore", freeBefore.orElse(null));
+    json.put("freeBytesAfter", freeAfter.orElse(null));
+    json.put("slowest", new ArrayList<>(slowest));
+    json.put("failures", new ArrayList<>(failures));
+    Files.write(
+        output.resolve("summary.json"),
+        Manifest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+    Files.writeString(output.resolve("summary.md"), markdown());
+  }
+
+  static String clock(double seconds) {
+    long s = Math.round(seconds);
+    return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+  }
+}

@@ -1,0 +1,138 @@
+package io.imagefleet.fleet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.LogTail;
+import io.imagefleet.docker.StepFailure;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds with {@code docker buildx build}: registry cache per {@code --cache-mode}, {@code --push}
+ * in the same command, the digest from {@code --metadata-file}. Nothing is loaded into the local
+ * daemon, so there is nothing to remove afterwards.
+ */
+final class BuildxImageBuilder implements ImageBuilder {
+  private final String docker;
+  private final Map<String, String> environment;
+
+  private final Optional<String> builder;
+
+  /** {@code builder} names the buildx builder to use; empty means the active one. */
+  BuildxImageBuilder(String docker, Map<String, String> environment, Optional<String> builder) {
+    this.docker = docker;
+    this.environment = Map.copyOf(environment);
+    this.builder = builder;
+  }
+
+  @Override
+  public String name() {
+    return "buildx";
+  }
+
+  @Override
+  public Optional<String> buildxBuilder() {
+    return builder;
+  }
+
+  @Override
+  public Optional<String> build(ImageJob job, Path log, Duration timeout) {
+    Path metadata = job.context().resolve(".imagefleet-metadata.json");
+    List<String> command = command(job, metadata);
+    Process process = null;
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(environment);
+      process = builder.start();
+      process.getOutputStream().close();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        throw new StepFailure(
+            "buildx build timed out after " + timeout.toSeconds() + " s and was killed", true);
+      }
+      if (process.exitValue() != 0) {
+        throw new StepFailure(
+            "buildx build exited " + process.exitValue() + ": " + LogTail.of(log, 1), false);
+      }
+      if (!job.push()) {
+        return Optional.empty();
+      }
+      String digest =
+          new ObjectMapper().readTree(metadata.toFile()).path("containerimage.digest").asText("");
+      if (digest.isEmpty()) {
+        throw new StepFailure(
+            "buildx build --push wrote no containerimage.digest to its metadata file", false);
+      }
+      return Optional.of(digest);
+    } catch (IOException e) {
+      throw new StepFailure("buildx build could not run: " + e.getMessage(), false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (process != null) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+      }
+      throw new StepFailure("buildx build interrupted", false);
+    }
+  }
+
+  List<String> command(ImageJob job, Path metadata) {
+    List<String> c = new ArrayList<>(List.of(docker, "buildx", "build"));
+    builder.ifPresent(name -> c.addAll(List.of("--builder", name)));
+    c.addAll(List.of("--progress", "plain"));
+    c.addAll(List.of("--file", job.dockerfile().toString(), "--tag", job.image().toString()));
+    if (job.target() != null && !job.target().isEmpty()) {
+      c.addAll(List.of("--target", job.target()));
+    }
+    job.buildArgs().forEach((k, v) -> c.addAll(List.of("--build-arg", k + "=" + v)));
+    job.secrets().forEach(secret -> c.addAll(List.of("--secret", secret)));
+    if (job.network() != null && !job.network().isEmpty()) {
+      c.addAll(List.of("--network", job.network()));
+    }
+    String cacheRef = job.image().withTag("buildcache");
+    switch (job.cacheMode()) {
+      case OFF -> {}
+      case MIN, MAX -> {
+        c.addAll(List.of("--cache-from", "type=registry,ref=" + cacheRef));
+        c.addAll(
+            List.of(
+                "--cache-to", "type=registry,ref=" + cacheRef + ",mode=" + job.cacheMode().id()));
+      }
+      case INLINE -> {
+        c.addAll(List.of("--build-arg", "BUILDKIT_INLINE_CACHE=1"));
+        c.addAll(List.of("--cache-from", "type=registry,ref=" + job.image()));
+      }
+    }
+    c.addAll(List.of("--metadata-file", metadata.toString()));
+    c.addAll(job.push() ? List.of("--push") : List.of("--output", "type=cacheonly"));
+    c.add(job.context().toString());
+    return c;
+  }
+
+  /** Whether the docker CLI has the buildx plugin. */
+  static boolean available(String docker, Map<String, String> environment) {
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(docker, "buildx", "version")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().putAll(environment);
+      Process process = builder.start();
+      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.imagefleet.fleet;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Builds one image, pushes it when asked, and removes what it left in the local daemon. */
+public interface ImageBuilder {
+  /**
+   * Returns the digest the registry holds for the pushed image (empty without push). Throws {@link
+   * io.imagefleet.docker.StepFailure} when the build or push fails or runs past {@code timeout}.
+   */
+  Optional<String> build(ImageJob job, Path log, Duration timeout);
+
+  String name();
+
+  /** The buildx builder it builds on, when it picked one other than the active builder. */
+  default Optional<String> buildxBuilder() {
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,53 @@
+package io.imagefleet.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BuildSummaryTest {
+
+  @Test
+  void idsAndErrorsStayInsideTheirCellsAndCarryNoHtmlOrLinks() {
+    List<ManifestRecord> records =
+        List.of(
+            record("x|y", ManifestRecord.Status.BUILT, null),
+            record(
+                "a|b\n<script>alert(1)</script>",
+                ManifestRecord.Status.FAILED,
+                "exit 1 | see `log`\r\n[click](https://evil.example) & <img src=x>"));
+
+    String markdown =
+        BuildSummary.of(
+                2,
+                records,
+                0,
+                3600,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of("disk <5 GiB\n| injected |"),
+                "engine",
+                true)
+            .markdown();
+
+    assertThat(markdown)
+        .isEqualTo(
+            "### imagefleet build: stopped early (disk &lt;5 GiB<br>&#124; injected &#124;)\n\n"
+                + "| planned | built | skipped | failed | not started | already done (resume) | images/h | wall time |\n"
+                + "|---|---|---|---|---|---|---|---|\n"
+                + "| 2 | 1 | 0 | 1 | 0 | 0 | 1.0 | 1:00:00 |\n"
+                + "\nBuilder: engine; sdist built once this run. Free disk on the Docker data root:"
+                + " not measured before, not measured after.\n"
+                + "\n| slowest | seconds | attempts |\n|---|---|---|\n"
+                + "| x&#124;y | 10.0 | 2 |\n"
+                + "\n| failed | attempts | reason |\n|---|---|---|\n"
+                + "| a&#124;b<br>&lt;script&gt;alert(1)&lt;/script&gt; | 2 | exit 1 &#124; see"
+                + " &#96;log&#96;<br>&#91;click&#93;(https://evil.example) &amp; &lt;img src=x&gt; |\n");
+    assertThat(markdown).doesNotContain("<script", "<img", "](");
+  }
+
+  private static ManifestRecord record(String id, ManifestRecord.Status status, String error) {
+    return new ManifestRecord(id, "base:1", List.of(), null, status, 2, 10.0, error);
+  }
+}
