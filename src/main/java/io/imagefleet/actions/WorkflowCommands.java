@@ -50,7 +50,8 @@ public final class WorkflowCommands {
   /** Hides the value in every later log line of the job; call it before the value can appear. */
   public void addMask(String secret) {
     if (secret != null && !secret.isBlank()) {
-      command("add-mask", escapeData(secret));
+      // Not escapeData: the mask must be the secret itself, "##[" and all.
+      command("add-mask", secret.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"));
     }
   }
 
@@ -70,8 +71,13 @@ public final class WorkflowCommands {
     out.command("::" + name + "::" + data);
   }
 
+  /** Also breaks a legacy {@code ##[} command, which the runner finds anywhere in a line. */
   static String escapeData(String value) {
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+    return value
+        .replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace("##[", "##\\[");
   }
 
   static String escapeProperty(String value) {

@@ -109,9 +109,9 @@ class BuildReportIT {
     assertThat(comments.get(0).getBodyAsString())
         .startsWith("{\"body\":\"<!-- imagefleet:custom -->\\n### imagefleet build: done")
         .contains(
-            "Image tags: `"
+            "Image tags: <code>"
                 + rig.image()
-                + ":89abcde-{custom}` · [run](https://github.com/acme/evals/actions/runs/4242)");
+                + ":89abcde-{custom}</code> · [run](https://github.com/acme/evals/actions/runs/4242)");
     assertThat(run.out() + run.err()).doesNotContain(TOKEN);
     try (Stream<Path> files = Files.walk(output)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
