@@ -89,6 +89,9 @@ final class BuildxImageBuilder implements ImageBuilder {
     List<String> c = new ArrayList<>(List.of(docker, "buildx", "build"));
     builder.ifPresent(name -> c.addAll(List.of("--builder", name)));
     c.addAll(List.of("--progress", "plain"));
+    // The docker-container driver pushes a provenance attestation per image by default: untagged
+    // litter in the registry (most of a year's package versions in the field's reports).
+    c.addAll(List.of("--provenance=false", "--sbom=false"));
     c.addAll(List.of("--file", job.dockerfile().toString(), "--tag", job.image().toString()));
     if (job.target() != null && !job.target().isEmpty()) {
       c.addAll(List.of("--target", job.target()));

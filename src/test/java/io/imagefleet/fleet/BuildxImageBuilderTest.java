@@ -43,7 +43,7 @@ class BuildxImageBuilderTest {
 
     assertThat(command)
         .isEqualTo(
-            "docker buildx build --progress plain --file "
+            "docker buildx build --progress plain --provenance=false --sbom=false --file "
                 + dir.resolve("Dockerfile")
                 + " --tag ghcr.io/org/agent:abc1234-base"
                 + " --target agent --build-arg BASE_IMAGE=reg/base:1 --build-arg SDIST=agent-0.1.tar.gz --network none"
@@ -52,6 +52,15 @@ class BuildxImageBuilderTest {
                 + dir.resolve("meta.json")
                 + " --push "
                 + dir);
+  }
+
+  @Test
+  void noAttestationsArePushedByDefault() {
+    List<String> command =
+        new BuildxImageBuilder("docker", Map.of(), java.util.Optional.empty())
+            .command(job(CacheMode.OFF, true), dir.resolve("m.json"));
+
+    assertThat(command).contains("--provenance=false", "--sbom=false");
   }
 
   @Test
@@ -92,7 +101,7 @@ class BuildxImageBuilderTest {
 
     assertThat(digest).contains("sha256:" + "0".repeat(63) + "7");
     assertThat(Files.readString(log))
-        .startsWith("buildx build --progress plain --file ")
+        .startsWith("buildx build --progress plain --provenance=false --sbom=false --file ")
         .contains("mode=max")
         .contains("--push");
     assertThat(Files.readString(buildLog)).contains("#9 pushing manifest done");
@@ -177,7 +186,8 @@ class BuildxImageBuilderTest {
     if (ownBuilder) {
       assertThat(command)
           .startsWith(
-              "docker buildx build --builder imagefleet --progress plain ".replace("docker", FAKE));
+              "docker buildx build --builder imagefleet --progress plain --provenance=false --sbom=false "
+                  .replace("docker", FAKE));
       assertThat(calls)
           .filteredOn(c -> c.startsWith("buildx create"))
           .containsExactly("buildx create --name imagefleet --driver docker-container");
