@@ -137,6 +137,7 @@ public final class BuildRunner {
     CountDownLatch reported = new CountDownLatch(1);
     BatchBuild.Result result = null;
     Optional<String> interrupted = Optional.empty();
+    BuildSummary summary;
     try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
         Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
       BatchBuild batch =
@@ -156,6 +157,7 @@ public final class BuildRunner {
       interrupted = Optional.of("error");
       throw e;
     } finally {
+      unreachable = result != null ? result.unreachable() : Optional.empty();
       summary = summarize(inputs, tools, todo, result, interrupted, start, freeBefore);
       report(summary);
       reported.countDown();
@@ -213,7 +215,6 @@ public final class BuildRunner {
                 .filter(r -> todo.stream().anyMatch(p -> p.instance().equals(r.instance())))
                 .toList();
     Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
-    unreachable = result != null ? result.unreachable() : Optional.empty();
     return BuildSummary.of(
         inputs.plan().size(),
         records,
@@ -226,8 +227,8 @@ public final class BuildRunner {
         inputs.sdist().built());
   }
 
+  /** What stopped answering, when the last run stopped for it: {@link #conclude} exits 4. */
   private Optional<String> unreachable = Optional.empty();
-  private BuildSummary summary;
 
   /** From the shutdown hook: a signal (a cancelled workflow) ends the run with its report. */
   private void cancelAndWait(BatchBuild batch, CountDownLatch reported) {
