@@ -1,28 +1,16 @@
 package io.imagefleet.docker;
 
+import static io.imagefleet.docker.DockerCalls.call;
+import static io.imagefleet.docker.DockerCalls.failure;
+import static io.imagefleet.docker.DockerCalls.rootMessage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.BuildImageCmd;
-import com.github.dockerjava.api.command.BuildImageResultCallback;
-import com.github.dockerjava.api.command.CreateContainerResponse;
-import com.github.dockerjava.api.command.PullImageCmd;
-import com.github.dockerjava.api.command.PushImageCmd;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AuthConfig;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.BuildResponseItem;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.PruneType;
-import com.github.dockerjava.api.model.PullResponseItem;
-import com.github.dockerjava.api.model.PushResponseItem;
-import com.github.dockerjava.api.model.ResponseItem;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -40,8 +28,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /** {@link DockerDaemon} over docker-java with the httpclient5 transport. */
 public final class DockerJavaDaemon implements DockerDaemon {
@@ -58,6 +44,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
   private final DockerHttpClient http;
   private final DockerHttpClient pingClient;
   private final DockerClient client;
+  private final ImageStreams streams;
 
   private DockerJavaDaemon(String endpoint, URI uri) {
     this.endpoint = endpoint;
@@ -67,6 +54,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
         DockerClientImpl.getInstance(
             DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(endpoint).build(),
             http);
+    this.streams = new ImageStreams(client);
   }
 
   /**
@@ -199,57 +187,9 @@ public final class DockerJavaDaemon implements DockerDaemon {
   @Override
   public String runHelper(
       String image, List<String> command, List<String> binds, Duration timeout) {
-    return call("run helper container " + image, () -> helper(image, command, binds, timeout));
-  }
-
-  private String helper(String image, List<String> command, List<String> binds, Duration timeout) {
-    CreateContainerResponse created =
-        client
-            .createContainerCmd(image)
-            .withEntrypoint(command)
-            .withCmd(List.of())
-            .withLabels(Map.of("io.imagefleet.helper", "true"))
-            .withHostConfig(
-                HostConfig.newHostConfig()
-                    .withNetworkMode("none")
-                    .withBinds(binds.stream().map(Bind::parse).toList()))
-            .exec();
-    String id = created.getId();
-    try {
-      client.startContainerCmd(id).exec();
-      Integer status =
-          client
-              .waitContainerCmd(id)
-              .start()
-              .awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      StringBuilder out = new StringBuilder();
-      StringBuilder err = new StringBuilder();
-      client
-          .logContainerCmd(id)
-          .withStdOut(true)
-          .withStdErr(true)
-          .exec(
-              new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                  (frame.getStreamType() == StreamType.STDERR ? err : out)
-                      .append(
-                          new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                }
-              })
-          .awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (status == null || status != 0) {
-        throw new StepFailure(
-            "helper container (" + image + ") exited " + status + ": " + err.toString().strip(),
-            false);
-      }
-      return out.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StepFailure("interrupted while running a helper container", false);
-    } finally {
-      client.removeContainerCmd(id).withForce(true).exec();
-    }
+    return call(
+        "run helper container " + image,
+        () -> new HelperContainer(client).run(image, command, binds, timeout));
   }
 
   @Override
@@ -281,43 +221,11 @@ public final class DockerJavaDaemon implements DockerDaemon {
                 .toList());
   }
 
-  // POST /build (the engine's own builder; BuildKit needs a session the API client doesn't speak)
   @Override
   public String buildImage(EngineBuild build, Path log, Duration timeout) {
-    BuildImageCmd command =
-        client
-            .buildImageCmd()
-            .withBaseDirectory(build.context().toFile())
-            .withDockerfile(build.dockerfile().toFile())
-            .withTags(Set.of(build.tag()))
-            .withRemove(true)
-            .withForcerm(true)
-            .withPull(false);
-    if (build.target() != null && !build.target().isEmpty()) {
-      command.withTarget(build.target());
-    }
-    if (build.network() != null && !build.network().isEmpty()) {
-      command.withNetworkMode(build.network());
-    }
-    build.buildArgs().forEach(command::withBuildArg);
-    try (ProgressLog sink = new ProgressLog(log)) {
-      BuildImageResultCallback callback =
-          call(
-              "build " + build.tag(),
-              () ->
-                  command.exec(
-                      new BuildImageResultCallback() {
-                        @Override
-                        public void onNext(BuildResponseItem item) {
-                          sink.write(item);
-                          super.onNext(item);
-                        }
-                      }));
-      return awaitOrCancel(callback, timeout, "build", () -> callback.awaitImageId());
-    }
+    return streams.build(build, log, timeout);
   }
 
-  // POST /images/<name>/push?tag=<tag>
   @Override
   public String pushImage(
       String repository,
@@ -325,77 +233,13 @@ public final class DockerJavaDaemon implements DockerDaemon {
       Optional<Credentials.Login> login,
       Path log,
       Duration timeout) {
-    PushImageCmd command = client.pushImageCmd(repository).withTag(tag);
-    login.ifPresent(l -> command.withAuthConfig(auth(l)));
-    String[] digest = {null};
-    try (ProgressLog sink = new ProgressLog(log)) {
-      ResultCallback.Adapter<PushResponseItem> callback =
-          call(
-              "push " + repository + ":" + tag,
-              () ->
-                  command.exec(
-                      new ResultCallback.Adapter<>() {
-                        @Override
-                        public void onNext(PushResponseItem item) {
-                          sink.write(item);
-                          if (item.getAux() != null && item.getAux().getDigest() != null) {
-                            digest[0] = item.getAux().getDigest();
-                          }
-                          if (item.isErrorIndicated()) {
-                            String error = errorOf(item);
-                            onError(
-                                new StepFailure(
-                                    "push " + repository + ":" + tag + " failed: " + error, false));
-                          }
-                        }
-                      }));
-      awaitOrCancel(
-          callback,
-          timeout,
-          "push",
-          () -> {
-            callback.awaitCompletion();
-            return null;
-          });
-    }
-    if (digest[0] == null) {
-      throw new StepFailure("push " + repository + ":" + tag + " reported no digest", false);
-    }
-    return digest[0];
+    return streams.push(repository, tag, login, log, timeout);
   }
 
-  // POST /images/create?fromImage=<reference>
   @Override
   public void pullImage(
       String reference, Optional<Credentials.Login> login, Path log, Duration timeout) {
-    PullImageCmd command = client.pullImageCmd(reference);
-    login.ifPresent(l -> command.withAuthConfig(auth(l)));
-    try (ProgressLog sink = new ProgressLog(log)) {
-      ResultCallback.Adapter<PullResponseItem> callback =
-          call(
-              "pull " + reference,
-              () ->
-                  command.exec(
-                      new ResultCallback.Adapter<>() {
-                        @Override
-                        public void onNext(PullResponseItem item) {
-                          sink.write(item);
-                          if (item.isErrorIndicated()) {
-                            String error = errorOf(item);
-                            onError(
-                                new StepFailure("pull " + reference + " failed: " + error, false));
-                          }
-                        }
-                      }));
-      awaitOrCancel(
-          callback,
-          timeout,
-          "pull",
-          () -> {
-            callback.awaitCompletion();
-            return null;
-          });
-    }
+    streams.pull(reference, login, log, timeout);
   }
 
   @Override
@@ -424,46 +268,6 @@ public final class DockerJavaDaemon implements DockerDaemon {
           }
           return null;
         });
-  }
-
-  /** Waits for a streaming call; past the timeout closes it, which makes the daemon cancel it. */
-  private static <T> T awaitOrCancel(
-      java.io.Closeable callback,
-      Duration timeout,
-      String what,
-      java.util.concurrent.Callable<T> await) {
-    java.util.concurrent.ExecutorService waiter =
-        java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "imagefleet-" + what + "-wait");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      java.util.concurrent.Future<T> result = waiter.submit(await);
-      return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      closeQuietly(callback);
-      throw new StepFailure(
-          what + " timed out after " + timeout.toSeconds() + " s and was cancelled", true);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw failure(what, cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closeQuietly(callback);
-      throw new StepFailure(what + " interrupted", false);
-    } finally {
-      waiter.shutdownNow();
-    }
-  }
-
-  private static void closeQuietly(java.io.Closeable closeable) {
-    try {
-      closeable.close();
-    } catch (IOException e) {
-      // The stream is being abandoned; a failure to close it changes nothing.
-    }
   }
 
   @Override
@@ -498,34 +302,6 @@ public final class DockerJavaDaemon implements DockerDaemon {
     }
   }
 
-  /**
-   * Every docker-java call goes through here, so a daemon or transport failure always becomes a
-   * {@link StepFailure}: an HTTP error names its status, a dead socket is {@code unreachable}.
-   */
-  private static <T> T call(String action, java.util.function.Supplier<T> work) {
-    try {
-      return work.get();
-    } catch (RuntimeException e) {
-      throw failure(action, e);
-    }
-  }
-
-  static StepFailure failure(String action, Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StepFailure failure) {
-        return failure;
-      }
-      if (t instanceof DockerException docker) {
-        return new StepFailure(
-            action + " failed: HTTP " + docker.getHttpStatus() + " " + rootMessage(docker), false);
-      }
-      if (t instanceof IOException) {
-        return StepFailure.unreachable(action + " failed: " + rootMessage(t));
-      }
-    }
-    return new StepFailure(action + " failed: " + rootMessage(e), false);
-  }
-
   private static long sum(JsonNode array, String field) {
     long total = 0;
     for (JsonNode item : array) {
@@ -550,25 +326,5 @@ public final class DockerJavaDaemon implements DockerDaemon {
     } catch (NumberFormatException e) {
       return false;
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message == null
-        ? root.getClass().getSimpleName()
-        : message.lines().findFirst().orElse("").strip();
-  }
-
-  private static AuthConfig auth(Credentials.Login login) {
-    return new AuthConfig().withUsername(login.username()).withPassword(login.password());
-  }
-
-  /** The message of a pull or push stream item that reports an error. */
-  private static String errorOf(ResponseItem item) {
-    return item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
   }
 }
