@@ -1,23 +1,16 @@
 package io.imagefleet.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.Backoff;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The OCI distribution calls imagefleet makes: whether a tag exists (and its digest). Handles the
@@ -30,8 +23,6 @@ public final class RegistryClient {
       "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json,"
           + " application/vnd.docker.distribution.manifest.list.v2+json,"
           + " application/vnd.docker.distribution.manifest.v2+json";
-  private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Credentials credentials;
   private final InsecureRegistries insecure;
@@ -122,32 +113,45 @@ public final class RegistryClient {
    * credentials go to the realm the registry names (the distribution spec), never over plain HTTP
    * unless the realm is loopback.
    */
-  private Optional<String> authorize(HttpResponse<?> challenge, ImageReference image)
+  private Optional<String> authorize(HttpResponse<?> response, ImageReference image)
       throws IOException, InterruptedException {
-    String header = challenge.headers().firstValue("WWW-Authenticate").orElse("");
+    AuthChallenge challenge =
+        AuthChallenge.parse(response.headers().firstValue("WWW-Authenticate").orElse(""));
     Optional<Credentials.Login> login = credentials.forRegistry(image.registry());
-    if (header.regionMatches(true, 0, "Basic", 0, 5)) {
-      return login.map(RegistryClient::basic);
+    if (challenge.basic()) {
+      return login.map(AuthChallenge::basicAuthorization);
     }
-    if (!header.regionMatches(true, 0, "Bearer", 0, 6)) {
+    if (!challenge.bearer()) {
       return Optional.empty();
     }
-    Map<String, String> params = new LinkedHashMap<>();
-    Matcher m = CHALLENGE_PARAM.matcher(header);
-    while (m.find()) {
-      params.put(m.group(1), m.group(2));
+    String scope = challenge.scope("repository:" + image.repository() + ":pull");
+    URI tokenUri = realmUri(challenge.tokenUrl(List.of(scope)), image);
+    requireSafeRealm(tokenUri, login, image);
+    // GET <realm>?service=…&scope=repository:<name>:pull
+    HttpResponse<byte[]> token =
+        http.send(
+            "GET",
+            tokenUri,
+            login.map(AuthChallenge::basicAuthorization),
+            "application/json",
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (token.statusCode() != 200) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          "token request to "
+              + tokenUri.getHost()
+              + " for "
+              + image.repositoryName()
+              + " failed: HTTP "
+              + token.statusCode()
+              + AuthChallenge.LOGIN_HINT);
     }
-    String realm = params.get("realm");
-    if (realm == null) {
-      return Optional.empty();
-    }
-    String scope = params.getOrDefault("scope", "repository:" + image.repository() + ":pull");
-    StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
-    if (params.containsKey("service")) {
-      url.append("service=").append(encode(params.get("service"))).append('&');
-    }
-    url.append("scope=").append(encode(scope));
-    URI tokenUri = realmUri(url.toString(), image);
+    return AuthChallenge.bearerAuthorization(token.body());
+  }
+
+  /** Credentials go over HTTPS only, or to loopback; anonymous token requests may use HTTP. */
+  private void requireSafeRealm(
+      URI tokenUri, Optional<Credentials.Login> login, ImageReference image) {
     http.requireAllowedScheme(tokenUri);
     if (login.isPresent()
         && tokenUri.getScheme().equalsIgnoreCase("http")
@@ -160,28 +164,6 @@ public final class RegistryClient {
               + tokenUri.getHost()
               + "; imagefleet sends registry credentials over HTTPS only (or to loopback)");
     }
-    // GET <realm>?service=…&scope=repository:<name>:pull
-    HttpResponse<String> response =
-        http.send(
-            "GET",
-            tokenUri,
-            login.map(RegistryClient::basic),
-            "application/json",
-            HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
-          "token request to "
-              + tokenUri.getHost()
-              + " for "
-              + image.repositoryName()
-              + " failed: HTTP "
-              + response.statusCode()
-              + authHint(401));
-    }
-    JsonNode body = JSON.readTree(response.body());
-    String token = body.path("token").asText(body.path("access_token").asText(""));
-    return token.isEmpty() ? Optional.empty() : Optional.of("Bearer " + token);
   }
 
   private static URI realmUri(String url, ImageReference image) {
@@ -194,19 +176,8 @@ public final class RegistryClient {
     }
   }
 
-  private static String basic(Credentials.Login login) {
-    String pair = login.username() + ":" + login.password();
-    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-  }
-
   private static String authHint(int status) {
-    return status == 401 || status == 403
-        ? "; log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD) with a token that may read it"
-        : "";
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return status == 401 || status == 403 ? AuthChallenge.LOGIN_HINT : "";
   }
 
   /** Whether the registry answers at all (any HTTP status counts), within seconds. */
