@@ -54,18 +54,7 @@ public final class HuggingFaceRows {
   }
 
   private JsonNode page(String dataset, String config, String split, int offset) {
-    URI uri =
-        endpoint.resolve(
-            "rows?dataset="
-                + encode(dataset)
-                + "&config="
-                + encode(config)
-                + "&split="
-                + encode(split)
-                + "&offset="
-                + offset
-                + "&length="
-                + PAGE);
+    URI uri = rowsUri(dataset, config, split, offset);
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build();
     String problem = "";
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -96,7 +85,11 @@ public final class HuggingFaceRows {
       }
       Backoff.pause(Backoff.delay(backoff, attempt));
     }
-    throw new ImagefleetException(
+    throw gaveUp(dataset, offset, problem);
+  }
+
+  private ImagefleetException gaveUp(String dataset, int offset, String problem) {
+    return new ImagefleetException(
         ExitCode.UNREACHABLE,
         "reading dataset "
             + dataset
@@ -109,6 +102,20 @@ public final class HuggingFaceRows {
             + " times (last: "
             + problem
             + "); retry later or pass a local --dataset file");
+  }
+
+  private URI rowsUri(String dataset, String config, String split, int offset) {
+    return endpoint.resolve(
+        "rows?dataset="
+            + encode(dataset)
+            + "&config="
+            + encode(config)
+            + "&split="
+            + encode(split)
+            + "&offset="
+            + offset
+            + "&length="
+            + PAGE);
   }
 
   private static String encode(String value) {
