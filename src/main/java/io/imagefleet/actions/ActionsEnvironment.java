@@ -1,6 +1,7 @@
 package io.imagefleet.actions;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,22 @@ import java.util.Optional;
 public record ActionsEnvironment(Map<String, String> variables) {
 
   public ActionsEnvironment {
-    variables = Map.copyOf(variables);
+    variables = Map.copyOf(withRegistryLogin(variables));
+  }
+
+  /**
+   * The action's registry-username/-password inputs stand for the IMAGEFLEET_REGISTRY_* variables
+   * every command reads credentials from; an input wins over a variable.
+   */
+  private static Map<String, String> withRegistryLogin(Map<String, String> variables) {
+    Map<String, String> merged = new HashMap<>(variables);
+    for (String field : new String[] {"USERNAME", "PASSWORD"}) {
+      String input = variables.get("INPUT_REGISTRY-" + field);
+      if (input != null && !input.isBlank()) {
+        merged.put("IMAGEFLEET_REGISTRY_" + field, input.strip());
+      }
+    }
+    return merged;
   }
 
   public static ActionsEnvironment current() {

@@ -4,9 +4,7 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.WorkflowCommands;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -49,18 +47,9 @@ final class ActionCommand implements Callable<Integer> {
       throw ImagefleetException.invalidInput(
           "input command: unknown command '" + command + "'; use preflight, build or generate");
     }
-    CommandLine root = spec.root().commandLine();
-    List<String> argv = new ArrayList<>(List.of(command));
-    argv.addAll(arguments(root.getSubcommands().get(command).getCommandSpec(), env));
-    Map<String, String> variables = new HashMap<>(env.variables());
-    env.input("registry-username")
-        .ifPresent(user -> variables.put("IMAGEFLEET_REGISTRY_USERNAME", user));
-    password.ifPresent(p -> variables.put("IMAGEFLEET_REGISTRY_PASSWORD", p));
-    return Cli.create(
-            spec.commandLine().getOut(),
-            spec.commandLine().getErr(),
-            new ActionsEnvironment(variables))
-        .execute(argv.toArray(String[]::new));
+    // The subcommand runs in this same tree: same printers, handlers and environment.
+    CommandLine target = spec.root().commandLine().getSubcommands().get(command);
+    return target.execute(arguments(target.getCommandSpec(), env).toArray(String[]::new));
   }
 
   /** The command line the inputs stand for, options first, then the positional parameters. */

@@ -27,8 +27,8 @@ public final class Cli {
   public static CommandLine create(
       PrintWriter out, PrintWriter err, ActionsEnvironment env, RunFollower.Sleeper sleeper) {
     CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper));
-    // Action inputs are data: "@/path" must not read a file.
-    cli.setExpandAtFiles(false);
+    // Action inputs are data: "@/path" must not read a file, whichever command parses it.
+    noAtFiles(cli);
     // Every line any command or handler prints is guarded: no data can start a workflow command.
     cli.setOut(RunnerSafeWriter.of(out));
     cli.setErr(RunnerSafeWriter.of(err));
@@ -40,6 +40,11 @@ public final class Cli {
     }
     applyExitCodeList(cli, exitCodes);
     return cli;
+  }
+
+  private static void noAtFiles(CommandLine cli) {
+    cli.setExpandAtFiles(false);
+    cli.getSubcommands().values().forEach(Cli::noAtFiles);
   }
 
   private static void applyExitCodeList(CommandLine cli, Map<String, String> exitCodes) {
