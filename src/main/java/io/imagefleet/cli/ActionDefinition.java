@@ -125,6 +125,26 @@ final class ActionDefinition {
     branding.put("icon", "package");
     branding.put("color", "blue");
     action.put("branding", branding);
+    action.put("inputs", inputSection(root));
+    Map<String, Object> outputs = new LinkedHashMap<>();
+    OUTPUTS.forEach(
+        (name, description) ->
+            outputs.put(name, new LinkedHashMap<>(Map.of("description", description))));
+    action.put("outputs", outputs);
+    Map<String, Object> runs = new LinkedHashMap<>();
+    runs.put("using", "docker");
+    runs.put("image", "Dockerfile");
+    action.put("runs", runs);
+    return WorkflowYaml.dump(
+        action,
+        List.of(
+            "Generated from imagefleet's CLI options by ActionDefinitionTest; do not edit by hand.",
+            "Regenerate with: UPDATE_ACTION_YML=1 mvn test -Dtest=ActionDefinitionTest"),
+        uses -> Optional.empty());
+  }
+
+  /** action.yml's inputs: the action's own, then one per CLI option, in the CLI's order. */
+  private static Map<String, Object> inputSection(CommandLine root) {
     Map<String, Object> inputs = new LinkedHashMap<>();
     for (String own : List.of("command", "registry-username", "registry-password")) {
       Map<String, Object> input = new LinkedHashMap<>();
@@ -144,22 +164,7 @@ final class ActionDefinition {
               input.put("default", i.defaultValue());
               inputs.put(i.name(), input);
             });
-    action.put("inputs", inputs);
-    Map<String, Object> outputs = new LinkedHashMap<>();
-    OUTPUTS.forEach(
-        (name, description) ->
-            outputs.put(name, new LinkedHashMap<>(Map.of("description", description))));
-    action.put("outputs", outputs);
-    Map<String, Object> runs = new LinkedHashMap<>();
-    runs.put("using", "docker");
-    runs.put("image", "Dockerfile");
-    action.put("runs", runs);
-    return WorkflowYaml.dump(
-        action,
-        List.of(
-            "Generated from imagefleet's CLI options by ActionDefinitionTest; do not edit by hand.",
-            "Regenerate with: UPDATE_ACTION_YML=1 mvn test -Dtest=ActionDefinitionTest"),
-        uses -> Optional.empty());
+    return inputs;
   }
 
   /** The README table of inputs and outputs. */

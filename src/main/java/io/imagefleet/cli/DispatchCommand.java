@@ -107,7 +107,11 @@ final class DispatchCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK.code();
     }
-    GitHubApi.RunState last = follower.follow(repo, run, pollEvery, limit);
+    return conclude(follower.follow(repo, run, pollEvery, limit), limit, out);
+  }
+
+  /** Prints how the run ended; exit 5 unless it completed with success. */
+  private static int conclude(GitHubApi.RunState last, Duration limit, PrintWriter out) {
     if (!last.completed()) {
       throw new ImagefleetException(
           ExitCode.BUILD_PARTIAL,
