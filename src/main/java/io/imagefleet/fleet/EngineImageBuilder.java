@@ -67,23 +67,28 @@ final class EngineImageBuilder implements ImageBuilder {
       if (!job.push()) {
         return Optional.empty();
       }
-      String[] digest = new String[1];
-      retrying(
-          "push " + reference,
-          deadline,
-          log,
-          left ->
-              digest[0] =
-                  daemon.pushImage(
-                      job.image().repositoryName(),
-                      job.image().tag(),
-                      credentials.forRegistry(job.image().registry()),
-                      log,
-                      left));
-      return Optional.of(digest[0]);
+      return Optional.of(push(job, deadline, log));
     } finally {
       release(job.baseImage(), reference);
     }
+  }
+
+  private String push(ImageJob job, long deadline, Path log) {
+    String reference = job.image().toString();
+    String[] digest = new String[1];
+    retrying(
+        "push " + reference,
+        deadline,
+        log,
+        left ->
+            digest[0] =
+                daemon.pushImage(
+                    job.image().repositoryName(),
+                    job.image().tag(),
+                    credentials.forRegistry(job.image().registry()),
+                    log,
+                    left));
+    return digest[0];
   }
 
   /**

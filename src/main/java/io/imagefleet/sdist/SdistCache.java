@@ -7,9 +7,12 @@ import io.imagefleet.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -189,30 +192,8 @@ public final class SdistCache {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       digest.update(command.getBytes(StandardCharsets.UTF_8));
-      List<Path> files = new ArrayList<>();
-      Files.walkFileTree(
-          root,
-          new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(
-                Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
-              return !dir.equals(root) && IGNORED.contains(dir.getFileName().toString())
-                  ? java.nio.file.FileVisitResult.SKIP_SUBTREE
-                  : java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFile(
-                Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
-              if (attrs.isRegularFile() && !file.getFileName().toString().endsWith(".pyc")) {
-                files.add(file);
-              }
-              return java.nio.file.FileVisitResult.CONTINUE;
-            }
-          });
-      files.sort(null);
       byte[] buffer = new byte[1 << 16];
-      for (Path file : files) {
+      for (Path file : sourceFiles(root)) {
         digest.update(("\0" + root.relativize(file) + "\0").getBytes(StandardCharsets.UTF_8));
         try (InputStream in = Files.newInputStream(file)) {
           for (int n; (n = in.read(buffer)) > 0; ) {
@@ -226,5 +207,30 @@ public final class SdistCache {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The regular files under {@code root} that make the sdist, sorted; VCS and caches left out. */
+  private static List<Path> sourceFiles(Path root) throws IOException {
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return !dir.equals(root) && IGNORED.contains(dir.getFileName().toString())
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile() && !file.getFileName().toString().endsWith(".pyc")) {
+              files.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    files.sort(null);
+    return files;
   }
 }
