@@ -6,7 +6,9 @@ public final class Markdown {
 
   /**
    * The text as inert Markdown, fit for a table cell: characters that end a cell, a row or a code
-   * span, open HTML or a link become HTML entities, and line breaks become {@code <br>}.
+   * span, open HTML or a link become HTML entities, and line breaks become {@code <br>}. An
+   * {@code @} where GitHub would read a mention (start, or after a non-word character) gets a
+   * zero-width space after it, so an id like {@code @org/team} in a PR comment notifies no one.
    */
   public static String text(String value) {
     if (value == null) {
@@ -14,8 +16,11 @@ public final class Markdown {
     }
     StringBuilder text = new StringBuilder(value.length() + 16);
     String lines = value.strip().replace("\r\n", "\n").replace('\r', '\n');
+    char previous = ' ';
     for (char c : lines.toCharArray()) {
       switch (c) {
+        case '@' ->
+            text.append(Character.isLetterOrDigit(previous) || previous == '_' ? "@" : "@\u200B");
         case '&' -> text.append("&amp;");
         case '<' -> text.append("&lt;");
         case '>' -> text.append("&gt;");
@@ -26,6 +31,7 @@ public final class Markdown {
         case '\n' -> text.append("<br>");
         default -> text.append(c);
       }
+      previous = c;
     }
     return text.toString();
   }

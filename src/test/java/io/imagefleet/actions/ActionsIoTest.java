@@ -62,6 +62,13 @@ class ActionsIoTest {
   }
 
   @Test
+  void markdownTextMentionsNoOneButKeepsAddresses() {
+    assertThat(Markdown.text("@octocat and (@org/team) fixed it"))
+        .isEqualTo("@\u200Boctocat and (@\u200Borg/team) fixed it");
+    assertThat(Markdown.text("base@sha256:ab user_@x")).isEqualTo("base@sha256:ab user_@x");
+  }
+
+  @Test
   void withoutStepFilesNothingIsWritten() {
     StepFiles files = new StepFiles(new ActionsEnvironment(Map.of()));
 
