@@ -2,6 +2,8 @@ package io.imagefleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,31 @@ class ConsoleGuardTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .isEqualTo("imagefleet: --repo must look like OWNER/NAME, got 'a/b\n\\::error::y'\n");
+  }
+
+  @Test
+  void aThreadDyingOfAnExceptionPrintsOneEscapedLine() throws InterruptedException {
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    StringWriter err = new StringWriter();
+    try {
+      Main.guardUncaught(new PrintWriter(err));
+      Thread worker =
+          new Thread(
+              () -> {
+                throw new IllegalStateException("id\n::error::owned");
+              },
+              "worker-1");
+      worker.start();
+      worker.join();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+
+    assertThat(err.toString())
+        .isEqualTo(
+            "imagefleet: thread worker-1 failed: java.lang.IllegalStateException: id\n"
+                + "\\::error::owned\n");
+    assertThat(COMMAND_LINE.matcher(err.toString()).find()).isFalse();
   }
 
   @Test
