@@ -153,7 +153,7 @@ final class BuildCommand implements Callable<Integer> {
 
   private BuildReporter.Request reportRequest(SdkInput sdkInput) {
     return reports.request(
-        instances.benchmark, sdkInput.sdkRepo(), schedule.maxFailures, image.target);
+        instances.benchmark().id(), sdkInput.sdkRepo(), schedule.maxFailures, image.target);
   }
 
   /** The builder on the daemon, and the disk probe and cache pruner between batches. */

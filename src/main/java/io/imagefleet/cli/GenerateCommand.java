@@ -2,6 +2,7 @@ package io.imagefleet.cli;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import io.imagefleet.Benchmark;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
@@ -9,7 +10,6 @@ import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.docker.CacheMode;
-import io.imagefleet.workflow.Benchmark;
 import io.imagefleet.workflow.RegenerateCommand;
 import io.imagefleet.workflow.Template;
 import io.imagefleet.workflow.WorkflowGenerator;
@@ -262,6 +262,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Benchmark convert(String value) {
       return Benchmark.byId(value)
+          .filter(Benchmark.withWorkflows()::contains)
           .orElseThrow(
               () ->
                   new TypeConversionException(

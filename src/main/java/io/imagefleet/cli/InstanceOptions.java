@@ -1,10 +1,10 @@
 package io.imagefleet.cli;
 
+import io.imagefleet.Benchmark;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.dataset.HuggingFaceRows;
 import io.imagefleet.dataset.InstanceSource;
 import io.imagefleet.fleet.BaseImageRule;
-import io.imagefleet.workflow.Benchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 
 /** build's options that say which instances to build and on which base images. */
 final class InstanceOptions {
-  private static final String CUSTOM = "custom";
 
   @Option(
       names = "--benchmark",
@@ -90,17 +89,24 @@ final class InstanceOptions {
   }
 
   /**
-   * The benchmark id: one {@link Benchmark} names, or {@code custom} (base images from the dataset
-   * or --base-image-template); else exit 2.
+   * The benchmark --benchmark names (custom: base images from the dataset or
+   * --base-image-template); else exit 2.
    */
-  String benchmark() {
-    if (!benchmark.equals(CUSTOM) && Benchmark.byId(benchmark).isEmpty()) {
-      String known =
-          Arrays.stream(Benchmark.values()).map(Benchmark::id).collect(Collectors.joining(", "));
-      throw ImagefleetException.invalidInput(
-          "--benchmark must be " + known + " or " + CUSTOM + ", got '" + benchmark + "'");
-    }
-    return benchmark;
+  Benchmark benchmark() {
+    return Benchmark.byId(benchmark)
+        .orElseThrow(
+            () -> {
+              String known =
+                  Arrays.stream(Benchmark.values())
+                      .map(Benchmark::id)
+                      .collect(Collectors.joining(", "));
+              return ImagefleetException.invalidInput(
+                  "--benchmark must be "
+                      + known.replaceFirst(", (?=[^,]*$)", " or ")
+                      + ", got '"
+                      + benchmark
+                      + "'");
+            });
   }
 
   BaseImageRule baseImageRule() {

@@ -1,5 +1,6 @@
 package io.imagefleet.fleet;
 
+import io.imagefleet.Benchmark;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.dataset.Instance;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  * SWE-Bench repositories): {@code docker.io/swebench/sweb.eval.x86_64.{id}:latest} with the id
  * lower-cased and {@code __} → {@code _1776_}, since Docker Hub rejects {@code __}.
  */
-public record BaseImageRule(String benchmark, Optional<String> template) {
+public record BaseImageRule(Benchmark benchmark, Optional<String> template) {
   static final String SWEBENCH_TEMPLATE = "docker.io/swebench/sweb.eval.x86_64.{id}:latest";
 
   /** Docker's reference grammar: [host[:port]/]path[:tag][@digest], path in lower case. */
@@ -30,7 +31,7 @@ public record BaseImageRule(String benchmark, Optional<String> template) {
     if (instance.baseImage().isPresent()) {
       return instance.baseImage();
     }
-    if (template.isEmpty() && benchmark.equals("custom")) {
+    if (template.isEmpty() && benchmark == Benchmark.CUSTOM) {
       return Optional.empty();
     }
     String pattern = template.orElse(SWEBENCH_TEMPLATE);

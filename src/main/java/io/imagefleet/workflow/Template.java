@@ -1,5 +1,6 @@
 package io.imagefleet.workflow;
 
+import io.imagefleet.Benchmark;
 import io.imagefleet.ImagefleetException;
 import java.io.IOException;
 import java.io.InputStream;

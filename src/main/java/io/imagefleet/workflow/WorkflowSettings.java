@@ -1,5 +1,6 @@
 package io.imagefleet.workflow;
 
+import io.imagefleet.Benchmark;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
 import io.imagefleet.docker.CacheMode;

@@ -2,6 +2,7 @@ package io.imagefleet.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagefleet.Benchmark;
 import io.imagefleet.dataset.Instance;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,26 +18,26 @@ class ImageTagsTest {
 
   @Test
   void sweBenchBaseImagesFollowTheHubNaming() {
-    BaseImageRule rule = new BaseImageRule("swe-bench", Optional.empty());
+    BaseImageRule rule = new BaseImageRule(Benchmark.SWE_BENCH, Optional.empty());
 
     assertThat(rule.baseImage(Instance.of("django__django-12155")))
         .hasValue("docker.io/swebench/sweb.eval.x86_64.django_1776_django-12155:latest");
     assertThat(rule.baseImage(new Instance("x__y-1", Optional.of("ghcr.io/o/base:7"))))
         .hasValue("ghcr.io/o/base:7");
     assertThat(
-            new BaseImageRule("custom", Optional.of("reg/{id}:v1"))
+            new BaseImageRule(Benchmark.CUSTOM, Optional.of("reg/{id}:v1"))
                 .baseImage(Instance.of("Astropy__Astropy-1")))
         .hasValue("reg/astropy_1776_astropy-1:v1");
   }
 
   @Test
   void aCustomBenchmarkTakesBasesFromTheRecordsOrATemplate() {
-    BaseImageRule custom = new BaseImageRule("custom", Optional.empty());
+    BaseImageRule custom = new BaseImageRule(Benchmark.CUSTOM, Optional.empty());
     assertThat(custom.baseImage(new Instance("a", Optional.of("reg/base:1"))))
         .hasValue("reg/base:1");
     assertThat(custom.baseImage(Instance.of("a"))).isEmpty();
     assertThat(
-            new BaseImageRule("swe-bench", Optional.of("reg/base:latest"))
+            new BaseImageRule(Benchmark.SWE_BENCH, Optional.of("reg/base:latest"))
                 .baseImage(Instance.of("x")))
         .as("a template without {id} is one base for every instance")
         .hasValue("reg/base:latest");

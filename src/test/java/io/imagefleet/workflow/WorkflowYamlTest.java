@@ -3,6 +3,7 @@ package io.imagefleet.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imagefleet.Benchmark;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import java.util.List;
@@ -15,7 +16,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WorkflowYamlTest {
 
   @ParameterizedTest
-  @EnumSource(Benchmark.class)
+  @EnumSource(
+      value = Benchmark.class,
+      names = {"SWE_BENCH", "SWT_BENCH"})
   void generatedYamlParsesBackToTheSameModel(Benchmark benchmark) {
     for (int shards : new int[] {1, 3}) {
       WorkflowSettings settings = withShards(WorkflowSettings.defaults(benchmark), shards);
