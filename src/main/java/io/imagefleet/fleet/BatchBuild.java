@@ -2,6 +2,7 @@ package io.imagefleet.fleet;
 
 import io.imagefleet.docker.Units;
 import io.imagefleet.preflight.CachePruner;
+import io.imagefleet.preflight.DataRoot;
 import io.imagefleet.preflight.DiskFloor;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.registry.RegistryClient;
@@ -69,7 +70,9 @@ final class BatchBuild {
   private int starts;
   private int startsAtCheck;
   private long lastCheck;
+  private long lastStart = Long.MIN_VALUE;
   private boolean recheck;
+  private boolean checked;
   private boolean waitSaid;
 
   BatchBuild(
@@ -85,7 +88,7 @@ final class BatchBuild {
       String sdkCommit) {
     this(
         settings,
-        new ImageTools(builder, registry, probe, pruner, health),
+        new ImageTools(builder, registry, probe.map(p -> DataRoot.of(p, pruner)), health),
         manifest,
         progress,
         new ImageContexts(settings, sdist, sdkCommit),
@@ -95,11 +98,7 @@ final class BatchBuild {
 
   /** What one image is built with, and where the disk is measured. */
   record ImageTools(
-      ImageBuilder builder,
-      RegistryClient registry,
-      Optional<DiskProbe> probe,
-      Optional<CachePruner> pruner,
-      Health health) {}
+      ImageBuilder builder, RegistryClient registry, Optional<DataRoot> disk, Health health) {}
 
   BatchBuild(
       BuildSettings settings,
@@ -129,8 +128,8 @@ final class BatchBuild {
     boolean resumed = sizeOf(settings.manifest()) > 0;
     this.disk =
         new DiskWatch(
-            tools.probe(),
-            tools.pruner(),
+            tools.disk(),
+            settings.workers(),
             new DiskFloor(settings.minFreeBytes(), settings.keepBytes()),
             DiskLog.open(settings.output().resolve("disk.jsonl"), resumed),
             ticker);
@@ -214,6 +213,7 @@ final class BatchBuild {
     Future<?>[] future = new Future<?>[1];
     Flight flight = new Flight(lane, image, future);
     starts++;
+    lastStart = ticker.nanos();
     disk.started(image.instance());
     flights.put(lane, flight);
     future[0] =
@@ -240,10 +240,13 @@ final class BatchBuild {
       check();
     }
     recheck = false;
-    if (!disk.under() && !disk.fits(flights.size() + 1)) {
-      disk.sample();
+    if (!checked) {
+      return Admission.GO; // Until the first check, preflight's gate vouches for the disk.
     }
-    if (!disk.under() && disk.fits(flights.size() + 1)) {
+    if (!disk.under() && (!disk.fits() || (disk.cheap() && disk.measuredAt() < lastStart))) {
+      disk.sample(); // What the images started since the last measurement grew so far.
+    }
+    if (!disk.under() && disk.fits()) {
       waitSaid = false;
       return Admission.GO;
     }
@@ -260,6 +263,7 @@ final class BatchBuild {
   private void check() {
     startsAtCheck = starts;
     lastCheck = ticker.nanos();
+    checked = true;
     DiskFloor.Check check = disk.check();
     if (check.pruned()) {
       progress.say(
@@ -342,8 +346,8 @@ final class BatchBuild {
             + " free, "
             + flights.size()
             + " image(s) in flight growing up to "
-            + Units.gib(disk.p90())
-            + " each (90th percentile); waiting for one to finish before starting more");
+            + Units.gib(disk.expectedGrowth())
+            + " each; waiting for one to finish before starting more");
   }
 
   private void sayStop() {
@@ -356,7 +360,7 @@ final class BatchBuild {
           "imagefleet: "
               + Units.gib(free)
               + " free; one more image (growing up to "
-              + Units.gib(disk.p90())
+              + Units.gib(disk.expectedGrowth())
               + ") would go under --min-free-gb ("
               + Units.gib(disk.floor().floorBytes())
               + "); starting nothing new");

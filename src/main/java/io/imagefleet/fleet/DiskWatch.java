@@ -1,8 +1,7 @@
 package io.imagefleet.fleet;
 
-import io.imagefleet.preflight.CachePruner;
+import io.imagefleet.preflight.DataRoot;
 import io.imagefleet.preflight.DiskFloor;
-import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,13 +11,19 @@ import java.util.Optional;
 
 /**
  * build's running floor on the data root: every measurement (logged to disk.jsonl), the prune when
- * under the floor, and each image's disk growth, estimated from the free space seen while it was in
- * flight (the drop since its start, shared among the images then in flight). From the 90th
- * percentile of that growth it tells whether one more image still fits above the floor.
+ * under the floor, and each image's disk growth. df can't tell images apart, so a drop in free
+ * space between two measurements is shared equally among the images then in flight. One more image
+ * fits when free space, less what the images in flight are still expected to grow and what the new
+ * one is expected to grow (the 90th percentile of finished images; before any finished, the most
+ * any image in flight grew so far), stays at or above the floor. Until an image has finished, one
+ * image runs alone when the free space above the floor is under {@link #ASSUMED_GROWTH} per worker.
  */
 final class DiskWatch implements AutoCloseable {
-  private final Optional<DiskProbe> probe;
-  private final Optional<CachePruner> pruner;
+  /** A SWE-Bench image grows the data root by ≈ 2.8 GiB (base plus layer); rounded up. */
+  static final long ASSUMED_GROWTH = 4L << 30;
+
+  private final Optional<DataRoot> root;
+  private final int workers;
   private final DiskFloor floor;
   private final DiskLog log;
   private final Ticker ticker;
@@ -27,21 +32,16 @@ final class DiskWatch implements AutoCloseable {
   private Optional<DiskSpace> latest = Optional.empty();
   private long measuredAt = Long.MIN_VALUE;
 
-  DiskWatch(
-      Optional<DiskProbe> probe,
-      Optional<CachePruner> pruner,
-      DiskFloor floor,
-      DiskLog log,
-      Ticker ticker) {
-    this.probe = probe;
-    this.pruner = pruner;
+  DiskWatch(Optional<DataRoot> root, int workers, DiskFloor floor, DiskLog log, Ticker ticker) {
+    this.root = root;
+    this.workers = workers;
     this.floor = floor;
     this.log = log;
     this.ticker = ticker;
   }
 
   boolean enabled() {
-    return probe.isPresent();
+    return root.isPresent();
   }
 
   DiskFloor floor() {
@@ -50,7 +50,7 @@ final class DiskWatch implements AutoCloseable {
 
   /** The check: measures, and under the floor prunes build cache and measures again. */
   synchronized DiskFloor.Check check() {
-    DiskFloor.Check check = floor.check(probe.orElseThrow(), pruner);
+    DiskFloor.Check check = floor.check(root.orElseThrow());
     check.before().ifPresent(space -> seen(space, -1));
     if (check.pruned()) {
       check.after().ifPresent(space -> seen(space, check.prunedBytes()));
@@ -61,13 +61,17 @@ final class DiskWatch implements AutoCloseable {
   /** A measurement only, for the growth of the images in flight; a failed one is skipped. */
   synchronized void sample() {
     try {
-      probe.flatMap(p -> p.dataRoot().space()).ifPresent(space -> seen(space, -1));
+      root.flatMap(DataRoot::measure).ifPresent(space -> seen(space, -1));
     } catch (RuntimeException e) {
       // The daemon may be going; the next check, or the health check, says so.
     }
   }
 
-  /** Nanos ({@link Ticker#nanos}) of the last measurement. */
+  /** {@link Ticker#nanos} of the last measurement. */
+  synchronized boolean measured() {
+    return latest.isPresent();
+  }
+
   synchronized long measuredAt() {
     return measuredAt;
   }
@@ -86,20 +90,24 @@ final class DiskWatch implements AutoCloseable {
     return latest.isPresent() && !floor.holds(latest.get().freeBytes());
   }
 
-  /**
-   * Whether {@code inFlight} images (the one about to start included) each growing by the 90th
-   * percentile of the growth seen so far still leave the floor: unknown growth or free space fit.
-   */
-  synchronized boolean fits(int inFlight) {
-    if (latest.isEmpty() || growth.isEmpty()) {
-      return true;
+  /** Whether one more image, started now, is expected to leave the floor intact. */
+  synchronized boolean fits() {
+    if (latest.isEmpty()) {
+      return flights.isEmpty();
     }
-    return latest.get().freeBytes() - inFlight * p90() >= floor.floorBytes();
+    long headroom = latest.get().freeBytes() - floor.floorBytes();
+    if (growth.isEmpty() && !flights.isEmpty() && headroom < workers * ASSUMED_GROWTH) {
+      return false; // The pilot: nothing is known about growth yet and the disk is tight.
+    }
+    long expected = expectedGrowth();
+    long pending = flights.values().stream().mapToLong(f -> Math.max(0, expected - f[0])).sum();
+    return latest.get().freeBytes() - pending - expected >= floor.floorBytes();
   }
 
-  synchronized long p90() {
+  /** What one image is expected to grow: see the class comment. */
+  synchronized long expectedGrowth() {
     if (growth.isEmpty()) {
-      return 0;
+      return flights.values().stream().mapToLong(f -> f[0]).max().orElse(0);
     }
     List<Long> sorted = new ArrayList<>(growth);
     sorted.sort(null);
@@ -107,33 +115,25 @@ final class DiskWatch implements AutoCloseable {
   }
 
   synchronized void started(String instance) {
-    flights.put(instance, new long[] {latest.map(DiskSpace::freeBytes).orElse(-1L), 0});
+    flights.put(instance, new long[] {0});
   }
 
   synchronized void finished(String instance) {
     long[] flight = flights.remove(instance);
-    if (flight != null && flight[0] >= 0) {
-      growth.add(flight[1]);
+    if (flight != null) {
+      growth.add(flight[0]);
     }
-  }
-
-  /** Growth recorded directly, e.g. carried over from an earlier run. */
-  synchronized void grew(long bytes) {
-    growth.add(bytes);
   }
 
   private void seen(DiskSpace space, long prunedBytes) {
+    long free = space.freeBytes();
+    if (latest.isPresent() && !flights.isEmpty() && free < latest.get().freeBytes()) {
+      long share = (latest.get().freeBytes() - free) / flights.size();
+      flights.values().forEach(f -> f[0] += share);
+    }
     latest = Optional.of(space);
     measuredAt = ticker.nanos();
-    log.sample(ticker.stamp(), space.freeBytes(), floor.floorBytes(), prunedBytes);
-    long free = space.freeBytes();
-    int share = Math.max(1, flights.size());
-    for (long[] flight : flights.values()) {
-      if (flight[0] < 0 || free > flight[0]) {
-        flight[0] = flight[0] < 0 ? free : Math.max(flight[0], free);
-      }
-      flight[1] = Math.max(flight[1], (flight[0] - free) / share);
-    }
+    log.sample(ticker.stamp(), free, floor.floorBytes(), prunedBytes);
   }
 
   @Override

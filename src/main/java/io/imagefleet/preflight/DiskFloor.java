@@ -25,14 +25,13 @@ public record DiskFloor(long floorBytes, long keepBytes) {
   }
 
   /** Measures; under the floor, prunes build cache to {@code keepBytes} and measures again. */
-  public Check check(DiskProbe probe, Optional<CachePruner> pruner) {
-    Optional<DiskSpace> before = probe.dataRoot().space();
-    if (before.isEmpty() || holds(before.get().freeBytes()) || pruner.isEmpty()) {
+  public Check check(DataRoot root) {
+    Optional<DiskSpace> before = root.measure();
+    if (before.isEmpty() || holds(before.get().freeBytes()) || !root.prunable()) {
       return new Check(before, before, false, 0);
     }
-    long reclaimed =
-        pruner.get().pruneBuildCache(keepBytes).stream().mapToLong(PruneStep::reclaimedBytes).sum();
-    return new Check(before, probe.dataRoot().space(), true, reclaimed);
+    long reclaimed = root.pruneBuildCache(keepBytes);
+    return new Check(before, root.measure(), true, reclaimed);
   }
 
   /** The verdict on the data root's free space after {@code reclaimedBytes} were reclaimed. */
