@@ -131,6 +131,7 @@ class WorkflowYamlTest {
         s.image(),
         s.actionRef(),
         s.minFreeGb(),
+        s.buildMinFreeGb(),
         s.keepStorageGb());
   }
 }
