@@ -43,7 +43,7 @@ final class BatchBuild {
     static final Tuning DEFAULT =
         new Tuning(
             Duration.ofSeconds(60),
-            Duration.ofSeconds(1),
+            Duration.ofMillis(200),
             Duration.ofSeconds(15),
             Duration.ofMillis(250),
             Duration.ofSeconds(5));

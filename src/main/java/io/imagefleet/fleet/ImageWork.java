@@ -107,13 +107,8 @@ final class ImageWork {
       attempt++;
       BuildLog.append(
           log,
-          "=== imagefleet: "
-              + image.image()
-              + ", attempt "
-              + attempt
-              + " ("
-              + builder.name()
-              + ") ===\n");
+          "=== imagefleet: %s, attempt %d (%s) ===\n"
+              .formatted(image.image(), attempt, builder.name()));
       String started = state.ticker().stamp();
       long attemptBegin = state.ticker().nanos();
       Failed failed;
@@ -127,12 +122,8 @@ final class ImageWork {
       runs.add(new ManifestRecord.Run(started, state.seconds(attemptBegin), failed.error()));
       BuildLog.append(
           log,
-          "=== imagefleet: attempt "
-              + attempt
-              + " failed: "
-              + failed.error()
-              + (failed.retry() ? "; retrying" : "")
-              + " ===\n");
+          "=== imagefleet: attempt %d failed: %s%s ===\n"
+              .formatted(attempt, failed.error(), failed.retry() ? "; retrying" : ""));
       if (!failed.retry()) {
         String error =
             state.down().map(d -> d + " stopped answering: ").orElse("") + failed.error();
