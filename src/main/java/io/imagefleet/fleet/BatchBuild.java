@@ -169,7 +169,12 @@ final class BatchBuild {
    */
   void cancel() {
     state.stop(BuildState.Stop.CANCELLED);
-    flights.values().forEach(f -> f.future()[0].cancel(true));
+    for (Flight f : flights.values()) {
+      Future<?> future = f.future()[0];
+      if (future != null) {
+        future.cancel(true);
+      }
+    }
   }
 
   /**

@@ -48,9 +48,18 @@ final class DiskWatch implements AutoCloseable {
     return floor;
   }
 
-  /** The check: measures, and under the floor prunes build cache and measures again. */
+  /**
+   * The check: measures, and under the floor prunes build cache and measures again; a measurement
+   * that fails counts as none.
+   */
   synchronized DiskFloor.Check check() {
-    DiskFloor.Check check = floor.check(root.orElseThrow());
+    DiskFloor.Check check;
+    try {
+      check = floor.check(root.orElseThrow());
+    } catch (RuntimeException e) {
+      // The daemon may be going: the health check after the next failure says so (exit 4).
+      return new DiskFloor.Check(Optional.empty(), Optional.empty(), false, 0);
+    }
     check.before().ifPresent(space -> seen(space, -1));
     if (check.pruned()) {
       check.after().ifPresent(space -> seen(space, check.prunedBytes()));
