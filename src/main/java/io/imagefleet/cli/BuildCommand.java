@@ -39,11 +39,12 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "build",
+    resourceBundle = "io.imagefleet.cli.build",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Builds (and pushes) one agent image per benchmark instance: the SDK sdist once, images the"
-          + " registry already has skipped, bounded workers over batches, local images removed after"
+          + " registry already has skipped, a pool of bounded workers, local images removed after"
           + " push, a resumable manifest and a summary."
     })
 final class BuildCommand implements Callable<Integer> {
@@ -80,7 +81,10 @@ final class BuildCommand implements Callable<Integer> {
     Optional<GitHubApi> github = github(sdkInput, commands);
     Optional<SdkSource> source = sdkInput.source(github);
     String commit = sdkInput.commit(source);
-    List<PlannedImage> plan = BuildPlanner.plan(selected, rule, repository, commit, image.target);
+    List<PlannedImage> plan =
+        schedule
+            .history(settings.manifest())
+            .slowestFirst(BuildPlanner.plan(selected, rule, repository, commit, image.target));
     RegistryClient registry =
         new RegistryClient(
             credentials,
@@ -133,8 +137,8 @@ final class BuildCommand implements Callable<Integer> {
         schedule.deadline(),
         schedule.maxRetries,
         schedule.retryBackoff(),
-        schedule.disk.minFreeBytes(),
-        schedule.disk.keepBytes(),
+        schedule.disk.floor().floorBytes(),
+        schedule.disk.floor().keepBytes(),
         schedule.force,
         schedule.maxFailures,
         output.output,
@@ -156,7 +160,7 @@ final class BuildCommand implements Callable<Integer> {
         instances.benchmark().id(), sdkInput.sdkRepo(), schedule.maxFailures, image.target);
   }
 
-  /** The builder on the daemon, and the disk probe and cache pruner between batches. */
+  /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
   private BuildTools tools(DockerJavaDaemon daemon, Credentials credentials, BuildSettings s) {
     DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
     BuildxCli buildx = docker.buildx(env);

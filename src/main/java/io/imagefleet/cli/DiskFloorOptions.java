@@ -2,23 +2,27 @@ package io.imagefleet.cli;
 
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.docker.Units;
+import io.imagefleet.preflight.DiskFloor;
 import picocli.CommandLine.Option;
 
-/** build's free-disk floor between batches, and the build cache kept when pruning to reach it. */
+/**
+ * The free-disk floor on the data root and the build cache kept when pruning toward it: preflight's
+ * start gate and build's running floor. Each command's resource bundle ({@code
+ * io/imagefleet/cli/<command>.properties}) gives its default and description.
+ */
 final class DiskFloorOptions {
   @Option(
       names = "--min-free-gb",
-      defaultValue = "20",
+      defaultValue = "${bundle:min-free-gb.default}",
       paramLabel = "N",
-      description =
-          "Free GiB on the data root below which build cache is pruned between batches, and the build stops if still short (default: ${DEFAULT-VALUE}).")
+      descriptionKey = "min-free-gb")
   int minFreeGb;
 
   @Option(
       names = "--keep-storage-gb",
-      defaultValue = "20",
+      defaultValue = "${bundle:keep-storage-gb.default}",
       paramLabel = "N",
-      description = "Build cache GiB kept when pruning (default: ${DEFAULT-VALUE}).")
+      descriptionKey = "keep-storage-gb")
   int keepStorageGb;
 
   void check() {
@@ -26,11 +30,7 @@ final class DiskFloorOptions {
     ImagefleetException.requireAtLeast("--keep-storage-gb", keepStorageGb, 0);
   }
 
-  long minFreeBytes() {
-    return minFreeGb * Units.GIB;
-  }
-
-  long keepBytes() {
-    return keepStorageGb * Units.GIB;
+  DiskFloor floor() {
+    return new DiskFloor(minFreeGb * Units.GIB, keepStorageGb * Units.GIB);
   }
 }

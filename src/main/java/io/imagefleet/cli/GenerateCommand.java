@@ -138,8 +138,17 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--min-free-gb",
       paramLabel = "N",
       converter = WholeNumberConverter.class,
-      description = "Free disk (GiB) required to start and go on (default: 75).")
+      description =
+          "Free disk (GiB) preflight requires before the build starts: the start gate (default: 75).")
   Integer minFreeGb;
+
+  @Option(
+      names = "--build-min-free-gb",
+      paramLabel = "N",
+      converter = WholeNumberConverter.class,
+      description =
+          "Free disk (GiB) the build keeps while images are in flight: its running floor, given to build as --min-free-gb (default: 20).")
+  Integer buildMinFreeGb;
 
   @Option(
       names = "--keep-storage-gb",
@@ -214,6 +223,7 @@ final class GenerateCommand implements Callable<Integer> {
         or(image, d.image()),
         or(actionRef, d.actionRef()),
         or(minFreeGb, d.minFreeGb()),
+        or(buildMinFreeGb, d.buildMinFreeGb()),
         or(keepStorageGb, d.keepStorageGb()));
   }
 

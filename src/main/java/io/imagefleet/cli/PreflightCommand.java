@@ -9,7 +9,6 @@ import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerJavaDaemon;
-import io.imagefleet.docker.Units;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.HelperImages;
 import io.imagefleet.preflight.Preflight;
@@ -31,6 +30,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "preflight",
+    resourceBundle = "io.imagefleet.cli.preflight",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
@@ -42,19 +42,7 @@ final class PreflightCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--min-free-gb",
-      paramLabel = "N",
-      defaultValue = "75",
-      description = "Free GiB required on the data root after pruning (default: ${DEFAULT-VALUE}).")
-  int minFreeGb;
-
-  @Option(
-      names = "--keep-storage-gb",
-      paramLabel = "N",
-      defaultValue = "20",
-      description = "Build cache GiB to keep when pruning (default: ${DEFAULT-VALUE}).")
-  int keepStorageGb;
+  @Mixin DiskFloorOptions disk = new DiskFloorOptions();
 
   @Option(
       names = "--path",
@@ -130,15 +118,14 @@ final class PreflightCommand implements Callable<Integer> {
   }
 
   private Preflight.Options options() {
-    ImagefleetException.requireAtLeast("--min-free-gb", minFreeGb, 0);
-    ImagefleetException.requireAtLeast("--keep-storage-gb", keepStorageGb, 0);
+    disk.check();
     if (noPrune && (aggressive || removeToolchains)) {
       throw ImagefleetException.invalidInput(
           "--no-prune only measures; drop it, or drop --aggressive and --remove-toolchains");
     }
     return new Preflight.Options(
-        minFreeGb * Units.GIB,
-        keepStorageGb * Units.GIB,
+        disk.floor().floorBytes(),
+        disk.floor().keepBytes(),
         List.copyOf(paths),
         !noPrune,
         aggressive,

@@ -1,12 +1,17 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.fleet.History;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** build's options for how the images are scheduled: width, batches, time, retries, failures. */
+/**
+ * build's options for how the images are scheduled: width, disk checks, order, time, retries,
+ * failures.
+ */
 final class ScheduleOptions {
   @Option(
       names = "--workers",
@@ -20,7 +25,7 @@ final class ScheduleOptions {
       defaultValue = "25",
       paramLabel = "N",
       description =
-          "Images per batch; free disk is checked between batches (default: ${DEFAULT-VALUE}).")
+          "Free disk is measured, and build cache pruned when under --min-free-gb, every N image starts and at least every 60 s; workers never wait for one another (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Option(
@@ -62,6 +67,13 @@ final class ScheduleOptions {
   boolean resume;
 
   @Option(
+      names = "--history",
+      paramLabel = "FILE",
+      description =
+          "manifest.jsonl of an earlier run: images that took longest there start first (default: with --resume, the manifest it reads).")
+  Path history;
+
+  @Option(
       names = "--max-failures",
       defaultValue = "0",
       paramLabel = "N",
@@ -86,5 +98,13 @@ final class ScheduleOptions {
 
   Duration retryBackoff() {
     return Durations.parse("--retry-backoff", retryBackoff);
+  }
+
+  /** The earlier run whose times order this one: --history, else the manifest --resume reads. */
+  History history(Path manifest) {
+    if (history != null) {
+      return History.read(history, "--history", true);
+    }
+    return resume ? History.read(manifest, "--resume", false) : History.none();
   }
 }

@@ -1,62 +1,79 @@
 package io.imagefleet.fleet;
 
-import io.imagefleet.Backoff;
-import io.imagefleet.ImagefleetException;
-import io.imagefleet.SafeFiles;
-import io.imagefleet.docker.StepFailure;
 import io.imagefleet.docker.Units;
 import io.imagefleet.preflight.CachePruner;
+import io.imagefleet.preflight.DataRoot;
+import io.imagefleet.preflight.DiskFloor;
 import io.imagefleet.preflight.DiskProbe;
-import io.imagefleet.preflight.DiskSpace;
 import io.imagefleet.registry.RegistryClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs the plan: a bounded pool builds {@code workers} images at a time over batches; free disk is
- * checked between batches (pruning build cache when low, stopping when still low); the deadline, a
- * cancel (a signal) or a dead daemon or registry stops scheduling; every finished image is recorded
- * in the manifest at once.
+ * Runs the plan on a continuous pool: a worker takes the next image the moment it is free. Every
+ * {@code --batch-size} starts and at least every 60 s free disk is measured (build cache pruned
+ * when under the floor), without waiting for anything to finish; an image whose expected growth
+ * would take the data root under the floor waits for a worker to finish, and the run stops for disk
+ * only when nothing is in flight. The deadline, a cancel (a signal) or a dead daemon or registry
+ * stops scheduling; every finished image is recorded in the manifest at once.
  */
 final class BatchBuild {
-  /** Why a run stopped before the end of its plan. */
-  enum Stop {
-    DEADLINE("deadline"),
-    DISK("disk"),
-    CANCELLED("cancelled"),
-    UNREACHABLE("unreachable");
-
-    final String id;
-
-    Stop(String id) {
-      this.id = id;
-    }
+  /** How often the dispatcher looks at disk and time; tests shorten them. */
+  record Tuning(
+      Duration checkEvery,
+      Duration sampleEvery,
+      Duration sampleEveryByHelper,
+      Duration slice,
+      Duration grace) {
+    static final Tuning DEFAULT =
+        new Tuning(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(15),
+            Duration.ofMillis(250),
+            Duration.ofSeconds(5));
   }
 
+  private enum Admission {
+    GO,
+    WAIT,
+    STOP
+  }
+
+  /** An image in flight in its lane. */
+  private record Flight(int lane, PlannedImage image, Future<?>[] future) {}
+
   private final BuildSettings settings;
-  private final ImageBuilder builder;
-  private final RegistryClient registry;
-  private final Optional<DiskProbe> probe;
-  private final Optional<CachePruner> pruner;
-  private final Health health;
-  private final Manifest manifest;
+  private final BuildState state;
+  private final ImageWork work;
+  private final DiskWatch disk;
   private final Progress progress;
-  private final ImageContexts contexts;
-  private final long start = System.nanoTime();
-  private final AtomicReference<Stop> stop = new AtomicReference<>();
-  private final AtomicReference<String> down = new AtomicReference<>();
-  private final List<ManifestRecord> records = new CopyOnWriteArrayList<>();
-  private final List<Future<?>> inFlight = new CopyOnWriteArrayList<>();
+  private final Tuning tuning;
+  private final Ticker ticker;
+  private final Map<Integer, Flight> flights = new ConcurrentHashMap<>();
+  private final BlockingQueue<Flight> finished = new LinkedBlockingQueue<>();
+  private int starts;
+  private int startsAtCheck;
+  private long lastCheck;
+  private long lastStart = Long.MIN_VALUE;
+  private boolean recheck;
+  private boolean checked;
+  private boolean waitSaid;
 
   BatchBuild(
       BuildSettings settings,
@@ -69,19 +86,59 @@ final class BatchBuild {
       Progress progress,
       Path sdist,
       String sdkCommit) {
+    this(
+        settings,
+        new ImageTools(builder, registry, probe.map(p -> DataRoot.of(p, pruner)), health),
+        manifest,
+        progress,
+        new ImageContexts(settings, sdist, sdkCommit),
+        Ticker.SYSTEM,
+        Tuning.DEFAULT);
+  }
+
+  /** What one image is built with, and where the disk is measured. */
+  record ImageTools(
+      ImageBuilder builder, RegistryClient registry, Optional<DataRoot> disk, Health health) {}
+
+  BatchBuild(
+      BuildSettings settings,
+      ImageTools tools,
+      Manifest manifest,
+      Progress progress,
+      ImageContexts contexts,
+      Ticker ticker,
+      Tuning tuning) {
     this.settings = settings;
-    this.builder = builder;
-    this.registry = registry;
-    this.probe = probe;
-    this.pruner = pruner;
-    this.health = health;
-    this.manifest = manifest;
     this.progress = progress;
-    this.contexts = new ImageContexts(settings, sdist, sdkCommit);
+    this.tuning = tuning;
+    this.ticker = ticker;
+    this.state = new BuildState(settings, ticker);
+    this.work =
+        new ImageWork(
+            settings,
+            tools.builder(),
+            tools.registry(),
+            tools.health(),
+            manifest,
+            progress,
+            contexts,
+            state,
+            tuning.grace());
+    // A resumed run (its manifest already holds records) appends to the disk log too.
+    boolean resumed = sizeOf(settings.manifest()) > 0;
+    this.disk =
+        new DiskWatch(
+            tools.disk(),
+            settings.workers(),
+            new DiskFloor(settings.minFreeBytes(), settings.keepBytes()),
+            DiskLog.open(settings.output().resolve("disk.jsonl"), resumed),
+            ticker);
+    this.lastCheck = ticker.nanos();
   }
 
   /**
-   * Builds what the plan holds; returns the records written, and why it stopped early, if it did.
+   * Builds what the plan holds, in its order; returns the records written, and why it stopped
+   * early, if it did.
    */
   Result run(List<PlannedImage> plan) {
     ExecutorService pool =
@@ -93,30 +150,17 @@ final class BatchBuild {
               return t;
             });
     try {
-      for (int from = 0; from < plan.size() && stop.get() == null; from += settings.batchSize()) {
-        if (from > 0) {
-          checkDisk();
-        }
-        if (stop.get() != null) {
-          break;
-        }
-        for (PlannedImage image :
-            plan.subList(from, Math.min(plan.size(), from + settings.batchSize()))) {
-          inFlight.add(pool.submit(() -> buildOne(image)));
-        }
-        for (Future<?> future : inFlight) {
-          await(future);
-        }
-        inFlight.clear();
+      dispatch(new ArrayDeque<>(plan), pool);
+      while (!flights.isEmpty()) {
+        idle();
       }
     } finally {
       pool.shutdown();
       awaitWorkers(pool);
+      work.close();
+      disk.close();
     }
-    return new Result(
-        List.copyOf(records),
-        Optional.ofNullable(stop.get()).map(s -> s.id),
-        Optional.ofNullable(down.get()));
+    return new Result(state.records(), state.stopped().map(s -> s.id), state.down());
   }
 
   /**
@@ -124,8 +168,13 @@ final class BatchBuild {
    * {@link #run} then returns within seconds. Safe from any thread (a shutdown hook).
    */
   void cancel() {
-    stop.compareAndSet(null, Stop.CANCELLED);
-    inFlight.forEach(f -> f.cancel(true));
+    state.stop(BuildState.Stop.CANCELLED);
+    for (Flight f : flights.values()) {
+      Future<?> future = f.future()[0];
+      if (future != null) {
+        future.cancel(true);
+      }
+    }
   }
 
   /**
@@ -135,216 +184,191 @@ final class BatchBuild {
   record Result(
       List<ManifestRecord> records, Optional<String> stoppedEarly, Optional<String> unreachable) {}
 
-  private void buildOne(PlannedImage image) {
-    if (stop.get() != null || pastDeadline()) {
-      stop.compareAndSet(null, Stop.DEADLINE);
-      return;
-    }
-    progress.started();
-    long begin = System.nanoTime();
-    Path log = SafeFiles.child(settings.logs(), image.instance(), ".log");
-    ManifestRecord record;
-    Optional<String> badBase = BaseImageRule.problem(image.baseImage());
-    if (badBase.isPresent()) {
-      record = ManifestRecord.failed(image, 0, 0, "base image " + badBase.get());
-    } else {
-      try {
-        Optional<String> existing =
-            settings.force() ? Optional.empty() : registry.manifestDigest(image.image());
-        record =
-            existing.isPresent()
-                ? ManifestRecord.skipped(image, existing.get(), seconds(begin))
-                : attempts(image, log, begin);
-      } catch (ImagefleetException e) {
-        record = ManifestRecord.failed(image, 0, seconds(begin), e.getMessage());
-        checkHealth(image);
+  private void dispatch(Deque<PlannedImage> queue, ExecutorService pool) {
+    while (!queue.isEmpty() && state.stopped().isEmpty()) {
+      if (flights.size() >= settings.workers()) {
+        idle();
+        continue;
       }
+      if (state.pastDeadline()) {
+        state.stop(BuildState.Stop.DEADLINE);
+        break;
+      }
+      Admission next = admit();
+      if (next == Admission.STOP) {
+        break;
+      }
+      if (next == Admission.WAIT) {
+        while (!idle() && state.stopped().isEmpty()) {
+          // Until a worker finishes: the image it built is gone from the disk.
+        }
+        recheck = true;
+        continue;
+      }
+      start(queue.poll(), pool);
     }
-    // A cancelled worker is interrupted; clear it, or the manifest's channel closes on the write.
-    Thread.interrupted();
-    manifest.append(record);
-    records.add(record);
-    progress.finished(record, log);
   }
 
-  private ManifestRecord attempts(PlannedImage image, Path log, long begin) {
-    int attempt = 0;
-    String error;
-    while (true) {
-      attempt++;
-      BuildLog.append(
-          log,
-          "=== imagefleet: "
-              + image.image()
-              + ", attempt "
-              + attempt
-              + " ("
-              + builder.name()
-              + ") ===\n");
-      Path context = null;
-      try {
-        context = contexts.create(image);
-        Optional<String> digest = builder.build(contexts.job(image, context), log, timeout());
-        if (digest.isPresent()) {
-          verify(image, digest.get());
-        }
-        return ManifestRecord.built(image, digest.orElse(null), attempt, seconds(begin));
-      } catch (StepFailure | PushNotServed e) {
-        error = e.getMessage();
-        boolean retry = worthRetrying(e, image, attempt);
-        if (stop.get() == Stop.CANCELLED) {
-          error = "cancelled (" + error + ")";
-        }
-        BuildLog.append(
-            log,
-            "=== imagefleet: attempt "
-                + attempt
-                + " failed: "
-                + error
-                + (retry ? "; retrying" : "")
-                + " ===\n");
-        if (!retry) {
-          break;
-        }
-        Backoff.pause(Backoff.delay(settings.retryBackoff(), attempt));
-      } finally {
-        contexts.delete(context);
-      }
+  /** Starts {@code image} in the lowest free lane. */
+  private void start(PlannedImage image, ExecutorService pool) {
+    int lane = 0;
+    while (flights.containsKey(lane)) {
+      lane++;
     }
-    if (down.get() != null) {
-      error = down.get() + " stopped answering: " + error;
-    }
-    return ManifestRecord.failed(image, attempt, seconds(begin), error);
+    Future<?>[] future = new Future<?>[1];
+    Flight flight = new Flight(lane, image, future);
+    starts++;
+    lastStart = ticker.nanos();
+    disk.started(image.instance());
+    flights.put(lane, flight);
+    future[0] =
+        pool.submit(
+            () -> {
+              try {
+                work.run(image, flight.lane());
+              } finally {
+                finished.add(flight);
+              }
+            });
   }
 
   /**
-   * A transient failure is tried again while daemon and registry answer and retries and time
-   * remain.
+   * Whether the next image may start: the disk check when due (every {@code --batch-size} starts,
+   * after a wait, or when the last measurement was under the floor), then the floor and the growth
+   * of what would be in flight.
    */
-  private boolean worthRetrying(RuntimeException e, PlannedImage image, int attempt) {
-    boolean transientFailure =
-        e instanceof PushNotServed
-            || ((StepFailure) e).timedOut()
-            || ((StepFailure) e).unreachable()
-            || Failures.isTransient(e.getMessage());
-    boolean environmentDown = checkHealth(image);
-    return transientFailure
-        && !environmentDown
-        && attempt <= settings.maxRetries()
-        && !pastDeadline()
-        && stop.get() == null;
+  private Admission admit() {
+    if (!disk.enabled()) {
+      return Admission.GO;
+    }
+    if (recheck || disk.under() || starts - startsAtCheck >= settings.batchSize()) {
+      check();
+    }
+    recheck = false;
+    if (!checked) {
+      return Admission.GO; // Until the first check, preflight's gate vouches for the disk.
+    }
+    if (!disk.under() && (!disk.fits() || (disk.cheap() && disk.measuredAt() < lastStart))) {
+      disk.sample(); // What the images started since the last measurement grew so far.
+    }
+    if (!disk.under() && disk.fits()) {
+      waitSaid = false;
+      return Admission.GO;
+    }
+    if (flights.isEmpty()) {
+      sayStop();
+      state.stop(BuildState.Stop.DISK);
+      return Admission.STOP;
+    }
+    sayWait();
+    return Admission.WAIT;
   }
 
-  /**
-   * Whether the daemon or the registry stopped answering; if so the run starts nothing new. A
-   * failure while both answer is the image's own.
-   */
-  private boolean checkHealth(PlannedImage image) {
-    if (down.get() != null) {
-      return true;
-    }
-    if (stop.get() == Stop.CANCELLED) {
-      return false; // The failure is the cancel; and an interrupted thread can't ping.
-    }
-    Optional<String> gone = health.down(image.image());
-    if (gone.isEmpty() && !registry.answers(image.image())) {
-      gone = Optional.of("registry " + image.image().registry());
-    }
-    if (gone.isPresent() && down.compareAndSet(null, gone.get())) {
-      stop.compareAndSet(null, Stop.UNREACHABLE);
-      progress.say("imagefleet: " + gone.get() + " stopped answering; starting nothing new");
-    }
-    return gone.isPresent();
-  }
-
-  /** The pushed digest must be what the registry now serves for the tag. */
-  private void verify(PlannedImage image, String digest) {
-    Optional<String> served;
-    try {
-      served = registry.manifestDigest(image.image());
-    } catch (ImagefleetException e) {
-      throw new PushNotServed("verifying the push: " + e.getMessage());
-    }
-    if (served.isEmpty() || !served.get().equals(digest)) {
-      throw new PushNotServed(
-          "pushed "
-              + digest
-              + " but the registry serves "
-              + served.orElse("nothing")
-              + " for "
-              + image.image());
-    }
-  }
-
-  /** The push reported success but the registry doesn't serve that digest (yet): worth a retry. */
-  private static final class PushNotServed extends RuntimeException {
-    PushNotServed(String message) {
-      super(message);
-    }
-  }
-
-  private void checkDisk() {
-    if (probe.isEmpty()) {
-      return;
-    }
-    Optional<DiskSpace> space = probe.get().dataRoot().space();
-    if (space.isEmpty() || space.get().freeBytes() >= settings.minFreeBytes()) {
-      return;
-    }
-    progress.say(
-        "imagefleet: "
-            + Units.gib(space.get().freeBytes())
-            + " free on "
-            + space.get().path()
-            + ", below --min-free-gb; pruning build cache");
-    pruner.ifPresent(p -> p.pruneBuildCache(settings.keepBytes()));
-    Optional<DiskSpace> after = probe.get().dataRoot().space();
-    if (after.isPresent() && after.get().freeBytes() < settings.minFreeBytes()) {
+  /** Measures and, under the floor, prunes; says so when it prunes. */
+  private void check() {
+    startsAtCheck = starts;
+    lastCheck = ticker.nanos();
+    checked = true;
+    DiskFloor.Check check = disk.check();
+    if (check.pruned()) {
       progress.say(
-          "imagefleet: still "
-              + Units.gib(after.get().freeBytes())
-              + " free after pruning; starting nothing new");
-      stop.compareAndSet(null, Stop.DISK);
+          "imagefleet: "
+              + Units.gib(check.before().orElseThrow().freeBytes())
+              + " free on "
+              + check.before().orElseThrow().path()
+              + ", below --min-free-gb; pruning build cache");
     }
   }
 
-  /** Past the deadline, or too close to it to start an image of the expected length. */
-  private boolean pastDeadline() {
-    if (settings.deadline().isEmpty()) {
+  /**
+   * Waits up to one slice for a worker to finish, measuring disk when due meanwhile; true when one
+   * (or more) finished.
+   */
+  private boolean idle() {
+    boolean any = false;
+    try {
+      Flight done = finished.poll(tuning.slice().toNanos(), TimeUnit.NANOSECONDS);
+      while (done != null) {
+        any |= collect(done);
+        done = finished.poll();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cancel();
+    }
+    for (Flight f : flights.values()) {
+      if (f.future()[0] != null && f.future()[0].isCancelled()) {
+        any |= collect(f); // Cancelled by cancel(): the worker records the image itself.
+      }
+    }
+    measureWhenDue();
+    return any;
+  }
+
+  private void measureWhenDue() {
+    if (!disk.enabled()) {
+      return;
+    }
+    long now = ticker.nanos();
+    if (now - lastCheck >= tuning.checkEvery().toNanos()) {
+      check();
+      return;
+    }
+    Duration every = disk.cheap() ? tuning.sampleEvery() : tuning.sampleEveryByHelper();
+    if (!flights.isEmpty() && now - disk.measuredAt() >= every.toNanos()) {
+      disk.sample();
+    }
+  }
+
+  /** Frees the lane of a finished image; a worker's unexpected error ends the run. */
+  private boolean collect(Flight flight) {
+    if (!flights.remove(flight.lane(), flight)) {
       return false;
     }
-    long elapsed = System.nanoTime() - start;
-    long[] built =
-        records.stream()
-            .filter(r -> r.status() == ManifestRecord.Status.BUILT)
-            .mapToLong(r -> (long) (r.seconds() * 1e9))
-            .sorted()
-            .toArray();
-    long median = built.length == 0 ? 0 : built[built.length / 2];
-    return elapsed + median >= settings.deadline().get().toNanos();
-  }
-
-  private Duration timeout() {
-    if (settings.deadline().isEmpty()) {
-      return settings.imageTimeout();
-    }
-    long left = settings.deadline().get().toNanos() - (System.nanoTime() - start);
-    return Duration.ofNanos(
-        Math.max(1_000_000_000L, Math.min(settings.imageTimeout().toNanos(), left)));
-  }
-
-  private static void await(Future<?> future) {
+    disk.finished(flight.image().instance());
     try {
-      future.get();
-    } catch (CancellationException e) {
-      // Cancelled by cancel(): the worker records the image itself.
+      flight.future()[0].get(0, TimeUnit.NANOSECONDS);
+    } catch (CancellationException | java.util.concurrent.TimeoutException e) {
+      // Cancelled by cancel(), or still writing its record: the worker records the image itself.
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r
           ? r
           : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+    }
+    return true;
+  }
+
+  private void sayWait() {
+    if (waitSaid) {
+      return;
+    }
+    waitSaid = true;
+    progress.say(
+        "imagefleet: "
+            + disk.free().map(Units::gib).orElse("unknown")
+            + " free, "
+            + flights.size()
+            + " image(s) in flight growing up to "
+            + Units.gib(disk.expectedGrowth())
+            + " each; waiting for one to finish before starting more");
+  }
+
+  private void sayStop() {
+    long free = disk.free().orElse(0L);
+    if (disk.under()) {
+      progress.say(
+          "imagefleet: still " + Units.gib(free) + " free after pruning; starting nothing new");
+    } else {
+      progress.say(
+          "imagefleet: "
+              + Units.gib(free)
+              + " free; one more image (growing up to "
+              + Units.gib(disk.expectedGrowth())
+              + ") would go under --min-free-gb ("
+              + Units.gib(disk.floor().floorBytes())
+              + "); starting nothing new");
     }
   }
 
@@ -357,7 +381,11 @@ final class BatchBuild {
     }
   }
 
-  private static double seconds(long begin) {
-    return Math.round((System.nanoTime() - begin) / 1e8) / 10.0;
+  private static long sizeOf(Path file) {
+    try {
+      return Files.isRegularFile(file) ? Files.size(file) : 0;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
   }
 }

@@ -177,9 +177,9 @@ public final class BuildRunner {
             + (done == 0 ? "" : " (" + done + " already done)")
             + ", "
             + settings.workers()
-            + " workers, batches of "
+            + " workers, disk checked every "
             + settings.batchSize()
-            + ", builder "
+            + " starts, builder "
             + builder.name()
             + ", sdist "
             + sdist.file().getFileName()

@@ -8,14 +8,14 @@ import java.util.Optional;
 
 /**
  * What a build run builds with: the image builder, and (when there is a daemon to ask) the disk
- * probe and cache pruner for the checks between batches, and the health check of what it needs.
+ * probe and cache pruner for the running disk floor, and the health check of what it needs.
  */
 public record BuildTools(
     ImageBuilder builder, Optional<DiskProbe> probe, Optional<CachePruner> pruner, Health health) {
 
   /**
-   * The tools on a connected daemon: between batches, the probe measures and the pruner prunes the
-   * cache of the builder the images are built on; health is the daemon's ping.
+   * The tools on a connected daemon: for the disk checks, the probe measures and the pruner prunes
+   * the cache of the builder the images are built on; health is the daemon's ping.
    */
   public static BuildTools on(
       DockerDaemon daemon, ImageBuilder builder, DiskProbe probe, BuildxCli buildx) {

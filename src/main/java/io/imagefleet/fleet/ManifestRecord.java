@@ -4,7 +4,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** One line of manifest.jsonl: the final state of one image. */
+/**
+ * One line of manifest.jsonl: the final state of one image. {@code started} and {@code ended} are
+ * ISO-8601 UTC instants of its first attempt's start and its end, {@code lane} the worker slot it
+ * ran in (0-based), {@code runs} one entry per build attempt; manifests written before these fields
+ * existed read with them null.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ManifestRecord(
     @JsonProperty("instance") String instance,
@@ -14,7 +19,48 @@ public record ManifestRecord(
     @JsonProperty("status") Status status,
     @JsonProperty("attempts") int attempts,
     @JsonProperty("seconds") double seconds,
-    @JsonProperty("error") String error) {
+    @JsonProperty("error") String error,
+    @JsonProperty("started") String started,
+    @JsonProperty("ended") String ended,
+    @JsonProperty("lane") Integer lane,
+    @JsonProperty("runs") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Run> runs) {
+
+  /** A record without timing: what manifests held before the scheduler wrote lanes and runs. */
+  public ManifestRecord(
+      String instance,
+      String base,
+      List<String> tags,
+      String digest,
+      Status status,
+      int attempts,
+      double seconds,
+      String error) {
+    this(instance, base, tags, digest, status, attempts, seconds, error, null, null, null, null);
+  }
+
+  /** One build attempt: when it started, how long it took, and its error when it failed. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Run(
+      @JsonProperty("started") String started,
+      @JsonProperty("seconds") double seconds,
+      @JsonProperty("error") String error) {}
+
+  /** This record with when and where it ran, and its attempts. */
+  ManifestRecord timed(String started, String ended, int lane, List<Run> runs) {
+    return new ManifestRecord(
+        instance,
+        base,
+        tags,
+        digest,
+        status,
+        attempts,
+        seconds,
+        error,
+        started,
+        ended,
+        lane,
+        List.copyOf(runs));
+  }
 
   static ManifestRecord built(PlannedImage image, String digest, int attempts, double seconds) {
     return new ManifestRecord(

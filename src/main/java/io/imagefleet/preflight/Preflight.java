@@ -3,7 +3,6 @@ package io.imagefleet.preflight;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.DockerUsage;
-import io.imagefleet.docker.Units;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,33 +104,9 @@ public final class Preflight {
       return new Verdict(
           true, "data root not measured (--allow-unmeasured); free space not checked");
     }
-    DiskSpace space = root.get();
-    long needGib = options.minFreeBytes() / Units.GIB;
-    if (space.freeBytes() < options.minFreeBytes()) {
-      return new Verdict(
-          false,
-          "need "
-              + needGib
-              + " GiB free on "
-              + space.path()
-              + " (filesystem "
-              + space.filesystem()
-              + "), have "
-              + Units.gib(space.freeBytes())
-              + " after reclaiming "
-              + Units.gib(reclaimed)
-              + "; raise the runner size, lower --keep-storage-gb, or use --remove-toolchains");
-    }
-    return new Verdict(
-        true,
-        Units.gib(space.freeBytes())
-            + " free on "
-            + space.path()
-            + " (filesystem "
-            + space.filesystem()
-            + "), need "
-            + needGib
-            + " GiB");
+    DiskFloor.Verdict floor =
+        new DiskFloor(options.minFreeBytes(), options.keepBytes()).verdict(root.get(), reclaimed);
+    return new Verdict(floor.passed(), floor.message());
   }
 
   private static String describe(Optional<BuildxCli.Builder> builder) {

@@ -95,7 +95,9 @@ public final class WorkflowGenerator {
             s.image()),
         number("workers", "Images built at once", s.workers()),
         number(
-            "batch-size", "Images per batch; free disk is checked between batches", s.batchSize()),
+            "batch-size",
+            "Free disk is measured (and build cache pruned when low) every this many image starts",
+            s.batchSize()),
         new Input(
             "cache-mode",
             "BuildKit cache export: off, min, max or inline",
@@ -110,8 +112,12 @@ public final class WorkflowGenerator {
         text("runner", "Runner label for the build job", s.runner()),
         number(
             "min-free-gb",
-            "Free disk (GiB) required to start and to go on building",
+            "Free disk (GiB) preflight requires before the build starts",
             s.minFreeGb()),
+        number(
+            "build-min-free-gb",
+            "Free disk (GiB) the build keeps while images are in flight",
+            s.buildMinFreeGb()),
         number("keep-storage-gb", "Build cache (GiB) kept when pruning", s.keepStorageGb()));
   }
 

@@ -28,6 +28,7 @@ public record WorkflowSettings(
     String image,
     String actionRef,
     int minFreeGb,
+    int buildMinFreeGb,
     int keepStorageGb) {
 
   public static final String DEFAULT_ACTION_REF = "imagefleet/imagefleet@v1";
@@ -55,6 +56,7 @@ public record WorkflowSettings(
     ImagefleetException.requireAtLeast("--n-limit", nLimit, 0);
     ImagefleetException.requireAtLeast("--shards", shards, 1);
     ImagefleetException.requireAtLeast("--min-free-gb", minFreeGb, 0);
+    ImagefleetException.requireAtLeast("--build-min-free-gb", buildMinFreeGb, 0);
     ImagefleetException.requireAtLeast("--keep-storage-gb", keepStorageGb, 0);
     if (shards > MAX_SHARDS) {
       throw invalid("--shards must be at most " + MAX_SHARDS + " (one matrix), got " + shards);
@@ -105,6 +107,7 @@ public record WorkflowSettings(
         "",
         DEFAULT_ACTION_REF,
         75,
+        20,
         20);
   }
 
@@ -125,6 +128,7 @@ public record WorkflowSettings(
     option(args, "--image", image, d.image);
     option(args, "--action-ref", actionRef, d.actionRef);
     option(args, "--min-free-gb", minFreeGb, d.minFreeGb);
+    option(args, "--build-min-free-gb", buildMinFreeGb, d.buildMinFreeGb);
     option(args, "--keep-storage-gb", keepStorageGb, d.keepStorageGb);
     return args;
   }

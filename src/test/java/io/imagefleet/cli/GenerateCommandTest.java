@@ -72,6 +72,7 @@ class GenerateCommandTest {
         Arguments.of("--split", "dev", "split", "dev"),
         Arguments.of("--image", "ghcr.io/acme/agent", "image", "ghcr.io/acme/agent"),
         Arguments.of("--min-free-gb", "40", "min-free-gb", 40),
+        Arguments.of("--build-min-free-gb", "12", "build-min-free-gb", 12),
         Arguments.of("--keep-storage-gb", "5", "keep-storage-gb", 5));
   }
 
@@ -93,6 +94,23 @@ class GenerateCommandTest {
     assertThat(parsed.defaultValue()).isEqualTo(expected);
     // workflow_dispatch carries the same default (numbers as text, see Workflow.InputType).
     assertThat(dispatchDefault(text, input)).isEqualTo(String.valueOf(expected));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"swe-bench", "swt-bench"})
+  void preflightGetsTheStartGateAndBuildItsOwnRunningFloor(String benchmark) {
+    Workflow workflow = parse(generate(benchmark));
+
+    Job build = workflow.jobs().get("build");
+    assertThat(step(build, "preflight").with().get("min-free-gb"))
+        .isEqualTo("${{ inputs.min-free-gb }}");
+    assertThat(step(build, "build").with().get("min-free-gb"))
+        .isEqualTo("${{ inputs.build-min-free-gb }}");
+    assertThat(workflow.on().inputs().stream().filter(i -> i.name().endsWith("min-free-gb")))
+        .extracting(Input::name, Input::defaultValue)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("min-free-gb", 75),
+            org.assertj.core.groups.Tuple.tuple("build-min-free-gb", 20));
   }
 
   @Test

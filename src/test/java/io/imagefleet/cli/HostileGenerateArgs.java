@@ -63,6 +63,7 @@ public final class HostileGenerateArgs {
           "--image",
           "--action-ref",
           "--min-free-gb",
+          "--build-min-free-gb",
           "--keep-storage-gb",
           "--template",
           "-o");

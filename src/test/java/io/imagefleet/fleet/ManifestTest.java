@@ -47,6 +47,49 @@ class ManifestTest {
     assertThat(Manifest.read(file)).containsOnlyKeys("new");
   }
 
+  @Test
+  void timingFieldsAreWrittenInTheReportFormatAndReadBack() throws Exception {
+    Path file = dir.resolve("manifest.jsonl");
+    ManifestRecord timed =
+        record("t", ManifestRecord.Status.FAILED)
+            .timed(
+                "2026-11-27T04:01:02.345Z",
+                "2026-11-27T04:01:09.000Z",
+                3,
+                List.of(
+                    new ManifestRecord.Run("2026-11-27T04:01:02.345Z", 1.5, "timed out"),
+                    new ManifestRecord.Run("2026-11-27T04:01:08.000Z", 1.0, null)));
+    try (Manifest manifest = Manifest.open(file, false)) {
+      manifest.append(timed);
+      manifest.append(record("s", ManifestRecord.Status.SKIPPED).timed("a", "b", 0, List.of()));
+    }
+
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines.get(0))
+        .endsWith(
+            "\"seconds\":2.5,\"started\":\"2026-11-27T04:01:02.345Z\",\"ended\":\"2026-11-27T04:01:09.000Z\","
+                + "\"lane\":3,\"runs\":[{\"started\":\"2026-11-27T04:01:02.345Z\",\"seconds\":1.5,"
+                + "\"error\":\"timed out\"},{\"started\":\"2026-11-27T04:01:08.000Z\",\"seconds\":1.0}]}");
+    assertThat(lines.get(1)).doesNotContain("runs").contains("\"lane\":0");
+    assertThat(Manifest.read(file).get("t")).isEqualTo(timed);
+  }
+
+  @Test
+  void aManifestFromBeforeTheTimingFieldsStillReadsForResume() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("manifest.jsonl"),
+            "{\"instance\":\"old\",\"base\":\"b\",\"tags\":[\"r/x:old\"],\"status\":\"built\","
+                + "\"attempts\":1,\"seconds\":4.0}\n");
+
+    ManifestRecord old = Manifest.read(file).get("old");
+
+    assertThat(old.seconds()).isEqualTo(4.0);
+    assertThat(old.lane()).isNull();
+    assertThat(old.runs()).isNull();
+    assertThat(Manifest.done(Manifest.read(file))).containsExactly("old");
+  }
+
   private static ManifestRecord record(String instance, ManifestRecord.Status status) {
     return new ManifestRecord(
         instance, "base-" + instance, List.of("r/x:" + instance), null, status, 1, 2.5, null);

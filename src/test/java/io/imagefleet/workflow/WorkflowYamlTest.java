@@ -134,6 +134,7 @@ class WorkflowYamlTest {
         s.image(),
         s.actionRef(),
         s.minFreeGb(),
+        s.buildMinFreeGb(),
         s.keepStorageGb());
   }
 }

@@ -1,0 +1,59 @@
+package io.imagefleet.fleet;
+
+import io.imagefleet.ImagefleetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How long each image took in an earlier run (its manifest.jsonl), so the longest start first: a
+ * long image started last keeps one worker busy after the others ran dry.
+ */
+public final class History {
+  private final Map<String, ManifestRecord> records;
+
+  private History(Map<String, ManifestRecord> records) {
+    this.records = records;
+  }
+
+  public static History none() {
+    return new History(Map.of());
+  }
+
+  /**
+   * The manifest {@code file} ({@code option} names where it came from, for the message); a missing
+   * file is an error only when the user named it.
+   */
+  public static History read(Path file, String option, boolean required) {
+    if (!Files.isRegularFile(file)) {
+      if (required) {
+        throw ImagefleetException.invalidInput(
+            option + " " + file + ": no such file; pass the manifest.jsonl of an earlier run");
+      }
+      return none();
+    }
+    return new History(Manifest.read(file));
+  }
+
+  /** Seconds the image took last time; empty when unknown or skipped. */
+  Optional<Double> seconds(String instance) {
+    ManifestRecord r = records.get(instance);
+    if (r == null || r.status() == ManifestRecord.Status.SKIPPED) {
+      return Optional.empty();
+    }
+    return Optional.of(r.seconds());
+  }
+
+  /** The plan, longest first; ties and images without history keep their order, after the rest. */
+  public List<PlannedImage> slowestFirst(List<PlannedImage> plan) {
+    List<PlannedImage> order = new ArrayList<>(plan);
+    order.sort(
+        Comparator.comparingDouble(
+            (PlannedImage p) -> -seconds(p.instance()).orElse(Double.NEGATIVE_INFINITY)));
+    return order;
+  }
+}
