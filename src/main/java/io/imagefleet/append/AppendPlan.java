@@ -151,6 +151,30 @@ public final class AppendPlan {
     return stageSources;
   }
 
+  /**
+   * What to take out of each earlier stage for the layer: every source path, cut before its first
+   * wildcard segment (the glob is matched later, in the export), absolute and cleaned.
+   */
+  public Map<String, List<String>> exportPaths() {
+    Map<String, List<String>> exports = new LinkedHashMap<>();
+    stageSources.forEach(
+        (stage, sources) -> {
+          Set<String> paths = new LinkedHashSet<>();
+          for (String source : sources) {
+            String path = "/";
+            for (String segment : PosixPaths.clean(source).substring(1).split("/")) {
+              if (segment.isEmpty() || segment.matches(".*[*?\\[].*")) {
+                break;
+              }
+              path = PosixPaths.resolve(path, segment);
+            }
+            paths.add(path);
+          }
+          exports.put(stage, List.copyOf(paths));
+        });
+    return exports;
+  }
+
   public boolean needsEarlierStages() {
     return !stageSources.isEmpty();
   }
