@@ -102,6 +102,7 @@ public final class AppendSetup {
       if (Files.exists(dir)) {
         SafeFiles.deleteTree(dir, settings.output());
       }
+      Files.createDirectories(settings.logs());
       Path context = Files.createDirectories(dir.resolve("context"));
       Files.copy(settings.dockerfile(), context.resolve("Dockerfile"));
       Path link = context.resolve(sdist.getFileName());
