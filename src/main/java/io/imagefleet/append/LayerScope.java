@@ -55,6 +55,37 @@ final class LayerScope {
 
   FileCopy copy(Dockerfile.Instruction instruction, List<Stage> earlier) {
     boolean add = instruction.keyword().equals("ADD");
+    List<String> expanded = words(instruction, add);
+    List<String> sources = expanded.subList(0, expanded.size() - 1);
+    String rawDestination = expanded.get(expanded.size() - 1);
+    Optional<String> fromStage = fromStage(instruction, earlier);
+    for (String source : sources) {
+      if (add && (source.contains("://") || source.startsWith("git@"))) {
+        throw NotAppendable.at(
+            instruction, "ADD of a URL or git repository is not supported by append");
+      }
+    }
+    boolean directory =
+        rawDestination.endsWith("/") || rawDestination.equals(".") || rawDestination.endsWith("/.");
+    String destination = destination(instruction, rawDestination);
+    if (sources.size() > 1 && !directory) {
+      throw NotAppendable.at(
+          instruction, "with several sources the destination must be a directory ending in /");
+    }
+    return new FileCopy(
+        instruction.line(),
+        instruction.text(),
+        add,
+        fromStage,
+        sources,
+        destination,
+        directory || destination.equals("/"),
+        owner(instruction),
+        mode(instruction));
+  }
+
+  /** The sources and destination of a COPY or ADD, expanded; its flags checked. */
+  private List<String> words(Dockerfile.Instruction instruction, boolean add) {
     for (String flag : instruction.flags().keySet()) {
       if (!(add ? ADD_FLAGS : COPY_FLAGS).contains(flag)) {
         throw NotAppendable.at(
@@ -74,44 +105,23 @@ final class LayerScope {
     for (String word : words) {
       expanded.add(expandKnown(instruction, word));
     }
-    List<String> sources = expanded.subList(0, expanded.size() - 1);
-    String rawDestination = expanded.get(expanded.size() - 1);
-    Optional<String> fromStage = fromStage(instruction, earlier);
-    for (String source : sources) {
-      if (add && (source.contains("://") || source.startsWith("git@"))) {
-        throw NotAppendable.at(
-            instruction, "ADD of a URL or git repository is not supported by append");
-      }
+    return expanded;
+  }
+
+  /** An absolute destination; a relative one only against a WORKDIR the stage set. */
+  private String destination(Dockerfile.Instruction instruction, String raw) {
+    if (raw.startsWith("/")) {
+      return PosixPaths.clean(raw);
     }
-    boolean directory =
-        rawDestination.endsWith("/") || rawDestination.equals(".") || rawDestination.endsWith("/.");
-    String destination;
-    if (rawDestination.startsWith("/")) {
-      destination = PosixPaths.clean(rawDestination);
-    } else if (workdir.isPresent()) {
-      destination = PosixPaths.resolve(workdir.get(), rawDestination);
-    } else {
-      throw NotAppendable.at(
-          instruction,
-          "the relative destination '"
-              + rawDestination
-              + "' would depend on each base image's WORKDIR; write an absolute path or set"
-              + " WORKDIR in this stage first");
+    if (workdir.isPresent()) {
+      return PosixPaths.resolve(workdir.get(), raw);
     }
-    if (sources.size() > 1 && !directory) {
-      throw NotAppendable.at(
-          instruction, "with several sources the destination must be a directory ending in /");
-    }
-    return new FileCopy(
-        instruction.line(),
-        instruction.text(),
-        add,
-        fromStage,
-        sources,
-        destination,
-        directory || destination.equals("/"),
-        owner(instruction),
-        mode(instruction));
+    throw NotAppendable.at(
+        instruction,
+        "the relative destination '"
+            + raw
+            + "' would depend on each base image's WORKDIR; write an absolute path or set"
+            + " WORKDIR in this stage first");
   }
 
   private Optional<String> fromStage(Dockerfile.Instruction instruction, List<Stage> earlier) {

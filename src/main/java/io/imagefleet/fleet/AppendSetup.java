@@ -127,37 +127,11 @@ public final class AppendSetup {
     Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
     args.put("SDK_COMMIT", sdkCommit);
     args.put("SDIST", sdist.getFileName().toString());
-    Path log = settings.logs().resolve("append-stages.log");
     Map<String, Path> roots = new LinkedHashMap<>();
     long start = System.nanoTime();
-    for (Map.Entry<String, List<String>> stage : plan.exportPaths().entrySet()) {
-      String tag =
-          "imagefleet-append-stage:"
-              + SafeFiles.fileName(stage.getKey()).replace('%', '-')
-              + "-"
-              + UUID.randomUUID().toString().substring(0, 8);
-      Path root = dir.resolve("stages").resolve(SafeFiles.fileName(stage.getKey()));
-      try {
-        daemon.buildImage(
-            new EngineBuild(
-                context,
-                context.resolve("Dockerfile"),
-                tag,
-                stage.getKey(),
-                args,
-                settings.network()),
-            log,
-            settings.imageTimeout());
-        for (String path : stage.getValue()) {
-          daemon.exportPath(tag, path, root);
-        }
-      } catch (StepFailure e) {
-        throw stageFailure(stage.getKey(), e, log);
-      } finally {
-        removeQuietly(daemon, tag);
-      }
-      roots.put(stage.getKey(), root);
-    }
+    plan.exportPaths()
+        .forEach(
+            (stage, paths) -> roots.put(stage, exportStage(stage, paths, daemon, context, args)));
     err.println(
         "imagefleet build: append: built stage(s) "
             + String.join(", ", roots.keySet())
@@ -165,6 +139,37 @@ public final class AppendSetup {
             + Math.round((System.nanoTime() - start) / 1e9)
             + " s");
     return roots;
+  }
+
+  /** Builds one stage as its own target and copies {@code paths} out of it; the image goes. */
+  private Path exportStage(
+      String stage,
+      List<String> paths,
+      DockerDaemon daemon,
+      Path context,
+      Map<String, String> args) {
+    Path log = settings.logs().resolve("append-stages.log");
+    String tag =
+        "imagefleet-append-stage:"
+            + SafeFiles.fileName(stage).replace('%', '-')
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    Path root = dir.resolve("stages").resolve(SafeFiles.fileName(stage));
+    try {
+      daemon.buildImage(
+          new EngineBuild(
+              context, context.resolve("Dockerfile"), tag, stage, args, settings.network()),
+          log,
+          settings.imageTimeout());
+      for (String path : paths) {
+        daemon.exportPath(tag, path, root);
+      }
+      return root;
+    } catch (StepFailure e) {
+      throw stageFailure(stage, e, log);
+    } finally {
+      removeQuietly(daemon, tag);
+    }
   }
 
   private static ImagefleetException stageFailure(String stage, StepFailure e, Path log) {
