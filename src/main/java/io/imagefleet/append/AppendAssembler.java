@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagefleet.Backoff;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.InsecureRegistries;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,7 @@ public final class AppendAssembler {
   private static final Pattern CLIENT_ERROR = Pattern.compile("HTTP 4(?!29)\\d\\d");
 
   private final RegistrySession session;
+  private final InsecureRegistries insecure;
   private final Platform platform;
   private final int attempts;
   private final Duration backoff;
@@ -45,6 +47,17 @@ public final class AppendAssembler {
    */
   public AppendAssembler(
       Credentials credentials, Platform platform, int attempts, Duration backoff) {
+    this(credentials, InsecureRegistries.none(), platform, attempts, backoff);
+  }
+
+  /** With {@code insecure} naming the registries spoken to over plain HTTP beyond loopback. */
+  public AppendAssembler(
+      Credentials credentials,
+      InsecureRegistries insecure,
+      Platform platform,
+      int attempts,
+      Duration backoff) {
+    this.insecure = insecure;
     this.session = new RegistrySession(credentials, attempts, backoff);
     this.platform = platform;
     this.attempts = Math.max(1, attempts);
@@ -74,8 +87,8 @@ public final class AppendAssembler {
     Deadline deadline = Deadline.after(timeout);
     ImageLog out = new ImageLog(log);
     BaseName base = BaseName.parse(request.baseImage());
-    Repository source = Repository.of(base.image());
-    Repository target = Repository.of(request.target());
+    Repository source = Repository.of(base.image(), insecure);
+    Repository target = Repository.of(request.target(), insecure);
     RegistrySession.Manifest manifest = resolve(source, base, deadline, out);
     ObjectNode baseManifest = (ObjectNode) read(manifest.bytes());
     String configDigest = baseManifest.path("config").path("digest").asText();

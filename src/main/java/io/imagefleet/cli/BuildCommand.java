@@ -6,6 +6,7 @@ import io.imagefleet.actions.WorkflowCommands;
 import io.imagefleet.append.AppendPlan;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.docker.BuildxCli;
+import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.AppendSetup;
 import io.imagefleet.fleet.BaseImageRule;
@@ -100,10 +101,7 @@ final class BuildCommand implements Callable<Integer> {
             env.onRunner());
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
-    Builders.Choice choice = Builders.decide(image.builder, settings, commit);
-    choice
-        .notAppend()
-        .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
+    Builders.Choice choice = choice(settings, commit, err);
     if (output.dryRun) {
       return runner.dryRun(plan, done);
     }
@@ -122,6 +120,15 @@ final class BuildCommand implements Callable<Integer> {
           runner.build(inputs, tools(choice.kind(), daemon, credentials, settings));
       return finish(runner, summary, github, sdkInput, commit, repository);
     }
+  }
+
+  /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
+  private Builders.Choice choice(BuildSettings settings, String commit, PrintWriter err) {
+    Builders.Choice choice = Builders.decide(image.builder, settings, commit);
+    choice
+        .notAppend()
+        .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
+    return choice;
   }
 
   private int finish(
@@ -151,35 +158,31 @@ final class BuildCommand implements Callable<Integer> {
       PrintWriter err) {
     AppendPlan appendPlan =
         AppendSetup.plan(settings, sdistFile.file().getFileName().toString(), commit);
-    AppendSetup setup = new AppendSetup(settings, err);
+    Optional<DockerJavaDaemon> daemon =
+        appendPlan.needsEarlierStages()
+            ? Optional.of(DockerJavaDaemon.connect(env.variables()))
+            : Optional.empty();
     ImageBuilder builder;
-    if (appendPlan.needsEarlierStages()) {
-      try (DockerJavaDaemon daemon = DockerJavaDaemon.connect(env.variables())) {
-        builder =
-            setup.builder(
-                appendPlan,
-                sdistFile.file(),
-                commit,
-                Optional.of(daemon),
-                credentials,
-                image.platform());
-      }
-      err.println(
-          "imagefleet build: append: images are assembled in the registry; no free-disk checks"
-              + " or pruning between batches");
-    } else {
+    try {
       builder =
-          setup.builder(
-              appendPlan,
-              sdistFile.file(),
-              commit,
-              Optional.empty(),
-              credentials,
-              image.platform());
-      err.println(
-          "imagefleet build: append: no earlier stage to build, so no Docker daemon is used;"
-              + " no free-disk checks or pruning between batches");
+          new AppendSetup(settings, err)
+              .builder(
+                  appendPlan,
+                  sdistFile.file(),
+                  commit,
+                  daemon.map(DockerDaemon.class::cast),
+                  credentials,
+                  registryOptions.insecureRegistries(),
+                  image.platform());
+    } finally {
+      daemon.ifPresent(DockerJavaDaemon::close);
     }
+    err.println(
+        daemon.isPresent()
+            ? "imagefleet build: append: images are assembled in the registry; no free-disk checks"
+                + " or pruning between batches"
+            : "imagefleet build: append: no earlier stage to build, so no Docker daemon is used;"
+                + " no free-disk checks or pruning between batches");
     return new BuildTools(builder, Optional.empty(), Optional.empty(), Health.NONE);
   }
 

@@ -12,6 +12,7 @@ import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.InsecureRegistries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -74,6 +75,7 @@ public final class AppendSetup {
       String sdkCommit,
       Optional<DockerDaemon> daemon,
       Credentials credentials,
+      InsecureRegistries insecure,
       Platform platform) {
     Path context = context(sdist);
     Map<String, Path> roots = new LinkedHashMap<>();
@@ -91,7 +93,7 @@ public final class AppendSetup {
               + " bytes), built once for every image");
     }
     AppendAssembler assembler =
-        new AppendAssembler(credentials, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
+        new AppendAssembler(credentials, insecure, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
     return new AppendImageBuilder(
         assembler, plan, layer, Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
