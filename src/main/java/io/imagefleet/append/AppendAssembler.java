@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagefleet.Backoff;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
-import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.InsecureRegistries;
 import java.io.FileNotFoundException;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,11 +34,12 @@ public final class AppendAssembler {
   private static final Pattern CLIENT_ERROR = Pattern.compile("HTTP 4(?!29)\\d\\d");
 
   private final RegistrySession session;
+  private final InsecureRegistries insecure;
   private final Platform platform;
   private final int attempts;
   private final Duration backoff;
   private final BlobCrossings crossings = new BlobCrossings();
-  private final Counters counters = new Counters();
+  private final Traffic traffic = new Traffic();
 
   /**
    * @param attempts tries per registry call (and per blob transfer) for 5xx, 429 and broken
@@ -50,6 +47,17 @@ public final class AppendAssembler {
    */
   public AppendAssembler(
       Credentials credentials, Platform platform, int attempts, Duration backoff) {
+    this(credentials, InsecureRegistries.none(), platform, attempts, backoff);
+  }
+
+  /** With {@code insecure} naming the registries spoken to over plain HTTP beyond loopback. */
+  public AppendAssembler(
+      Credentials credentials,
+      InsecureRegistries insecure,
+      Platform platform,
+      int attempts,
+      Duration backoff) {
+    this.insecure = insecure;
     this.session = new RegistrySession(credentials, attempts, backoff);
     this.platform = platform;
     this.attempts = Math.max(1, attempts);
@@ -67,7 +75,7 @@ public final class AppendAssembler {
       long imagesPushed) {}
 
   public Stats stats() {
-    return counters.snapshot();
+    return traffic.snapshot();
   }
 
   /**
@@ -79,8 +87,8 @@ public final class AppendAssembler {
     Deadline deadline = Deadline.after(timeout);
     ImageLog out = new ImageLog(log);
     BaseName base = BaseName.parse(request.baseImage());
-    Repository source = Repository.of(base.image());
-    Repository target = Repository.of(request.target());
+    Repository source = Repository.of(base.image(), insecure);
+    Repository target = Repository.of(request.target(), insecure);
     RegistrySession.Manifest manifest = resolve(source, base, deadline, out);
     ObjectNode baseManifest = (ObjectNode) read(manifest.bytes());
     String configDigest = baseManifest.path("config").path("digest").asText();
@@ -90,7 +98,6 @@ public final class AppendAssembler {
       crossBlob(source, target, layer, deadline, out);
     }
     request.layer().ifPresent(layer -> uploadLayer(target, layer, deadline, out));
-
     ObjectNode config =
         new ConfigEditor(request.plan())
             .apply(
@@ -98,37 +105,50 @@ public final class AppendAssembler {
                 new ConfigEditor.Base(base.fullName(), manifest.digest()),
                 request.layer().map(AgentLayer::diffId),
                 request.created());
-    byte[] configBytes = write(config);
-    String newConfigDigest = Digests.sha256(configBytes);
+    byte[] configBytes = pushConfig(target, config, deadline, out);
+    ObjectNode newManifest = manifestFor(baseManifest, manifest.mediaType(), configBytes, request);
+    // PUT /v2/<name>/manifests/<tag>
+    String tag = request.target().tag();
+    String digest =
+        session.putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
+    traffic.images.incrementAndGet();
+    out.line("pushed " + target + ":" + tag + " " + digest);
+    return digest;
+  }
+
+  /** The new config as a blob of the target: POST + PUT /v2/<name>/blobs/uploads/. */
+  private byte[] pushConfig(Repository target, ObjectNode config, Deadline deadline, ImageLog out) {
+    byte[] bytes = write(config);
+    String digest = Digests.sha256(bytes);
     upload(
         target,
-        newConfigDigest,
+        digest,
         Optional.empty(),
-        () -> Body.of(HttpRequest.BodyPublishers.ofByteArray(configBytes)),
+        () -> BlobBody.of(HttpRequest.BodyPublishers.ofByteArray(bytes)),
         deadline);
-    out.line("pushed config " + newConfigDigest + " (" + configBytes.length + " bytes)");
+    out.line("pushed config " + digest + " (" + bytes.length + " bytes)");
+    return bytes;
+  }
 
-    ObjectNode newManifest = baseManifest.deepCopy();
-    newManifest.remove("subject");
-    ObjectNode configDescriptor = (ObjectNode) newManifest.get("config");
-    configDescriptor.put("digest", newConfigDigest);
-    configDescriptor.put("size", configBytes.length);
+  /** The base's manifest with the new config and the agent layer last; same media type family. */
+  private static ObjectNode manifestFor(
+      ObjectNode baseManifest, String mediaType, byte[] config, AppendRequest request) {
+    ObjectNode manifest = baseManifest.deepCopy();
+    manifest.remove("subject");
+    ObjectNode configDescriptor = (ObjectNode) manifest.get("config");
+    configDescriptor.put("digest", Digests.sha256(config));
+    configDescriptor.put("size", config.length);
     request
         .layer()
         .ifPresent(
             layer ->
-                newManifest
+                manifest
                     .withArray("layers")
                     .addObject()
-                    .put("mediaType", layerMediaType(manifest.mediaType()))
+                    .put("mediaType", layerMediaType(mediaType))
                     .put("digest", layer.digest())
                     .put("size", layer.size()));
-    String tag = request.target().tag();
-    String digest =
-        session.putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
-    counters.images.incrementAndGet();
-    out.line("pushed " + target + ":" + tag + " " + digest);
-    return digest;
+    return manifest;
   }
 
   /** The base's image manifest for the platform, through an index when the tag names one. */
@@ -197,7 +217,7 @@ public final class AppendAssembler {
         digest,
         () -> {
           if (session.blobExists(target, digest, deadline)) {
-            counters.present.incrementAndGet();
+            traffic.present.incrementAndGet();
             out.line("blob " + digest + " already in " + target);
             return;
           }
@@ -205,7 +225,7 @@ public final class AppendAssembler {
           if (source.sameRegistry(target)) {
             upload = session.mountBlob(target, digest, source, deadline);
             if (upload.isEmpty()) {
-              counters.mounted.incrementAndGet();
+              traffic.mounted.incrementAndGet();
               out.line("blob " + digest + " mounted from " + source);
               return;
             }
@@ -230,15 +250,16 @@ public final class AppendAssembler {
         digest,
         upload,
         () -> {
-          Counting in = new Counting(session.openBlob(source, digest, deadline), sent);
-          return new Body(
+          BlobBody.Counting in =
+              new BlobBody.Counting(session.openBlob(source, digest, deadline), sent);
+          return new BlobBody(
               HttpRequest.BodyPublishers.fromPublisher(
                   HttpRequest.BodyPublishers.ofInputStream(() -> in), size),
               in);
         },
         deadline);
-    counters.streamed.incrementAndGet();
-    counters.streamedBytes.addAndGet(sent.get());
+    traffic.streamed.incrementAndGet();
+    traffic.streamedBytes.addAndGet(sent.get());
   }
 
   private void uploadLayer(Repository target, AgentLayer layer, Deadline deadline, ImageLog out) {
@@ -254,10 +275,10 @@ public final class AppendAssembler {
               target,
               layer.digest(),
               Optional.empty(),
-              () -> Body.of(ofFile(layer.file())),
+              () -> BlobBody.of(ofFile(layer.file())),
               deadline);
-          counters.uploaded.incrementAndGet();
-          counters.uploadedBytes.addAndGet(layer.size());
+          traffic.uploaded.incrementAndGet();
+          traffic.uploadedBytes.addAndGet(layer.size());
           out.line("agent layer " + layer.digest() + " pushed to " + target);
         },
         deadline);
@@ -271,14 +292,14 @@ public final class AppendAssembler {
       Repository target,
       String digest,
       Optional<URI> first,
-      Supplier<Body> bodies,
+      Supplier<BlobBody> bodies,
       Deadline deadline) {
     for (int attempt = 1; ; attempt++) {
       URI location =
           attempt == 1 && first.isPresent()
               ? first.get()
               : session.startUpload(target, digest, deadline);
-      try (Body body = bodies.get()) {
+      try (BlobBody body = bodies.get()) {
         session.putBlob(target, location, digest, body::publisher, false, deadline);
         return;
       } catch (StepFailure e) {
@@ -322,100 +343,6 @@ public final class AppendAssembler {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A base image name as given: with a tag (latest by default) or a digest. */
-  record BaseName(ImageReference image, String reference) {
-    static BaseName parse(String text) {
-      int at = text.indexOf('@');
-      ImageReference image = ImageReference.parse(at < 0 ? text : text.substring(0, at));
-      return new BaseName(image, at < 0 ? image.tag() : text.substring(at + 1));
-    }
-
-    /** As the OCI base.name label wants it: registry, repository and tag or digest. */
-    String fullName() {
-      String separator = reference.startsWith("sha256:") ? "@" : ":";
-      return image.registry() + "/" + image.repository() + separator + reference;
-    }
-  }
-
-  /** A request body and what to close when it has been sent (or not). */
-  private record Body(HttpRequest.BodyPublisher publisher, InputStream stream)
-      implements AutoCloseable {
-    static Body of(HttpRequest.BodyPublisher publisher) {
-      return new Body(publisher, InputStream.nullInputStream());
-    }
-
-    @Override
-    public void close() {
-      try {
-        stream.close();
-      } catch (IOException e) {
-        // the transfer is over either way
-      }
-    }
-  }
-
-  private static final class Counting extends FilterInputStream {
-    private final AtomicLong count;
-
-    Counting(InputStream in, AtomicLong count) {
-      super(in);
-      this.count = count;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count.incrementAndGet();
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        count.addAndGet(n);
-      }
-      return n;
-    }
-  }
-
-  private static final class Counters {
-    final AtomicLong present = new AtomicLong();
-    final AtomicLong mounted = new AtomicLong();
-    final AtomicLong streamed = new AtomicLong();
-    final AtomicLong streamedBytes = new AtomicLong();
-    final AtomicLong uploaded = new AtomicLong();
-    final AtomicLong uploadedBytes = new AtomicLong();
-    final AtomicLong images = new AtomicLong();
-
-    Stats snapshot() {
-      return new Stats(
-          present.get(),
-          mounted.get(),
-          streamed.get(),
-          streamedBytes.get(),
-          uploaded.get(),
-          uploadedBytes.get(),
-          images.get());
-    }
-  }
-
-  /** The image's own log: what was resolved and what crossed, one line each. */
-  private record ImageLog(Path file) {
-    void line(String text) {
-      if (file == null) {
-        return;
-      }
-      try {
-        Files.writeString(file, text + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        // A log that can't be written must not fail the image.
-      }
     }
   }
 }

@@ -1,17 +1,14 @@
 package io.imagefleet.append;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * What {@code --builder append} makes of a Dockerfile: the stage it appends (the target, else the
@@ -34,10 +31,6 @@ public final class AppendPlan {
           "ARG",
           "SHELL",
           "STOPSIGNAL");
-  private static final Set<String> COPY_FLAGS = Set.of("from", "chown", "chmod", "link");
-  private static final Set<String> ADD_FLAGS = Set.of("chown", "chmod", "link");
-  private static final Pattern NUMERIC_OWNER = Pattern.compile("(\\d+)(?::(\\d+))?");
-  private static final Pattern OCTAL_MODE = Pattern.compile("[0-7]{3,4}");
 
   private final Dockerfile dockerfile;
   private final List<Dockerfile.Instruction> stage;
@@ -70,49 +63,76 @@ public final class AppendPlan {
    */
   public static AppendPlan parse(
       String dockerfileText, Optional<String> target, Map<String, String> buildArgs) {
-    Dockerfile dockerfile;
+    Dockerfile dockerfile = read(dockerfileText);
+    Map<String, String> args = new LinkedHashMap<>(buildArgs);
+    args.remove("BASE_IMAGE");
+    Map<String, Optional<String>> globals = new LinkedHashMap<>();
+    List<Dockerfile.Instruction> all = dockerfile.instructions();
+    int firstFrom = declareGlobals(all, dockerfile.escape(), args, globals);
+    List<Stage> stages = Stage.split(all.subList(firstFrom, all.size()), dockerfile.escape());
+    int last = appendedStage(stages, target);
+    List<Dockerfile.Instruction> body =
+        stages.get(last).instructions().subList(1, stages.get(last).instructions().size());
+    LayerScope scope = new LayerScope(dockerfile.escape(), args, globals);
+    List<FileCopy> copies = copies(body, scope, stages.subList(0, last));
+    return new AppendPlan(
+        dockerfile, body, globals, Map.copyOf(args), copies, stageSources(copies, stages));
+  }
+
+  private static Dockerfile read(String text) {
     try {
-      dockerfile = Dockerfile.parse(dockerfileText);
+      return Dockerfile.parse(text);
     } catch (IllegalArgumentException e) {
       throw new NotAppendable("Dockerfile " + e.getMessage());
     }
-    Map<String, String> args = new LinkedHashMap<>(buildArgs);
-    args.remove("BASE_IMAGE");
-    List<Dockerfile.Instruction> all = dockerfile.instructions();
-    Map<String, Optional<String>> globals = new LinkedHashMap<>();
+  }
+
+  /** Declares the ARGs before the first FROM; returns the index of that FROM. */
+  private static int declareGlobals(
+      List<Dockerfile.Instruction> all,
+      char escape,
+      Map<String, String> args,
+      Map<String, Optional<String>> globals) {
     int i = 0;
     for (; i < all.size() && !all.get(i).keyword().equals("FROM"); i++) {
       Dockerfile.Instruction instruction = all.get(i);
       if (!instruction.keyword().equals("ARG")) {
         throw NotAppendable.at(instruction, "only ARG may come before the first FROM");
       }
-      declareArgs(instruction, dockerfile.escape(), args, globals, globals);
+      declareArgs(instruction, escape, args, globals, globals);
     }
-    List<Stage> stages = stages(all.subList(i, all.size()), dockerfile.escape());
+    return i;
+  }
+
+  /** The index of the stage append builds (the target, else the last); it must be on the base. */
+  private static int appendedStage(List<Stage> stages, Optional<String> target) {
     if (stages.isEmpty()) {
       throw new NotAppendable("the Dockerfile has no FROM");
     }
     int last = stages.size() - 1;
     if (target.isPresent() && !target.get().isEmpty()) {
-      last = indexOf(stages, target.get());
+      last = Stage.indexOf(stages, target.get());
       if (last < 0) {
         throw new NotAppendable("the Dockerfile has no stage named '" + target.get() + "'");
       }
     }
-    Stage appended = stages.get(last);
-    String base = appended.from();
+    String base = stages.get(last).from();
     if (!base.equals("${BASE_IMAGE}") && !base.equals("$BASE_IMAGE")) {
       throw NotAppendable.at(
-          appended.instructions().get(0),
+          stages.get(last).instructions().get(0),
           "the appended stage must start FROM ${BASE_IMAGE} (the instance's base image)");
     }
-    LayerScope scope = new LayerScope(dockerfile.escape(), args, globals);
+    return last;
+  }
+
+  /** The stage's COPY and ADD lines as copies; config lines go through the scope; others fail. */
+  private static List<FileCopy> copies(
+      List<Dockerfile.Instruction> body, LayerScope scope, List<Stage> earlier) {
     List<FileCopy> copies = new ArrayList<>();
-    for (Dockerfile.Instruction instruction :
-        appended.instructions().subList(1, appended.instructions().size())) {
+    for (Dockerfile.Instruction instruction : body) {
       String keyword = instruction.keyword();
       if (keyword.equals("COPY") || keyword.equals("ADD")) {
-        copies.add(scope.copy(instruction, stages.subList(0, last)));
+        copies.add(scope.copy(instruction, earlier));
       } else if (CONFIG_INSTRUCTIONS.contains(keyword)) {
         scope.apply(instruction);
       } else {
@@ -124,23 +144,22 @@ public final class AppendPlan {
                 + " ARG, SHELL and STOPSIGNAL)");
       }
     }
+    return copies;
+  }
+
+  /** Per earlier stage copied from, the paths read from it; each such stage must not be on BASE. */
+  private static Map<String, List<String>> stageSources(List<FileCopy> copies, List<Stage> stages) {
     Map<String, List<String>> stageSources = new LinkedHashMap<>();
     for (FileCopy copy : copies) {
       copy.fromStage()
           .ifPresent(
               name -> {
-                requireIndependentOfBase(stages, indexOf(stages, name), copy);
+                requireIndependentOfBase(stages, Stage.indexOf(stages, name), copy);
                 stageSources.computeIfAbsent(name, n -> new ArrayList<>()).addAll(copy.sources());
               });
     }
     stageSources.replaceAll((name, paths) -> List.copyOf(new LinkedHashSet<>(paths)));
-    return new AppendPlan(
-        dockerfile,
-        appended.instructions().subList(1, appended.instructions().size()),
-        globals,
-        Map.copyOf(args),
-        copies,
-        stageSources);
+    return stageSources;
   }
 
   /**
@@ -149,6 +168,30 @@ public final class AppendPlan {
    */
   public Map<String, List<String>> stageSources() {
     return stageSources;
+  }
+
+  /**
+   * What to take out of each earlier stage for the layer: every source path, cut before its first
+   * wildcard segment (the glob is matched later, in the export), absolute and cleaned.
+   */
+  public Map<String, List<String>> exportPaths() {
+    Map<String, List<String>> exports = new LinkedHashMap<>();
+    stageSources.forEach(
+        (stage, sources) -> {
+          Set<String> paths = new LinkedHashSet<>();
+          for (String source : sources) {
+            String path = "/";
+            for (String segment : PosixPaths.clean(source).substring(1).split("/")) {
+              if (segment.isEmpty() || segment.matches(".*[*?\\[].*")) {
+                break;
+              }
+              path = PosixPaths.resolve(path, segment);
+            }
+            paths.add(path);
+          }
+          exports.put(stage, List.copyOf(paths));
+        });
+    return exports;
   }
 
   public boolean needsEarlierStages() {
@@ -207,37 +250,6 @@ public final class AppendPlan {
     }
   }
 
-  private record Stage(String name, String from, List<Dockerfile.Instruction> instructions) {}
-
-  private static List<Stage> stages(List<Dockerfile.Instruction> instructions, char escape) {
-    List<Stage> stages = new ArrayList<>();
-    List<Dockerfile.Instruction> current = null;
-    for (Dockerfile.Instruction instruction : instructions) {
-      if (instruction.keyword().equals("FROM")) {
-        current = new ArrayList<>();
-        List<String> words = Words.split(instruction.arguments(), escape);
-        String name = "";
-        if (words.size() == 3 && words.get(1).equalsIgnoreCase("AS")) {
-          name = words.get(2).toLowerCase(Locale.ROOT);
-        } else if (words.size() != 1) {
-          throw NotAppendable.at(instruction, "FROM takes an image and an optional AS name");
-        }
-        stages.add(new Stage(name, words.get(0), current));
-      }
-      current.add(instruction);
-    }
-    return stages;
-  }
-
-  private static int indexOf(List<Stage> stages, String name) {
-    for (int i = 0; i < stages.size(); i++) {
-      if (stages.get(i).name().equalsIgnoreCase(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /** A stage built once per run must not be built on each instance's base. */
   private static void requireIndependentOfBase(List<Stage> stages, int index, FileCopy copy) {
     Set<Integer> seen = new HashSet<>();
@@ -257,215 +269,17 @@ public final class AppendPlan {
                 + "' is built on ${BASE_IMAGE}, so it differs per image; append builds earlier"
                 + " stages once per run; use --builder engine or --builder buildx");
       }
-      int from = indexOf(stages, stage.from());
+      int from = Stage.indexOf(stages, stage.from());
       if (from >= 0 && from < i) {
         todo.add(from);
       }
       for (Dockerfile.Instruction instruction : stage.instructions()) {
         String source = instruction.flags().get("from");
-        int other = source == null ? -1 : indexOf(stages, source);
+        int other = source == null ? -1 : Stage.indexOf(stages, source);
         if (other >= 0 && other < i) {
           todo.add(other);
         }
       }
-    }
-  }
-
-  /**
-   * What the layer's COPY and ADD lines can know once per run: the stage's ARGs and ENVs, and its
-   * WORKDIR once an absolute one is set. An empty value means "comes from the base image".
-   */
-  private static final class LayerScope {
-    private final char escape;
-    private final Map<String, String> buildArgs;
-    private final Map<String, Optional<String>> globals;
-    private final Map<String, Optional<String>> args = new HashMap<>();
-    private final Map<String, Optional<String>> env = new HashMap<>();
-    private Optional<String> workdir = Optional.empty();
-
-    LayerScope(char escape, Map<String, String> buildArgs, Map<String, Optional<String>> globals) {
-      this.escape = escape;
-      this.buildArgs = buildArgs;
-      this.globals = globals;
-    }
-
-    void apply(Dockerfile.Instruction instruction) {
-      switch (instruction.keyword()) {
-        case "ARG" -> declareArgs(instruction, escape, buildArgs, globals, args);
-        case "ENV" -> {
-          Map<String, Optional<String>> values = new LinkedHashMap<>();
-          // Every value reads the environment from before this instruction, as Docker's do.
-          KeyValues.parse(instruction, escape).forEach((k, v) -> values.put(k, known(v)));
-          env.putAll(values);
-        }
-        case "WORKDIR" -> {
-          Optional<String> dir = known(instruction.arguments());
-          workdir =
-              dir.flatMap(d -> d.startsWith("/") ? Optional.of(d) : workdir.map(w -> w + "/" + d));
-        }
-        default -> {
-          // Config only; ConfigEditor applies it per image.
-        }
-      }
-    }
-
-    FileCopy copy(Dockerfile.Instruction instruction, List<Stage> earlier) {
-      boolean add = instruction.keyword().equals("ADD");
-      for (String flag : instruction.flags().keySet()) {
-        if (!(add ? ADD_FLAGS : COPY_FLAGS).contains(flag)) {
-          throw NotAppendable.at(
-              instruction, instruction.keyword() + " --" + flag + " is not supported by append");
-        }
-      }
-      List<String> words =
-          instruction.json().orElseGet(() -> List.of(instruction.arguments().trim().split("\\s+")));
-      if (words.size() < 2 || words.get(0).isEmpty()) {
-        throw NotAppendable.at(
-            instruction, instruction.keyword() + " needs a source and a destination");
-      }
-      if (words.stream().anyMatch(w -> w.startsWith("<<"))) {
-        throw NotAppendable.at(instruction, "heredocs are not supported by append");
-      }
-      List<String> expanded = new ArrayList<>();
-      for (String word : words) {
-        expanded.add(expandKnown(instruction, word));
-      }
-      List<String> sources = expanded.subList(0, expanded.size() - 1);
-      String rawDestination = expanded.get(expanded.size() - 1);
-      Optional<String> fromStage = fromStage(instruction, earlier);
-      for (String source : sources) {
-        if (add && (source.contains("://") || source.startsWith("git@"))) {
-          throw NotAppendable.at(
-              instruction, "ADD of a URL or git repository is not supported by append");
-        }
-      }
-      boolean directory =
-          rawDestination.endsWith("/")
-              || rawDestination.equals(".")
-              || rawDestination.endsWith("/.");
-      String destination;
-      if (rawDestination.startsWith("/")) {
-        destination = PosixPaths.clean(rawDestination);
-      } else if (workdir.isPresent()) {
-        destination = PosixPaths.resolve(workdir.get(), rawDestination);
-      } else {
-        throw NotAppendable.at(
-            instruction,
-            "the relative destination '"
-                + rawDestination
-                + "' would depend on each base image's WORKDIR; write an absolute path or set"
-                + " WORKDIR in this stage first");
-      }
-      if (sources.size() > 1 && !directory) {
-        throw NotAppendable.at(
-            instruction, "with several sources the destination must be a directory ending in /");
-      }
-      return new FileCopy(
-          instruction.line(),
-          instruction.text(),
-          add,
-          fromStage,
-          sources,
-          destination,
-          directory || destination.equals("/"),
-          owner(instruction),
-          mode(instruction));
-    }
-
-    private Optional<String> fromStage(Dockerfile.Instruction instruction, List<Stage> earlier) {
-      String from = instruction.flags().get("from");
-      if (from == null) {
-        return Optional.empty();
-      }
-      String name = expandKnown(instruction, from);
-      if (name.matches("\\d+")) {
-        throw NotAppendable.at(instruction, "name the stage (FROM … AS name) and use --from=name");
-      }
-      if (indexOf(earlier, name) < 0) {
-        throw NotAppendable.at(
-            instruction,
-            "--from="
-                + name
-                + " names no earlier stage; copying from another image is not supported by"
-                + " append");
-      }
-      return Optional.of(name.toLowerCase(Locale.ROOT));
-    }
-
-    private Optional<FileCopy.Owner> owner(Dockerfile.Instruction instruction) {
-      String chown = instruction.flags().get("chown");
-      if (chown == null) {
-        return Optional.empty();
-      }
-      var matcher = NUMERIC_OWNER.matcher(expandKnown(instruction, chown));
-      if (!matcher.matches()) {
-        throw NotAppendable.at(
-            instruction,
-            "--chown="
-                + chown
-                + " needs numeric ids with append (names live in each base's /etc/passwd),"
-                + " e.g. --chown=1000:1000");
-      }
-      int uid = Integer.parseInt(matcher.group(1));
-      int gid = matcher.group(2) == null ? uid : Integer.parseInt(matcher.group(2));
-      return Optional.of(new FileCopy.Owner(uid, gid));
-    }
-
-    private Optional<Integer> mode(Dockerfile.Instruction instruction) {
-      String chmod = instruction.flags().get("chmod");
-      if (chmod == null) {
-        return Optional.empty();
-      }
-      String value = expandKnown(instruction, chmod);
-      if (!OCTAL_MODE.matcher(value).matches()) {
-        throw NotAppendable.at(
-            instruction, "--chmod=" + chmod + " must be octal with append, e.g. --chmod=0755");
-      }
-      return Optional.of(Integer.parseInt(value, 8));
-    }
-
-    private Optional<String> known(String word) {
-      try {
-        return Optional.of(Words.expand(word, escape, this::lookup));
-      } catch (BaseDependent e) {
-        return Optional.empty();
-      }
-    }
-
-    private String expandKnown(Dockerfile.Instruction instruction, String word) {
-      try {
-        return Words.expand(word, escape, this::lookup);
-      } catch (BaseDependent e) {
-        throw NotAppendable.at(
-            instruction,
-            "it reads $"
-                + e.name
-                + ", which this stage neither declares with ARG nor sets with ENV, so its value"
-                + " would come from each base image (the layer is built once per run); add ARG "
-                + e.name
-                + " after FROM, or write the value out");
-      } catch (IllegalArgumentException e) {
-        throw NotAppendable.at(instruction, e.getMessage());
-      }
-    }
-
-    private Optional<String> lookup(String name) {
-      if (env.containsKey(name)) {
-        return Optional.of(env.get(name).orElseThrow(() -> new BaseDependent(name)));
-      }
-      if (args.containsKey(name) && !name.equals("BASE_IMAGE")) {
-        return args.get(name);
-      }
-      throw new BaseDependent(name);
-    }
-  }
-
-  private static final class BaseDependent extends RuntimeException {
-    final String name;
-
-    BaseDependent(String name) {
-      super(name, null, false, false);
-      this.name = name;
     }
   }
 }

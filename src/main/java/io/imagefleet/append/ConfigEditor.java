@@ -40,6 +40,33 @@ final class ConfigEditor {
    * The new config; {@code baseConfig} is left alone. {@code diffId} is empty when the stage copies
    * nothing (then no layer is added, as Docker adds none).
    */
+  /**
+   * One history entry; the first COPY or ADD carries the layer (when {@code mayCarry}), every other
+   * entry is empty. Returns whether this one carries it.
+   */
+  private static boolean record(
+      ObjectNode entry, Dockerfile.Instruction instruction, Instant created, boolean mayCarry) {
+    entry.put("created", created.toString());
+    entry.put("created_by", instruction.text() + " # imagefleet append");
+    boolean copies = instruction.keyword().equals("COPY") || instruction.keyword().equals("ADD");
+    if (copies && mayCarry) {
+      entry.put("comment", "one layer for all COPY and ADD lines of the stage");
+      return true;
+    }
+    entry.put("empty_layer", true);
+    return false;
+  }
+
+  /** The SDK revision (when known) and the base, as OCI annotation keys. */
+  private void ociLabels(ObjectNode labels, Base base) {
+    String revision = plan.buildArgs().getOrDefault("SDK_COMMIT", "");
+    if (!revision.isEmpty()) {
+      labels.put("org.opencontainers.image.revision", revision);
+    }
+    labels.put("org.opencontainers.image.base.name", base.name());
+    labels.put("org.opencontainers.image.base.digest", base.digest());
+  }
+
   ObjectNode apply(ObjectNode baseConfig, Base base, Optional<String> diffId, Instant created) {
     ObjectNode image = baseConfig.deepCopy();
     ObjectNode config =
@@ -47,30 +74,16 @@ final class ConfigEditor {
             ? (ObjectNode) image.get("config")
             : image.putObject("config");
     State state = new State(config, base.name());
-    boolean layerTold = false;
     ArrayNode history = array(image, "history");
+    boolean layerTold = false;
     for (Dockerfile.Instruction instruction : plan.instructions()) {
       state.apply(instruction);
-      ObjectNode entry = history.addObject();
-      entry.put("created", created.toString());
-      entry.put("created_by", instruction.text() + " # imagefleet append");
-      boolean copies = instruction.keyword().equals("COPY") || instruction.keyword().equals("ADD");
-      if (copies && diffId.isPresent() && !layerTold) {
-        entry.put("comment", "one layer for all COPY and ADD lines of the stage");
-        layerTold = true;
-      } else {
-        entry.put("empty_layer", true);
-      }
+      layerTold |=
+          record(history.addObject(), instruction, created, diffId.isPresent() && !layerTold);
     }
     diffId.ifPresent(id -> array(object(image, "rootfs"), "diff_ids").add(id));
     object(image, "rootfs").put("type", "layers");
-    ObjectNode labels = object(config, "Labels");
-    String revision = plan.buildArgs().getOrDefault("SDK_COMMIT", "");
-    if (!revision.isEmpty()) {
-      labels.put("org.opencontainers.image.revision", revision);
-    }
-    labels.put("org.opencontainers.image.base.name", base.name());
-    labels.put("org.opencontainers.image.base.digest", base.digest());
+    ociLabels(object(config, "Labels"), base);
     image.put("created", created.toString());
     // They describe how the base's last layer was made, not this image.
     image.remove("container");

@@ -59,6 +59,11 @@ record Dockerfile(List<Dockerfile.Instruction> instructions, char escape) {
         escape = value.charAt(0);
       }
     }
+    return new Dockerfile(instructions(lines, first, escape), escape);
+  }
+
+  /** The logical lines from {@code first} on: continuations joined, comments and blanks dropped. */
+  private static List<Instruction> instructions(String[] lines, int first, char escape) {
     List<Instruction> instructions = new ArrayList<>();
     StringBuilder logical = new StringBuilder();
     int start = -1;
@@ -84,7 +89,7 @@ record Dockerfile(List<Dockerfile.Instruction> instructions, char escape) {
     if (start >= 0 && !logical.toString().isBlank()) {
       instructions.add(instruction(start, logical.toString().strip()));
     }
-    return new Dockerfile(List.copyOf(instructions), escape);
+    return List.copyOf(instructions);
   }
 
   private static Instruction instruction(int line, String text) {

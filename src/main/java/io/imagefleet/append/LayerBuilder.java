@@ -123,44 +123,52 @@ public final class LayerBuilder {
   private void addDirectory(
       FileCopy copy, Path directory, String destination, TreeMap<String, Entry> entries) {
     try {
-      Files.walkFileTree(
-          directory,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes)
-                throws IOException {
-              String target = target(dir);
-              if (!target.equals("/")) {
-                put(
-                    entries,
-                    target,
-                    new Directory(mode(copy, dir), uid(copy), gid(copy), mtime(attributes)));
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-                throws IOException {
-              if (attributes.isSymbolicLink()) {
-                String link = Files.readSymbolicLink(file).toString();
-                put(
-                    entries,
-                    target(file),
-                    new Symlink(link, uid(copy), gid(copy), mtime(attributes)));
-              } else if (attributes.isRegularFile()) {
-                put(entries, target(file), regular(copy, file));
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            private String target(Path path) {
-              String relative = directory.relativize(path).toString().replace('\\', '/');
-              return PosixPaths.resolve(destination, relative);
-            }
-          });
+      Files.walkFileTree(directory, new TreeCopy(copy, directory, destination, entries));
     } catch (IOException e) {
       throw failure(copy, "reading " + directory + " failed: " + e.getMessage());
+    }
+  }
+
+  /** Puts a directory source's tree under the destination: directories, files, symbolic links. */
+  private final class TreeCopy extends SimpleFileVisitor<Path> {
+    private final FileCopy copy;
+    private final Path directory;
+    private final String destination;
+    private final TreeMap<String, Entry> entries;
+
+    TreeCopy(FileCopy copy, Path directory, String destination, TreeMap<String, Entry> entries) {
+      this.copy = copy;
+      this.directory = directory;
+      this.destination = destination;
+      this.entries = entries;
+    }
+
+    @Override
+    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+      String target = target(dir);
+      if (!target.equals("/")) {
+        put(
+            entries,
+            target,
+            new Directory(mode(copy, dir), uid(copy), gid(copy), mtime(attributes)));
+      }
+      return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+      if (attributes.isSymbolicLink()) {
+        String link = Files.readSymbolicLink(file).toString();
+        put(entries, target(file), new Symlink(link, uid(copy), gid(copy), mtime(attributes)));
+      } else if (attributes.isRegularFile()) {
+        put(entries, target(file), regular(copy, file));
+      }
+      return FileVisitResult.CONTINUE;
+    }
+
+    private String target(Path path) {
+      String relative = directory.relativize(path).toString().replace('\\', '/');
+      return PosixPaths.resolve(destination, relative);
     }
   }
 

@@ -1,19 +1,29 @@
 package io.imagefleet.append;
 
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.InsecureRegistries;
 import java.net.URI;
 import java.util.regex.Pattern;
 
 /**
  * A repository in a registry, as the distribution API addresses it. Plain HTTP only for loopback
- * hosts (localhost, 127.0.0.0/8, [::1]); everything else is HTTPS.
+ * hosts (localhost, 127.0.0.0/8, [::1]) and the registries {@code --insecure-registry} names;
+ * everything else is HTTPS.
  */
-record Repository(String registry, String apiHost, String name) {
+record Repository(String registry, String apiHost, String name, boolean plainHttp) {
+  Repository(String registry, String apiHost, String name) {
+    this(registry, apiHost, name, isLoopback(apiHost));
+  }
+
   private static final Pattern IPV4_LOOPBACK =
       Pattern.compile("127\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){2}");
 
-  static Repository of(ImageReference reference) {
-    return new Repository(reference.registry(), reference.apiHost(), reference.repository());
+  static Repository of(ImageReference reference, InsecureRegistries insecure) {
+    return new Repository(
+        reference.registry(),
+        reference.apiHost(),
+        reference.repository(),
+        insecure.scheme(reference.registry()).equals("http"));
   }
 
   /** {@code /v2/<name>/<rest>} on this registry. */
@@ -22,7 +32,7 @@ record Repository(String registry, String apiHost, String name) {
   }
 
   String scheme() {
-    return isLoopback(apiHost) ? "http" : "https";
+    return plainHttp ? "http" : "https";
   }
 
   boolean sameRegistry(Repository other) {

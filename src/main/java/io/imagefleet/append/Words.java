@@ -100,37 +100,7 @@ final class Words {
       StringBuilder out) {
     int i = dollar + 1;
     if (i < word.length() && word.charAt(i) == '{') {
-      int close = matchingBrace(word, i);
-      if (close < 0) {
-        throw new IllegalArgumentException("missing '}' in " + word);
-      }
-      String body = word.substring(i + 1, close);
-      int name = 0;
-      while (name < body.length() && isNameChar(body.charAt(name))) {
-        name++;
-      }
-      String variable = body.substring(0, name);
-      if (variable.isEmpty()) {
-        throw new IllegalArgumentException("bad substitution ${" + body + "}");
-      }
-      Optional<String> value = lookup.apply(variable);
-      String modifier = body.substring(name);
-      if (modifier.isEmpty()) {
-        out.append(value.orElse(""));
-      } else if (modifier.startsWith(":-") || modifier.startsWith("-")) {
-        boolean colon = modifier.startsWith(":");
-        String fallback = modifier.substring(colon ? 2 : 1);
-        boolean use = value.isEmpty() || (colon && value.get().isEmpty());
-        out.append(use ? expand(fallback, escape, lookup) : value.get());
-      } else if (modifier.startsWith(":+") || modifier.startsWith("+")) {
-        boolean colon = modifier.startsWith(":");
-        String alternative = modifier.substring(colon ? 2 : 1);
-        boolean use = value.isPresent() && !(colon && value.get().isEmpty());
-        out.append(use ? expand(alternative, escape, lookup) : "");
-      } else {
-        throw new IllegalArgumentException("unsupported substitution ${" + body + "}");
-      }
-      return close + 1;
+      return braced(word, i, escape, lookup, out);
     }
     int end = i;
     while (end < word.length() && isNameChar(word.charAt(end))) {
@@ -142,6 +112,52 @@ final class Words {
     }
     out.append(lookup.apply(word.substring(i, end)).orElse(""));
     return end;
+  }
+
+  /** {@code ${NAME}} and its modifiers, from the brace at {@code open}; returns the next index. */
+  private static int braced(
+      String word,
+      int open,
+      char escape,
+      Function<String, Optional<String>> lookup,
+      StringBuilder out) {
+    int close = matchingBrace(word, open);
+    if (close < 0) {
+      throw new IllegalArgumentException("missing '}' in " + word);
+    }
+    String body = word.substring(open + 1, close);
+    int name = 0;
+    while (name < body.length() && isNameChar(body.charAt(name))) {
+      name++;
+    }
+    String variable = body.substring(0, name);
+    if (variable.isEmpty()) {
+      throw new IllegalArgumentException("bad substitution ${" + body + "}");
+    }
+    out.append(modified(body, body.substring(name), lookup.apply(variable), escape, lookup));
+    return close + 1;
+  }
+
+  /** The value after a modifier: none, {@code :-}/{@code -} (default), {@code :+}/{@code +}. */
+  private static String modified(
+      String body,
+      String modifier,
+      Optional<String> value,
+      char escape,
+      Function<String, Optional<String>> lookup) {
+    if (modifier.isEmpty()) {
+      return value.orElse("");
+    }
+    boolean colon = modifier.startsWith(":");
+    String rest = modifier.substring(colon ? 1 : 0);
+    boolean empty = value.isEmpty() || (colon && value.get().isEmpty());
+    if (rest.startsWith("-")) {
+      return empty ? expand(rest.substring(1), escape, lookup) : value.get();
+    }
+    if (rest.startsWith("+")) {
+      return empty ? "" : expand(rest.substring(1), escape, lookup);
+    }
+    throw new IllegalArgumentException("unsupported substitution ${" + body + "}");
   }
 
   private static int matchingBrace(String word, int open) {

@@ -3,9 +3,12 @@ package io.imagefleet.cli;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
+import io.imagefleet.append.AppendPlan;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.docker.BuildxCli;
+import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.DockerJavaDaemon;
+import io.imagefleet.fleet.AppendSetup;
 import io.imagefleet.fleet.BaseImageRule;
 import io.imagefleet.fleet.BuildInputs;
 import io.imagefleet.fleet.BuildPlanner;
@@ -15,6 +18,7 @@ import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.BuildSummary;
 import io.imagefleet.fleet.BuildTools;
 import io.imagefleet.fleet.Builders;
+import io.imagefleet.fleet.Health;
 import io.imagefleet.fleet.ImageBuilder;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
@@ -101,21 +105,89 @@ final class BuildCommand implements Callable<Integer> {
             env.onRunner());
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
+    Builders.Choice choice = choice(settings, commit, err);
     if (output.dryRun) {
       return runner.dryRun(plan, done);
     }
     SdistCache.Sdist sdistFile =
         sdkInput.sdist(source, commit, settings.logs().resolve("sdist.log"));
     BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume);
+    if (choice.append()) {
+      BuildTools tools =
+          runner.untilReady(
+              plan, done, () -> appendTools(settings, sdistFile, commit, credentials, err));
+      return finish(runner, runner.build(inputs, tools), github, sdkInput, commit, repository);
+    }
     try (DockerJavaDaemon daemon =
         runner.untilConnected(plan, done, () -> DockerJavaDaemon.connect(env.variables()))) {
-      BuildSummary summary = runner.build(inputs, tools(daemon, credentials, settings));
-      github.ifPresent(
-          g ->
-              new BuildReporter(g, reportRequest(sdkInput), env.variables())
-                  .report(summary, commit, repository));
-      return runner.conclude(summary);
+      BuildSummary summary =
+          runner.build(inputs, tools(choice.kind(), daemon, credentials, settings));
+      return finish(runner, summary, github, sdkInput, commit, repository);
     }
+  }
+
+  /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
+  private Builders.Choice choice(BuildSettings settings, String commit, PrintWriter err) {
+    Builders.Choice choice = Builders.decide(image.builder, settings, commit);
+    choice
+        .notAppend()
+        .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
+    return choice;
+  }
+
+  private int finish(
+      BuildRunner runner,
+      BuildSummary summary,
+      Optional<GitHubApi> github,
+      SdkInput sdkInput,
+      String commit,
+      ImageReference repository) {
+    github.ifPresent(
+        g ->
+            new BuildReporter(g, reportRequest(sdkInput), env.variables())
+                .report(summary, commit, repository));
+    return runner.conclude(summary);
+  }
+
+  /**
+   * The append builder: the Dockerfile's plan with the real sdist, its earlier stages built once on
+   * the daemon (connected only for them), the layer written. Images are assembled in the registry,
+   * so there is no disk to watch between batches and no daemon to ping.
+   */
+  private BuildTools appendTools(
+      BuildSettings settings,
+      SdistCache.Sdist sdistFile,
+      String commit,
+      Credentials credentials,
+      PrintWriter err) {
+    AppendPlan appendPlan =
+        AppendSetup.plan(settings, sdistFile.file().getFileName().toString(), commit);
+    Optional<DockerJavaDaemon> daemon =
+        appendPlan.needsEarlierStages()
+            ? Optional.of(DockerJavaDaemon.connect(env.variables()))
+            : Optional.empty();
+    ImageBuilder builder;
+    try {
+      builder =
+          new AppendSetup(settings, err)
+              .builder(
+                  appendPlan,
+                  sdistFile.file(),
+                  commit,
+                  daemon.map(DockerDaemon.class::cast),
+                  credentials,
+                  registryOptions.insecureRegistries(),
+                  image.platform());
+    } finally {
+      daemon.ifPresent(DockerJavaDaemon::close);
+    }
+    err.println(
+        daemon.isPresent()
+            ? "imagefleet build: append: images are assembled in the registry; no free-disk checks"
+                + " or pruning between batches"
+            : "imagefleet build: append: no earlier stage to build, so no Docker daemon is used;"
+                + " no free-disk checks or pruning between batches");
+    return new BuildTools(builder, Optional.empty(), Optional.empty(), Health.NONE);
   }
 
   /** Validates in the order users have always seen the messages, and builds the settings. */
@@ -161,12 +233,13 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
-  private BuildTools tools(DockerJavaDaemon daemon, Credentials credentials, BuildSettings s) {
+  private BuildTools tools(
+      String kind, DockerJavaDaemon daemon, Credentials credentials, BuildSettings s) {
     DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
     BuildxCli buildx = docker.buildx(env);
     ImageBuilder builder =
         Builders.choose(
-            image.builder, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode);
+            kind, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode);
     Builders.requireSecretSupport(builder, s.secrets());
     return BuildTools.on(daemon, builder, probe, buildx);
   }

@@ -2,6 +2,7 @@ package io.imagefleet.cli;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.append.Platform;
 import io.imagefleet.docker.CacheMode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,8 +73,19 @@ final class ImageOptions {
       names = "--builder",
       defaultValue = "auto",
       paramLabel = "KIND",
-      description = "auto (buildx when present), buildx or engine (default: ${DEFAULT-VALUE}).")
+      description =
+          "auto (append when the Dockerfile qualifies, else buildx when present, else engine),"
+              + " append (assemble in the registry), buildx or engine (default: ${DEFAULT-VALUE}).")
   String builder;
+
+  @Option(
+      names = "--platform",
+      defaultValue = "linux/amd64",
+      paramLabel = "OS/ARCH",
+      description =
+          "Platform append takes from a multi-platform base (os/architecture[/variant];"
+              + " default: ${DEFAULT-VALUE}).")
+  String platform;
 
   @Option(
       names = "--cache-mode",
@@ -89,10 +101,16 @@ final class ImageOptions {
       throw ImagefleetException.invalidInput(
           "--network must be default, none or host, got '" + network + "'");
     }
-    if (!List.of("auto", "buildx", "engine").contains(builder)) {
+    if (!List.of("auto", "append", "buildx", "engine").contains(builder)) {
       throw ImagefleetException.invalidInput(
-          "--builder must be auto, buildx or engine, got '" + builder + "'");
+          "--builder must be auto, append, buildx or engine, got '" + builder + "'");
     }
+    platform();
+  }
+
+  /** --platform, checked: exit 2 for anything but os/architecture[/variant]. */
+  Platform platform() {
+    return Platform.parse(platform);
   }
 
   /** The network of RUN steps; null for Docker's default. */

@@ -58,6 +58,13 @@ public interface DockerDaemon extends AutoCloseable {
 
   boolean imageExists(String reference);
 
+  /**
+   * Copies {@code path} (absolute) out of {@code image}'s file system into {@code root}, at the
+   * same place under it ({@code /opt/agent} lands in {@code root/opt/agent}), through a container
+   * that is created, never started, and removed.
+   */
+  void exportPath(String image, String path, Path root);
+
   /** Removes a local image reference; an image already gone is not an error. */
   void removeImage(String reference);
 

@@ -256,6 +256,32 @@ public final class DockerJavaDaemon implements DockerDaemon {
         });
   }
 
+  // POST /containers/create, GET /containers/{id}/archive?path=…, DELETE /containers/{id}
+  @Override
+  public void exportPath(String image, String path, Path root) {
+    call(
+        "copy " + path + " out of " + image,
+        () -> {
+          String id =
+              client
+                  .createContainerCmd(image)
+                  .withEntrypoint(List.of("/never-started"))
+                  .withLabels(Map.of("io.imagefleet.helper", "true"))
+                  .exec()
+                  .getId();
+          try (InputStream tar = client.copyArchiveFromContainerCmd(id, path).exec()) {
+            Path parent = root.resolve(path.replaceFirst("^/+", "")).getParent();
+            TarExtractor.extract(tar, parent == null ? root : parent);
+          } catch (IOException e) {
+            throw new StepFailure(
+                "copy " + path + " out of " + image + " failed: " + e.getMessage(), false);
+          } finally {
+            client.removeContainerCmd(id).withForce(true).exec();
+          }
+          return null;
+        });
+  }
+
   @Override
   public void removeImage(String reference) {
     call(

@@ -91,9 +91,27 @@ public final class BuildRunner {
    */
   public <T> T untilConnected(
       List<PlannedImage> plan, Set<String> alreadyDone, java.util.function.Supplier<T> connect) {
+    return before(plan, alreadyDone, "unreachable", connect);
+  }
+
+  /**
+   * Prepares what the build needs (append: earlier stages and the layer); when that fails, the
+   * report still says what was planned (nothing started) before the failure ends the run.
+   */
+  public <T> T untilReady(
+      List<PlannedImage> plan, Set<String> alreadyDone, java.util.function.Supplier<T> prepare) {
+    return before(plan, alreadyDone, "not started", prepare);
+  }
+
+  private <T> T before(
+      List<PlannedImage> plan,
+      Set<String> alreadyDone,
+      String stop,
+      java.util.function.Supplier<T> work) {
     try {
-      return connect.get();
+      return work.get();
     } catch (ImagefleetException e) {
+      String why = e.exitCode() == ExitCode.UNREACHABLE ? "unreachable" : stop;
       writeReport(
           BuildSummary.of(
               plan.size(),
@@ -102,7 +120,7 @@ public final class BuildRunner {
               0,
               Optional.empty(),
               Optional.empty(),
-              Optional.of("unreachable"),
+              Optional.of(why),
               "none",
               false));
       throw e;
@@ -159,6 +177,7 @@ public final class BuildRunner {
     } finally {
       unreachable = result != null ? result.unreachable() : Optional.empty();
       summary = summarize(inputs, tools, todo, result, interrupted, start, freeBefore);
+      tools.builder().traffic().ifPresent(t -> err.println("imagefleet build: " + t));
       report(summary);
       reported.countDown();
     }

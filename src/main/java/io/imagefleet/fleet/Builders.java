@@ -1,6 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.append.NotAppendable;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.DockerDaemon;
@@ -11,9 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Picks the image builder: buildx when asked or, with auto, when the CLI has it; else the engine.
+ * Picks the image builder: append when asked or, with auto, when the Dockerfile qualifies (and the
+ * run pushes); else buildx when asked or, with auto, when the CLI has it; else the engine.
  */
 public final class Builders {
+  public static final String APPEND_NO_PUSH =
+      "--builder append assembles images in the registry; drop --no-push or use --builder engine";
+
   /** The builder imagefleet creates when registry cache export needs one. */
   static final String CACHE_BUILDER = "imagefleet";
 
@@ -45,6 +50,55 @@ public final class Builders {
       }
     }
     return Optional.of(CACHE_BUILDER);
+  }
+
+  /**
+   * What {@code --builder} comes to, decided once per run before the sdist or anything else is
+   * built: {@code kind} is append, or what to hand {@link #choose} (auto, buildx, engine); {@code
+   * notAppend} says why auto did not take append.
+   */
+  public record Choice(String kind, Optional<String> notAppend) {
+    public boolean append() {
+      return kind.equals("append");
+    }
+  }
+
+  /**
+   * Explicit append that can't be (with --no-push, --secret, or a Dockerfile that needs the daemon
+   * per image) exits 2 naming why; auto then falls back to the daemon's builders.
+   */
+  public static Choice decide(String kind, BuildSettings settings, String sdkCommit) {
+    if (!kind.equals("append") && !kind.equals("auto")) {
+      return new Choice(kind, Optional.empty());
+    }
+    boolean explicit = kind.equals("append");
+    if (!settings.push()) {
+      return notAppend(explicit, APPEND_NO_PUSH, "--no-push builds locally");
+    }
+    if (!settings.secrets().isEmpty()) {
+      return notAppend(
+          explicit,
+          "--builder append builds no RUN step per image, so --secret has no use there; drop"
+              + " --secret or use --builder buildx",
+          "--secret needs BuildKit");
+    }
+    try {
+      // The sdist's real name is known only once it is built; the layer's plan uses it then.
+      AppendSetup.plan(settings, "agent.tar.gz", sdkCommit);
+      return new Choice("append", Optional.empty());
+    } catch (NotAppendable e) {
+      if (explicit) {
+        throw e;
+      }
+      return new Choice("auto", Optional.of(e.getMessage()));
+    }
+  }
+
+  private static Choice notAppend(boolean explicit, String message, String reason) {
+    if (explicit) {
+      throw ImagefleetException.invalidInput(message);
+    }
+    return new Choice("auto", Optional.of(reason));
   }
 
   public static ImageBuilder choose(

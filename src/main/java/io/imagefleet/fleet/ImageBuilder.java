@@ -14,6 +14,11 @@ public interface ImageBuilder {
 
   String name();
 
+  /** What the builder moved over the network in the run, for the console; empty if not counted. */
+  default Optional<String> traffic() {
+    return Optional.empty();
+  }
+
   /** The buildx builder it builds on, when it picked one other than the active builder. */
   default Optional<String> buildxBuilder() {
     return Optional.empty();

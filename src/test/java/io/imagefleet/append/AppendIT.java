@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.imagefleet.cli.CliRun;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.testing.Requirements;
+import io.imagefleet.testing.TestDocker;
 import io.imagefleet.testing.TestRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -279,26 +281,7 @@ class AppendIT {
         pushBase(SECOND, RUN + "/multi", "amd64", OCI_FAMILY, "amd64", layer("arch", "amd64"));
     Base arm =
         pushBase(SECOND, RUN + "/multi", "arm64", OCI_FAMILY, "arm64", layer("arch", "arm64"));
-    String index =
-        JSON.writeValueAsString(
-            Map.of(
-                "schemaVersion",
-                2,
-                "mediaType",
-                AppendAssembler.OCI_INDEX,
-                "manifests",
-                List.of(
-                    Map.of(
-                        "mediaType", AppendAssembler.OCI_MANIFEST,
-                        "digest", amd.manifestDigest(),
-                        "size", amd.manifestSize(),
-                        "platform", Map.of("os", "linux", "architecture", "amd64")),
-                    Map.of(
-                        "mediaType", AppendAssembler.OCI_MANIFEST,
-                        "digest", arm.manifestDigest(),
-                        "size", arm.manifestSize(),
-                        "platform",
-                            Map.of("os", "linux", "architecture", "arm64", "variant", "v8")))));
+    String index = index(amd, arm);
     putManifest(
         SECOND,
         RUN + "/multi",
@@ -333,6 +316,176 @@ class AppendIT {
         .isEqualTo(arm.manifestDigest());
   }
 
+  @Test
+  void theBuildCommandAssemblesRunnableImagesFromBasesInTheSecondRegistry() throws Exception {
+    // given two runnable busybox bases in the second registry, read through the counting proxy,
+    // and three instances (two on base a), a COPY-only Dockerfile and no Docker daemon
+    String proxied = "127.0.0.1:" + proxy.getAddress().getPort();
+    for (String name : List.of("a", "b")) {
+      String pushed = SECOND + "/" + RUN + "/runnable:" + name;
+      TestDocker.buildBusyboxImage(pushed, "marker " + name, Map.of());
+      TestDocker.docker(Map.of(), "push", "-q", pushed);
+      TestDocker.docker(Map.of(), "rmi", pushed);
+    }
+    Path dataset =
+        Files.writeString(
+            dir.resolve("second.jsonl"),
+            """
+            {"instance_id":"i-1","base_image":"%1$s/%2$s/runnable:a"}
+            {"instance_id":"i-2","base_image":"%1$s/%2$s/runnable:b"}
+            {"instance_id":"i-3","base_image":"%1$s/%2$s/runnable:a"}
+            """
+                .formatted(proxied, RUN));
+    Path sdist = Files.writeString(dir.resolve("agent-2.0.tar.gz"), "sdist " + RUN);
+    Path dockerfile =
+        Files.writeString(
+            dir.resolve("copy.Dockerfile"),
+            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
+    Path out = dir.resolve("second-out");
+    String image = TestRegistry.HOST + "/imagefleet-append-it/" + RUN + "/runnable";
+
+    // when
+    CliRun run =
+        CliRun.run(
+            Map.of("DOCKER_HOST", "unix:///nonexistent.sock"),
+            "build",
+            "--benchmark",
+            "custom",
+            "--dataset",
+            dataset.toString(),
+            "--sdist",
+            sdist.toString(),
+            "--sdk-commit",
+            "0123456789abcdef",
+            "--cache-dir",
+            dir.resolve("cache").toString(),
+            "--dockerfile",
+            dockerfile.toString(),
+            "--image",
+            image,
+            "--builder",
+            "append",
+            "--workers",
+            "3",
+            "--output",
+            out.toString());
+
+    // then every distinct base blob was read from the second registry once, and the images run
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Set<String> distinct = new java.util.TreeSet<>();
+    for (String name : List.of("a", "b")) {
+      List<String> blobs =
+          manifest(SECOND, RUN + "/runnable", name).get("layers").findValuesAsText("digest");
+      assertThat(blobs).hasSize(3);
+      distinct.addAll(blobs);
+    }
+    for (String digest : distinct) {
+      assertThat(blobReads.get(digest)).as("reads of " + digest).hasValue(1);
+    }
+    assertThat(run.err())
+        .contains("built 3, skipped 0, failed 0")
+        .contains(distinct.size() + " streamed base blob(s)");
+    String tag = null;
+    for (String line : Files.readAllLines(out.resolve("manifest.jsonl"))) {
+      JsonNode record = JSON.readTree(line);
+      if (record.get("instance").asText().equals("i-2")) {
+        tag = record.get("tags").get(0).asText();
+      }
+    }
+    TestDocker.docker(Map.of(), "pull", "-q", tag);
+    try {
+      assertThat(
+              TestDocker.docker(
+                  Map.of(),
+                  "run",
+                  "--rm",
+                  "--network=none",
+                  tag,
+                  "sh",
+                  "-c",
+                  "cat /marker; echo; cat /opt/agent/agent-2.0.tar.gz"))
+          .isEqualTo("marker b\nsdist " + RUN);
+    } finally {
+      TestDocker.docker(Map.of(), "rmi", tag);
+    }
+  }
+
+  @Test
+  void theBuildCommandTakesThePlatformOfAMultiPlatformBase() throws Exception {
+    // given an OCI index with linux/amd64 and linux/arm64/v8 in the second registry
+    Base amd =
+        pushBase(SECOND, RUN + "/multi-cli", "amd64", OCI_FAMILY, "amd64", layer("arch", "x86"));
+    Base arm =
+        pushBase(SECOND, RUN + "/multi-cli", "arm64", OCI_FAMILY, "arm64", layer("arch", "arm"));
+    putManifest(
+        SECOND,
+        RUN + "/multi-cli",
+        "1",
+        AppendAssembler.OCI_INDEX,
+        index(amd, arm).getBytes(StandardCharsets.UTF_8));
+    Path dataset =
+        Files.writeString(
+            dir.resolve("multi.jsonl"),
+            "{\"instance_id\":\"m-1\",\"base_image\":\""
+                + SECOND
+                + "/"
+                + RUN
+                + "/multi-cli:1\"}\n");
+    Path sdist = Files.writeString(dir.resolve("agent-3.0.tar.gz"), "sdist");
+    Path dockerfile =
+        Files.writeString(
+            dir.resolve("multi.Dockerfile"),
+            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
+    String image = TestRegistry.HOST + "/imagefleet-append-it/" + RUN + "/multi-cli";
+
+    // when built for each platform
+    for (String platform : List.of("linux/arm64", "linux/amd64")) {
+      Path out = dir.resolve("multi-out-" + platform.replace('/', '-'));
+      CliRun run =
+          CliRun.run(
+              Map.of(),
+              "build",
+              "--benchmark",
+              "custom",
+              "--dataset",
+              dataset.toString(),
+              "--sdist",
+              sdist.toString(),
+              "--sdk-commit",
+              "0123456789abcdef",
+              "--cache-dir",
+              dir.resolve("cache").toString(),
+              "--dockerfile",
+              dockerfile.toString(),
+              "--image",
+              image,
+              "--builder",
+              "append",
+              "--platform",
+              platform,
+              "--force",
+              "--output",
+              out.toString());
+
+      // then the image is that platform's base plus the layer
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      String tag =
+          JSON.readTree(Files.readString(out.resolve("manifest.jsonl")))
+              .get("tags")
+              .get(0)
+              .asText();
+      JsonNode manifest =
+          manifest(
+              TestRegistry.HOST,
+              "imagefleet-append-it/" + RUN + "/multi-cli",
+              tag.substring(tag.lastIndexOf(':') + 1));
+      Base expected = platform.endsWith("arm64") ? arm : amd;
+      assertThat(manifest.get("layers").get(0).get("digest").asText())
+          .as(platform)
+          .isEqualTo(expected.layerDigests().get(0));
+    }
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   private static final String[] DOCKER_FAMILY = {
@@ -348,6 +501,28 @@ class AppendIT {
 
   record Base(
       List<String> layerDigests, List<String> diffIds, String manifestDigest, long manifestSize) {}
+
+  /** An OCI index of an amd64 and an arm64/v8 image. */
+  private static String index(Base amd, Base arm) throws IOException {
+    return JSON.writeValueAsString(
+        Map.of(
+            "schemaVersion",
+            2,
+            "mediaType",
+            AppendAssembler.OCI_INDEX,
+            "manifests",
+            List.of(
+                Map.of(
+                    "mediaType", AppendAssembler.OCI_MANIFEST,
+                    "digest", amd.manifestDigest(),
+                    "size", amd.manifestSize(),
+                    "platform", Map.of("os", "linux", "architecture", "amd64")),
+                Map.of(
+                    "mediaType", AppendAssembler.OCI_MANIFEST,
+                    "digest", arm.manifestDigest(),
+                    "size", arm.manifestSize(),
+                    "platform", Map.of("os", "linux", "architecture", "arm64", "variant", "v8")))));
+  }
 
   private static AppendAssembler assembler(Platform platform) {
     return new AppendAssembler(Credentials.none(), platform, 3, Duration.ofMillis(100));

@@ -192,8 +192,23 @@ class BadInputTableTest {
         bad(
             "`--builder kaniko`",
             2,
-            "--builder must be auto, buildx or engine",
+            "--builder must be auto, append, buildx or engine",
             build().with("--builder", "kaniko")),
+        bad(
+            "`--builder append` with `--no-push`",
+            2,
+            "--builder append assembles images in the registry; drop --no-push",
+            build().with("--builder", "append").with("--no-push", null)),
+        bad(
+            "`--builder append` with a RUN after `FROM ${BASE_IMAGE}` (the bundled Dockerfile)",
+            2,
+            "RUN can't be assembled in a registry",
+            build().with("--builder", "append")),
+        bad(
+            "`--platform linux`",
+            2,
+            "--platform linux is not os/architecture[/variant]",
+            build().with("--platform", "linux")),
         bad(
             "`--benchmark swe`",
             2,

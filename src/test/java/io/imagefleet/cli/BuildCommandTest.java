@@ -64,7 +64,7 @@ class BuildCommandTest {
             "--network",
             "bridge"),
         bad(
-            "--builder must be auto, buildx or engine, got 'kaniko'",
+            "--builder must be auto, append, buildx or engine, got 'kaniko'",
             "--dataset",
             data,
             "--builder",

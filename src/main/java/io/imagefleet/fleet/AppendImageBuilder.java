@@ -1,0 +1,76 @@
+package io.imagefleet.fleet;
+
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.append.AgentLayer;
+import io.imagefleet.append.AppendAssembler;
+import io.imagefleet.append.AppendPlan;
+import io.imagefleet.append.AppendRequest;
+import io.imagefleet.docker.StepFailure;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * {@code --builder append}: each image is its base plus the run's one agent layer, assembled in the
+ * registry by {@link AppendAssembler} (blobs mounted or streamed, config and manifest put). No
+ * Docker daemon is involved; nothing is left locally, so there is nothing to remove.
+ */
+final class AppendImageBuilder implements ImageBuilder {
+  private final AppendAssembler assembler;
+  private final AppendPlan plan;
+  private final Optional<AgentLayer> layer;
+  private final Instant created;
+
+  AppendImageBuilder(
+      AppendAssembler assembler, AppendPlan plan, Optional<AgentLayer> layer, Instant created) {
+    this.assembler = assembler;
+    this.plan = plan;
+    this.layer = layer;
+    this.created = created;
+  }
+
+  @Override
+  public String name() {
+    return "append";
+  }
+
+  @Override
+  public Optional<String> traffic() {
+    AppendAssembler.Stats s = assembler.stats();
+    return Optional.of(
+        "append moved "
+            + s.bytesStreamed()
+            + " bytes in "
+            + s.blobsStreamed()
+            + " streamed base blob(s) and "
+            + s.bytesUploaded()
+            + " bytes in "
+            + s.blobsUploaded()
+            + " agent layer upload(s); "
+            + s.blobsMounted()
+            + " blob(s) mounted, "
+            + s.blobsPresent()
+            + " already present; "
+            + s.imagesPushed()
+            + " manifest(s) pushed");
+  }
+
+  @Override
+  public Optional<String> build(ImageJob job, Path log, Duration timeout) {
+    if (!job.push()) {
+      throw new StepFailure(Builders.APPEND_NO_PUSH, false);
+    }
+    AppendRequest request = new AppendRequest(job.baseImage(), job.image(), plan, layer, created);
+    try {
+      return Optional.of(assembler.assemble(request, log, timeout));
+    } catch (StepFailure e) {
+      throw e;
+    } catch (ImagefleetException e) {
+      // A base reference the registry API can't address, say: the image's own failure.
+      throw new StepFailure("assemble " + job.image() + " failed: " + e.getMessage(), false);
+    } catch (RuntimeException e) {
+      throw new StepFailure("assemble " + job.image() + " failed: " + e, false);
+    }
+  }
+}
