@@ -161,8 +161,15 @@ final class BuildCommand implements Callable<Integer> {
     DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
     BuildxCli buildx = docker.buildx(env);
     ImageBuilder builder =
-        Builders.choose(
-            image.builder, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode);
+        Builders.withAttestations(
+            Builders.choose(
+                image.builder,
+                daemon,
+                credentials,
+                docker.dockerCli,
+                env.variables(),
+                image.cacheMode),
+            image.attestations());
     Builders.requireSecretSupport(builder, s.secrets());
     return BuildTools.on(daemon, builder, probe, buildx);
   }
