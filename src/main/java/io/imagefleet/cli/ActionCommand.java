@@ -44,10 +44,12 @@ final class ActionCommand implements Callable<Integer> {
             .orElseThrow(
                 () ->
                     ImagefleetException.invalidInput(
-                        "input command is required: preflight, build or generate"));
+                        "input command is required: preflight, build, check or generate"));
     if (!ActionDefinition.COMMANDS.contains(command)) {
       throw ImagefleetException.invalidInput(
-          "input command: unknown command '" + command + "'; use preflight, build or generate");
+          "input command: unknown command '"
+              + command
+              + "'; use preflight, build, check or generate");
     }
     CommandLine root = spec.root().commandLine();
     List<String> argv = new ArrayList<>(List.of(command));

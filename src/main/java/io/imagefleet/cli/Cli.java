@@ -113,6 +113,9 @@ public final class Cli {
       if (cls == BuildCommand.class) {
         return cls.cast(new BuildCommand(env));
       }
+      if (cls == CheckCommand.class) {
+        return cls.cast(new CheckCommand(env));
+      }
       if (cls == DispatchCommand.class) {
         return cls.cast(new DispatchCommand(env, sleeper));
       }

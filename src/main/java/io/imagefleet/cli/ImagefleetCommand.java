@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       GenerateCommand.class,
       PreflightCommand.class,
       BuildCommand.class,
+      CheckCommand.class,
       DispatchCommand.class,
       ActionCommand.class
     })
