@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       PreflightCommand.class,
       BuildCommand.class,
       CheckCommand.class,
+      RetainCommand.class,
       DispatchCommand.class,
       ActionCommand.class
     })
