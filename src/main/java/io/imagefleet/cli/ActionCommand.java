@@ -44,12 +44,12 @@ final class ActionCommand implements Callable<Integer> {
             .orElseThrow(
                 () ->
                     ImagefleetException.invalidInput(
-                        "input command is required: preflight, build, check or generate"));
+                        "input command is required: preflight, build, check, retain or generate"));
     if (!ActionDefinition.COMMANDS.contains(command)) {
       throw ImagefleetException.invalidInput(
           "input command: unknown command '"
               + command
-              + "'; use preflight, build, check or generate");
+              + "'; use preflight, build, check, retain or generate");
     }
     CommandLine root = spec.root().commandLine();
     List<String> argv = new ArrayList<>(List.of(command));

@@ -20,12 +20,12 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ActionDefinition {
   /** The commands the action runs, in the order their options are listed. */
-  static final List<String> COMMANDS = List.of("preflight", "build", "check", "generate");
+  static final List<String> COMMANDS = List.of("preflight", "build", "check", "retain", "generate");
 
   /** Inputs that are no CLI option; the entrypoint handles them itself. */
   static final Map<String, String> OWN_INPUTS =
       Map.of(
-          "command", "What to run: preflight, build, check or generate.",
+          "command", "What to run: preflight, build, check, retain or generate.",
           "registry-username",
               "User for the registry the build pushes to (default: the token's owner).",
           "registry-password",

@@ -116,6 +116,9 @@ public final class Cli {
       if (cls == CheckCommand.class) {
         return cls.cast(new CheckCommand(env));
       }
+      if (cls == GenerateRetentionCommand.class) {
+        return cls.cast(new GenerateRetentionCommand(env));
+      }
       if (cls == RetainCommand.class) {
         return cls.cast(new RetainCommand(env, sleeper));
       }
