@@ -7,7 +7,7 @@ public enum ExitCode {
   INVALID_INPUT(2, "invalid input (option, file, template or dataset)"),
   PREFLIGHT_THRESHOLD(3, "preflight threshold not met (not enough free disk)"),
   UNREACHABLE(4, "environment unreachable or unauthorized (Docker daemon, registry, GitHub)"),
-  BUILD_PARTIAL(5, "build partial (failures or stopped early)"),
+  BUILD_PARTIAL(5, "build partial (failures or stopped early), or check found images missing"),
   DRIFT(6, "--check found drift");
 
   private final int code;

@@ -42,10 +42,12 @@ final class ActionCommand implements Callable<Integer> {
             .orElseThrow(
                 () ->
                     ImagefleetException.invalidInput(
-                        "input command is required: preflight, build or generate"));
+                        "input command is required: preflight, build, check, retain or generate"));
     if (!ActionDefinition.COMMANDS.contains(command)) {
       throw ImagefleetException.invalidInput(
-          "input command: unknown command '" + command + "'; use preflight, build or generate");
+          "input command: unknown command '"
+              + command
+              + "'; use preflight, build, check, retain or generate");
     }
     // The subcommand runs in this same tree: same printers, handlers and environment.
     CommandLine target = spec.root().commandLine().getSubcommands().get(command);

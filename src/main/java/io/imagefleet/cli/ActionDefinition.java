@@ -20,12 +20,12 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ActionDefinition {
   /** The commands the action runs, in the order their options are listed. */
-  static final List<String> COMMANDS = List.of("preflight", "build", "generate");
+  static final List<String> COMMANDS = List.of("preflight", "build", "check", "retain", "generate");
 
   /** Inputs that are no CLI option; the entrypoint handles them itself. */
   static final Map<String, String> OWN_INPUTS =
       Map.of(
-          "command", "What to run: preflight, build or generate.",
+          "command", "What to run: preflight, build, check, retain or generate.",
           "registry-username",
               "User for the registry the build pushes to (default: the token's owner).",
           "registry-password",
@@ -207,6 +207,9 @@ final class ActionDefinition {
     outputs.put("skipped", "build: images the registry already had");
     outputs.put("failed", "build: images that failed");
     outputs.put("manifest", "build: path of manifest.jsonl");
+    outputs.put("present", "check: images the registry has");
+    outputs.put("missing", "check: images the registry lacks");
+    outputs.put("check-report", "check: path of check.jsonl");
     outputs.put("workflow", "generate: path of the workflow written");
     return outputs;
   }

@@ -9,6 +9,7 @@ import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.AppendSetup;
+import io.imagefleet.fleet.Attestations;
 import io.imagefleet.fleet.BaseImageRule;
 import io.imagefleet.fleet.BuildInputs;
 import io.imagefleet.fleet.BuildPlanner;
@@ -128,7 +129,10 @@ final class BuildCommand implements Callable<Integer> {
 
   /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
   private Builders.Choice choice(BuildSettings settings, String commit, PrintWriter err) {
-    Builders.Choice choice = Builders.decide(image.builder, settings, commit);
+    Builders.Choice choice =
+        image.attestations() != Attestations.NONE && image.builder.equals("auto")
+            ? new Builders.Choice("auto", Optional.of("--attestations needs buildx"))
+            : Builders.decide(image.builder, settings, commit);
     choice
         .notAppend()
         .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
@@ -238,8 +242,10 @@ final class BuildCommand implements Callable<Integer> {
     DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
     BuildxCli buildx = docker.buildx(env);
     ImageBuilder builder =
-        Builders.choose(
-            kind, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode);
+        Builders.withAttestations(
+            Builders.choose(
+                kind, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode),
+            image.attestations());
     Builders.requireSecretSupport(builder, s.secrets());
     return BuildTools.on(daemon, builder, probe, buildx);
   }

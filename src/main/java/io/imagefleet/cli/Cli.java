@@ -118,6 +118,15 @@ public final class Cli {
       if (cls == BuildCommand.class) {
         return cls.cast(new BuildCommand(env));
       }
+      if (cls == CheckCommand.class) {
+        return cls.cast(new CheckCommand(env));
+      }
+      if (cls == GenerateRetentionCommand.class) {
+        return cls.cast(new GenerateRetentionCommand(env));
+      }
+      if (cls == RetainCommand.class) {
+        return cls.cast(new RetainCommand(env, sleeper));
+      }
       if (cls == DispatchCommand.class) {
         return cls.cast(new DispatchCommand(env, sleeper));
       }

@@ -33,6 +33,7 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
+    subcommands = GenerateRetentionCommand.class,
     sortOptions = false,
     description = {
       "Writes the GitHub Actions workflow that builds a benchmark's images with imagefleet.",
@@ -44,8 +45,10 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  // Optional to picocli so that `generate retention` reaches its subcommand; call() requires it.
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "BENCHMARK",
       converter = BenchmarkConverter.class,
       description = "swe-bench or swt-bench.")
@@ -181,6 +184,10 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (benchmark == null) {
+      throw ImagefleetException.invalidInput(
+          "Missing required parameter: 'BENCHMARK' (swe-bench or swt-bench; or generate retention)");
+    }
     if (check && output == null) {
       throw ImagefleetException.invalidInput("--check needs -o/--output FILE to compare with");
     }

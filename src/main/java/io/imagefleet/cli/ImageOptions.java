@@ -4,6 +4,7 @@ import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.append.Platform;
 import io.imagefleet.docker.CacheMode;
+import io.imagefleet.fleet.Attestations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -95,6 +96,15 @@ final class ImageOptions {
       description = "buildx cache export: off, min, max or inline (default: ${DEFAULT-VALUE}).")
   CacheMode cacheMode;
 
+  @Option(
+      names = "--attestations",
+      defaultValue = "none",
+      paramLabel = "KIND",
+      description =
+          "Attestations buildx pushes with each image: none, provenance, sbom or both (default:"
+              + " ${DEFAULT-VALUE}; each is an untagged manifest in the registry).")
+  String attestations;
+
   /** Exit 2 for a --network or --builder imagefleet does not know. */
   void checkModes() {
     if (!List.of("default", "none", "host").contains(network)) {
@@ -105,12 +115,27 @@ final class ImageOptions {
       throw ImagefleetException.invalidInput(
           "--builder must be auto, append, buildx or engine, got '" + builder + "'");
     }
+    if (attestations() != Attestations.NONE
+        && (builder.equals("engine") || builder.equals("append"))) {
+      throw ImagefleetException.invalidInput(
+          "--attestations "
+              + attestations
+              + " needs buildx; the "
+              + builder
+              + " builder pushes no attestations. Use --builder buildx,"
+              + " or --attestations none");
+    }
     platform();
   }
 
   /** --platform, checked: exit 2 for anything but os/architecture[/variant]. */
   Platform platform() {
     return Platform.parse(platform);
+  }
+
+  /** --attestations; exit 2 naming the option for an unknown kind. */
+  Attestations attestations() {
+    return Attestations.of(attestations);
   }
 
   /** The network of RUN steps; null for Docker's default. */

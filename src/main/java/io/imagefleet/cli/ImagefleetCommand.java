@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
       GenerateCommand.class,
       PreflightCommand.class,
       BuildCommand.class,
+      CheckCommand.class,
+      RetainCommand.class,
       DispatchCommand.class,
       ActionCommand.class
     })

@@ -120,6 +120,25 @@ public final class Builders {
         : new BuildxImageBuilder(dockerCli, env, registryCacheBuilder(dockerCli, env, cacheMode));
   }
 
+  /**
+   * The builder pushing {@code attestations} with each image. Only buildx makes them: with the
+   * engine builder anything but none is exit 2 naming the option.
+   */
+  public static ImageBuilder withAttestations(ImageBuilder builder, Attestations attestations) {
+    if (attestations == Attestations.NONE) {
+      return builder;
+    }
+    if (builder instanceof BuildxImageBuilder buildx) {
+      return buildx.withAttestations(attestations);
+    }
+    throw ImagefleetException.invalidInput(
+        "--attestations "
+            + attestations.id()
+            + " needs buildx; the "
+            + builder.name()
+            + " builder pushes no attestations. Use --builder buildx, or --attestations none");
+  }
+
   /** Secrets need BuildKit, which the engine builder can't reach through the API: exit 2. */
   public static void requireSecretSupport(ImageBuilder builder, List<String> secrets) {
     if (!secrets.isEmpty()

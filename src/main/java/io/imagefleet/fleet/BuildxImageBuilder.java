@@ -22,12 +22,27 @@ final class BuildxImageBuilder implements ImageBuilder {
   private final Map<String, String> environment;
 
   private final Optional<String> builder;
+  private final Attestations attestations;
 
   /** {@code builder} names the buildx builder to use; empty means the active one. */
   BuildxImageBuilder(String docker, Map<String, String> environment, Optional<String> builder) {
+    this(docker, environment, builder, Attestations.NONE);
+  }
+
+  BuildxImageBuilder(
+      String docker,
+      Map<String, String> environment,
+      Optional<String> builder,
+      Attestations attestations) {
     this.docker = docker;
     this.environment = Map.copyOf(environment);
     this.builder = builder;
+    this.attestations = attestations;
+  }
+
+  /** The same builder, pushing these attestations with each image. */
+  BuildxImageBuilder withAttestations(Attestations attestations) {
+    return new BuildxImageBuilder(docker, environment, builder, attestations);
   }
 
   @Override
@@ -91,7 +106,7 @@ final class BuildxImageBuilder implements ImageBuilder {
     c.addAll(List.of("--progress", "plain"));
     // The docker-container driver pushes a provenance attestation per image by default: untagged
     // litter in the registry (most of a year's package versions in the field's reports).
-    c.addAll(List.of("--provenance=false", "--sbom=false"));
+    c.addAll(attestations.buildxFlags());
     c.addAll(List.of("--file", job.dockerfile().toString(), "--tag", job.image().toString()));
     if (job.target() != null && !job.target().isEmpty()) {
       c.addAll(List.of("--target", job.target()));

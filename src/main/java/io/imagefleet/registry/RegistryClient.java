@@ -65,17 +65,33 @@ public final class RegistryClient {
   }
 
   private HttpResponse<Void> send(URI uri, ImageReference image, String actions, String action) {
+    return exchange("HEAD", uri, image, actions, action, HttpResponse.BodyHandlers.discarding());
+  }
+
+  /**
+   * {@code method uri} with the registry's auth for {@code actions} (pull, delete) on the image's
+   * repository, retrying 5xx, 429 and broken connections; any other status is the caller's to
+   * judge.
+   */
+  <T> HttpResponse<T> exchange(
+      String method,
+      URI uri,
+      ImageReference image,
+      String actions,
+      String action,
+      HttpResponse.BodyHandler<T> body) {
     String scopeKey = image.apiHost() + "|" + image.repository() + "|" + actions;
     String problem = "";
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        HttpResponse<Void> response = head(uri, Optional.ofNullable(tokens.get(scopeKey)));
+        HttpResponse<T> response =
+            http.send(method, uri, Optional.ofNullable(tokens.get(scopeKey)), ACCEPT, body);
         // A challenge from another origin (after a redirect) never gets this registry's login.
         if (response.statusCode() == 401 && RegistryHttp.sameOrigin(response.uri(), uri)) {
-          Optional<String> authorization = authorize(response, image);
+          Optional<String> authorization = authorize(response, image, actions);
           if (authorization.isPresent()) {
             tokens.put(scopeKey, authorization.get());
-            response = head(uri, authorization);
+            response = http.send(method, uri, authorization, ACCEPT, body);
           }
         }
         if (response.statusCode() < 500 && response.statusCode() != 429) {
@@ -103,17 +119,12 @@ public final class RegistryClient {
             + "); is the registry up?");
   }
 
-  private HttpResponse<Void> head(URI uri, Optional<String> authorization)
-      throws IOException, InterruptedException {
-    return http.send("HEAD", uri, authorization, ACCEPT, HttpResponse.BodyHandlers.discarding());
-  }
-
   /**
    * Answers a 401 challenge: Basic with credentials, or Bearer through the token endpoint. The
    * credentials go to the realm the registry names (the distribution spec), never over plain HTTP
    * unless the realm is loopback.
    */
-  private Optional<String> authorize(HttpResponse<?> response, ImageReference image)
+  private Optional<String> authorize(HttpResponse<?> response, ImageReference image, String actions)
       throws IOException, InterruptedException {
     AuthChallenge challenge =
         AuthChallenge.parse(response.headers().firstValue("WWW-Authenticate").orElse(""));
@@ -124,10 +135,10 @@ public final class RegistryClient {
     if (!challenge.bearer()) {
       return Optional.empty();
     }
-    String scope = challenge.scope("repository:" + image.repository() + ":pull");
+    String scope = challenge.scope("repository:" + image.repository() + ":" + actions);
     URI tokenUri = realmUri(challenge.tokenUrl(List.of(scope)), image);
     requireSafeRealm(tokenUri, login, image);
-    // GET <realm>?service=…&scope=repository:<name>:pull
+    // GET <realm>?service=…&scope=repository:<name>:<actions>
     HttpResponse<byte[]> token =
         http.send(
             "GET",
@@ -176,7 +187,12 @@ public final class RegistryClient {
     }
   }
 
-  private static String authHint(int status) {
+  /** The scheme and host of the image's registry API, e.g. {@code https://ghcr.io}. */
+  String base(ImageReference image) {
+    return insecure.scheme(image.registry()) + "://" + image.apiHost();
+  }
+
+  static String authHint(int status) {
     return status == 401 || status == 403 ? AuthChallenge.LOGIN_HINT : "";
   }
 

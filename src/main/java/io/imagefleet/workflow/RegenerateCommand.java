@@ -34,7 +34,7 @@ public record RegenerateCommand(
     return words().stream().map(RegenerateCommand::shellQuote).collect(Collectors.joining(" "));
   }
 
-  static String shellQuote(String word) {
+  public static String shellQuote(String word) {
     return PLAIN_WORD.matcher(word).matches() ? word : "'" + word.replace("'", "'\\''") + "'";
   }
 }

@@ -15,13 +15,18 @@ public record Template(String name, Workflow workflow) {
 
   /** The template shipped in the jar for the benchmark. */
   public static Template builtIn(Benchmark benchmark) {
-    String resource = RESOURCE_DIR + benchmark.id() + ".yml";
+    return builtIn(benchmark.id());
+  }
+
+  /** The template {@code workflows-templates/<id>.yml} shipped in the jar. */
+  static Template builtIn(String id) {
+    String resource = RESOURCE_DIR + id + ".yml";
     try (InputStream in = Template.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("the jar lacks " + resource);
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return new Template(benchmark.id(), WorkflowYaml.read(text, resource));
+      return new Template(id, WorkflowYaml.read(text, resource));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + resource, e);
     }

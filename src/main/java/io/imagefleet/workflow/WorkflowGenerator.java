@@ -145,7 +145,10 @@ public final class WorkflowGenerator {
     return job.withSteps(steps);
   }
 
-  /** The build job as a matrix over shards 1..K; each imagefleet build step builds its shard. */
+  /**
+   * The build job as a matrix over shards 1..K; each imagefleet build step builds its shard, and
+   * each check step checks it.
+   */
   private Job shard(Job build) {
     int k = settings.shards();
     List<Integer> shards = IntStream.rangeClosed(1, k).boxed().toList();
@@ -158,7 +161,9 @@ public final class WorkflowGenerator {
     env.put(ARTIFACT_ENV, artifact + "-shard-${{ matrix.shard }}");
     List<Step> steps = new ArrayList<>();
     for (Step step : build.steps()) {
-      if (settings.actionRef().equals(step.uses()) && "build".equals(step.with().get("command"))) {
+      Object command = step.with().get("command");
+      if (settings.actionRef().equals(step.uses())
+          && ("build".equals(command) || "check".equals(command))) {
         Map<String, Object> with = new LinkedHashMap<>(step.with());
         with.put("shard", "${{ matrix.shard }}/" + k);
         step = step.withWith(with);

@@ -99,10 +99,11 @@ class ActionCommandTest {
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo(
-            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build or generate\n");
+            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build, check, retain or generate\n");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err())
-        .isEqualTo("imagefleet: input command is required: preflight, build or generate\n");
+        .isEqualTo(
+            "imagefleet: input command is required: preflight, build, check, retain or generate\n");
   }
 
   @Test

@@ -70,6 +70,21 @@ class BuildCommandTest {
             "--builder",
             "kaniko"),
         bad(
+            "--attestations provenance needs buildx; the engine builder pushes no attestations."
+                + " Use --builder buildx, or --attestations none",
+            "--dataset",
+            data,
+            "--builder",
+            "engine",
+            "--attestations",
+            "provenance"),
+        bad(
+            "--attestations must be none, provenance, sbom or both, got 'slsa'",
+            "--dataset",
+            data,
+            "--attestations",
+            "slsa"),
+        bad(
             "--image-timeout must be a duration such as 90s, 33m or 5h30m, got 'soon'",
             "--dataset",
             data,

@@ -185,7 +185,8 @@ class GenerateCommandTest {
             "${{ inputs.image || format('ghcr.io/{0}/"
                 + benchmark
                 + "-agent', steps.owner.outputs.lower) }}");
-    assertThat(run.out().split("github.repository_owner", -1)).hasSize(2);
+    // once in the build job, and once more in the merge job that checks every shard's images
+    assertThat(run.out().split("github.repository_owner", -1)).hasSize(shards.equals("1") ? 2 : 3);
     // The script itself, as the runner would run it, for a mixed-case owner.
     Path output = dir.resolve("github-output");
     ProcessBuilder script = new ProcessBuilder("bash", "-e", "-c", owner.run());
@@ -193,6 +194,28 @@ class GenerateCommandTest {
     script.environment().put("GITHUB_OUTPUT", output.toString());
     assertThat(script.inheritIO().start().waitFor()).isZero();
     assertThat(Files.readString(output)).isEqualTo("lower=acme-org\n");
+  }
+
+  @Test
+  void checkRunsAfterTheBuildOnItsShardAndInTheMergeJobOnEveryImage() {
+    Job single = parse(generate("swe-bench")).jobs().get("build");
+    Workflow sharded = parse(generate("swt-bench", "--shards", "3"));
+
+    List<String> ids = single.steps().stream().map(Step::id).toList();
+    assertThat(ids.indexOf("check")).isEqualTo(ids.indexOf("build") + 1);
+    assertThat(step(single, "check").with())
+        .containsEntry("command", "check")
+        .containsEntry("dataset", "${{ inputs.dataset }}")
+        .containsEntry("n-limit", "${{ inputs.n-limit }}")
+        .doesNotContainKey("shard");
+    assertThat(step(sharded.jobs().get("build"), "check").with())
+        .containsEntry("shard", "${{ matrix.shard }}/3");
+    Step merged = step(sharded.jobs().get("merge"), "check");
+    assertThat(merged.with())
+        .containsEntry("command", "check")
+        .containsEntry("benchmark", "swt-bench")
+        .doesNotContainKey("shard");
+    assertThat(merged.condition()).isNull();
   }
 
   @Test

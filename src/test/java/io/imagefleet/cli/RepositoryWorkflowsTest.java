@@ -19,4 +19,15 @@ class RepositoryWorkflowsTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.err()).isEqualTo("imagefleet: " + file + " is up to date\n");
   }
+
+  @org.junit.jupiter.api.Test
+  void committedRetentionWorkflowHasNotDrifted() {
+    String file = ".github/workflows/retention.yml";
+
+    CliRun run = CliRun.run("generate", "retention", "-o", file, "--check");
+
+    assertThat(run.out()).as("drift of " + file).isEmpty();
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.err()).isEqualTo("imagefleet: " + file + " is up to date\n");
+  }
 }

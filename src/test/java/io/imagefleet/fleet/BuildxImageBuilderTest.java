@@ -63,6 +63,46 @@ class BuildxImageBuilderTest {
     assertThat(command).contains("--provenance=false", "--sbom=false");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "provenance, --provenance=true --sbom=false",
+    "sbom, --provenance=false --sbom=true",
+    "both, --provenance=true --sbom=true",
+    "none, --provenance=false --sbom=false"
+  })
+  void attestationsAreOptInAndReachTheCli(String kind, String flags) throws Exception {
+    Path log = dir.resolve("calls-" + kind);
+    Map<String, String> env =
+        Map.of("FAKE_DOCKER_LOG", log.toString(), "FAKE_BUILDX_VERSION", "v0.20.0");
+    ImageBuilder builder =
+        Builders.withAttestations(
+            Builders.choose("buildx", null, null, FAKE, env, CacheMode.OFF), Attestations.of(kind));
+
+    builder.build(job(CacheMode.OFF, true), dir.resolve(kind + ".log"), Duration.ofSeconds(30));
+
+    assertThat(Files.readAllLines(log))
+        .filteredOn(line -> line.startsWith("buildx build"))
+        .singleElement()
+        .asString()
+        .startsWith("buildx build --progress plain " + flags + " --file ");
+  }
+
+  @Test
+  void theEngineBuilderRefusesAttestationsNamingTheOption() {
+    ImageBuilder engine = Builders.choose("engine", null, null, FAKE, Map.of(), CacheMode.OFF);
+
+    assertThat(Builders.withAttestations(engine, Attestations.NONE)).isSameAs(engine);
+    assertThatThrownBy(() -> Builders.withAttestations(engine, Attestations.SBOM))
+        .isInstanceOf(io.imagefleet.ImagefleetException.class)
+        .hasMessage(
+            "--attestations sbom needs buildx; the engine builder pushes no attestations."
+                + " Use --builder buildx, or --attestations none")
+        .matches(
+            e ->
+                ((io.imagefleet.ImagefleetException) e).exitCode()
+                    == io.imagefleet.ExitCode.INVALID_INPUT);
+  }
+
   @Test
   void secretsGoAsBuildKitSecretMountsNeverAsBuildArgs() {
     List<String> command =

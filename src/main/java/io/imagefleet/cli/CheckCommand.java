@@ -1,0 +1,144 @@
+package io.imagefleet.cli;
+
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.actions.StepFiles;
+import io.imagefleet.actions.WorkflowCommands;
+import io.imagefleet.fleet.BuildPlanner;
+import io.imagefleet.fleet.FleetCheck;
+import io.imagefleet.fleet.ImageTags;
+import io.imagefleet.fleet.PlannedImage;
+import io.imagefleet.github.GitHubApi;
+import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.sdist.SdkInput;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Lists which of the images a build would make the registry has and which it lacks (one HEAD"
+          + " per tag; nothing is built), writes check.jsonl and exits 5 when any is missing."
+    })
+final class CheckCommand implements Callable<Integer> {
+  private final ActionsEnvironment env;
+
+  @Spec CommandSpec spec;
+
+  @Mixin InstanceOptions instances = new InstanceOptions();
+  @Mixin SdkOptions sdk = new SdkOptions();
+
+  @Option(
+      names = "--sdk-commit",
+      paramLabel = "SHA",
+      description = "SDK commit for tags (default: git rev-parse HEAD in --sdk).")
+  String sdkCommit;
+
+  @Mixin GitHubOptions gitHub = new GitHubOptions();
+
+  @Option(
+      names = "--image",
+      required = true,
+      paramLabel = "REPO",
+      description = "Repository of the final images, e.g. ghcr.io/org/agent.")
+  String image;
+
+  @Option(
+      names = "--target",
+      defaultValue = "",
+      paramLabel = "NAME",
+      description = "Build stage; also the tag's last part.")
+  String target;
+
+  @Option(
+      names = "--concurrency",
+      defaultValue = "16",
+      paramLabel = "N",
+      description = "Registry requests at once (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(
+      names = "--output",
+      defaultValue = "imagefleet-out",
+      paramLabel = "DIR",
+      description = "Where check.jsonl is written (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Mixin RegistryOptions registryOptions = new RegistryOptions();
+
+  CheckCommand(ActionsEnvironment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    ImagefleetException.requireAtLeast("--concurrency", concurrency, 1);
+    instances.check();
+    ImageReference repository = ImageReference.parse(image);
+    String commit = commit();
+    List<PlannedImage> plan =
+        BuildPlanner.plan(
+            instances.source().instances(), instances.baseImageRule(), repository, commit, target);
+    RegistryClient registry =
+        new RegistryClient(
+            RegistryLogin.credentials(env, err),
+            registryOptions.insecureRegistries(),
+            4,
+            Duration.ofSeconds(1));
+    FleetCheck.Result result = new FleetCheck(registry, concurrency).check(plan);
+    Path file = FleetCheck.write(output, result);
+    String pattern = ImageTags.pattern(repository.repositoryName(), commit, target);
+    result.missing().forEach(e -> spec.commandLine().getOut().println(e.image()));
+    err.printf(
+        "imagefleet: check %s: %d expected, %d present, %d missing (%.1f s); wrote %s%n",
+        pattern,
+        result.entries().size(),
+        result.present(),
+        result.missing().size(),
+        result.elapsed().toMillis() / 1000.0,
+        file);
+    StepFiles steps = new StepFiles(env);
+    steps.appendSummary(FleetCheck.summary(result, pattern));
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("present", String.valueOf(result.present()));
+    outputs.put("missing", String.valueOf(result.missing().size()));
+    outputs.put("check-report", file.toString());
+    steps.setOutputs(outputs);
+    return result.missing().isEmpty() ? ExitCode.OK.code() : ExitCode.BUILD_PARTIAL.code();
+  }
+
+  /** The SDK commit the tags carry; resolving it never builds an sdist. */
+  private String commit() {
+    SdistOptions commitOnly = new SdistOptions();
+    commitOnly.sdkCommit = sdkCommit;
+    SdkInput input = sdk.input(commitOnly, env.variables());
+    input.requireOneSource();
+    if (input.sdk().isEmpty() && input.sdkRepo().isEmpty() && sdkCommit == null) {
+      throw ImagefleetException.invalidInput(
+          "check needs the SDK commit of the tags: --sdk-commit SHA, --sdk DIR (its git HEAD), or"
+              + " --sdk-repo with --sdk-ref");
+    }
+    Optional<GitHubApi> github =
+        input.sdkRepo().isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                gitHub.access(env, new WorkflowCommands(spec.commandLine().getErr())).connect());
+    return input.commit(input.source(github));
+  }
+}
