@@ -7,6 +7,7 @@ import io.imagefleet.dataset.Instance;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.BaseImageRule;
+import io.imagefleet.fleet.BuildAudience;
 import io.imagefleet.fleet.BuildInputs;
 import io.imagefleet.fleet.BuildPlanner;
 import io.imagefleet.fleet.BuildReporter;
@@ -94,7 +95,7 @@ final class BuildCommand implements Callable<Integer> {
             spec.commandLine().getOut(),
             err,
             new StepFiles(env),
-            env.onRunner());
+            BuildAudience.of(env, System.console() != null));
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
     if (output.dryRun) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       PreflightCommand.class,
       BuildCommand.class,
       DispatchCommand.class,
+      ReportCommand.class,
       ActionCommand.class
     })
 final class ImagefleetCommand implements Callable<Integer> {
