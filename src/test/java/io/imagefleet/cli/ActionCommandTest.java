@@ -63,6 +63,16 @@ class ActionCommandTest {
   }
 
   @Test
+  void reportTakesOneDirectoryALine() {
+    ActionsEnvironment env =
+        new ActionsEnvironment(
+            Map.of("INPUT_DIR", "shards/a\n\nshards/b c\n", "INPUT_OUTPUT", "merged"));
+
+    assertThat(ActionCommand.arguments(spec("report"), env))
+        .containsExactly("--output=merged", "shards/a", "shards/b c");
+  }
+
+  @Test
   void generateRunsWithThePositionalBenchmarkAndWritesItsOutput() throws Exception {
     Path outputs = dir.resolve("outputs");
     Path workflow = dir.resolve("wf.yml");
@@ -99,10 +109,10 @@ class ActionCommandTest {
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo(
-            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build or generate\n");
+            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build, generate or report\n");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err())
-        .isEqualTo("imagefleet: input command is required: preflight, build or generate\n");
+        .isEqualTo("imagefleet: input command is required: preflight, build, generate or report\n");
   }
 
   @Test
