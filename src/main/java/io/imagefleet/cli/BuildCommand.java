@@ -11,6 +11,7 @@ import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.AppendSetup;
 import io.imagefleet.fleet.Attestations;
 import io.imagefleet.fleet.BaseImageRule;
+import io.imagefleet.fleet.BuildAudience;
 import io.imagefleet.fleet.BuildInputs;
 import io.imagefleet.fleet.BuildPlanner;
 import io.imagefleet.fleet.BuildReporter;
@@ -103,7 +104,7 @@ final class BuildCommand implements Callable<Integer> {
             spec.commandLine().getOut(),
             err,
             new StepFiles(env),
-            env.onRunner());
+            BuildAudience.of(env, System.console() != null));
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
     Builders.Choice choice = choice(settings, commit, err);

@@ -130,6 +130,9 @@ public final class Cli {
       if (cls == DispatchCommand.class) {
         return cls.cast(new DispatchCommand(env, sleeper));
       }
+      if (cls == ReportCommand.class) {
+        return cls.cast(new ReportCommand(env));
+      }
       if (cls == ActionCommand.class) {
         return cls.cast(new ActionCommand(env));
       }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       CheckCommand.class,
       RetainCommand.class,
       DispatchCommand.class,
+      ReportCommand.class,
       ActionCommand.class
     })
 final class ImagefleetCommand implements Callable<Integer> {

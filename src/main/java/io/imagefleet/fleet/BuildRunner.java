@@ -6,6 +6,8 @@ import io.imagefleet.actions.StepFiles;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
 import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.report.MermaidCharts;
+import io.imagefleet.report.Reports;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,7 +29,7 @@ public final class BuildRunner {
   private final PrintWriter out;
   private final PrintWriter err;
   private final StepFiles stepFiles;
-  private final boolean onRunner;
+  private final BuildAudience audience;
 
   public BuildRunner(
       BuildSettings settings,
@@ -35,13 +37,13 @@ public final class BuildRunner {
       PrintWriter out,
       PrintWriter err,
       StepFiles stepFiles,
-      boolean onRunner) {
+      BuildAudience audience) {
     this.settings = settings;
     this.registry = registry;
     this.out = out;
     this.err = err;
     this.stepFiles = stepFiles;
-    this.onRunner = onRunner;
+    this.audience = audience;
   }
 
   /** Prints instance, base, image and the decision for each planned image; builds nothing. */
@@ -157,7 +159,10 @@ public final class BuildRunner {
     Optional<String> interrupted = Optional.empty();
     BuildSummary summary;
     try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
-        Progress progress = new Progress(err, onRunner, todo.size(), 60)) {
+        Progress progress =
+            audience.terminal()
+                ? Progress.live(err, todo.size(), settings.workers())
+                : new Progress(err, audience.onRunner(), todo.size(), 60)) {
       BatchBuild batch =
           new BatchBuild(
               settings,
@@ -288,14 +293,21 @@ public final class BuildRunner {
   }
 
   private void writeReport(BuildSummary summary) {
+    String reportLine =
+        MermaidCharts.reportLine(settings.output(), audience.artifact(), audience.runUrl());
     try {
       Files.createDirectories(settings.output());
-      summary.write(settings.output());
+      summary.write(settings.output(), reportLine);
     } catch (IOException e) {
       err.println(
           "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
     }
-    stepFiles.appendSummary(summary.markdown());
+    try {
+      Reports.write(List.of(settings.output()), settings.output().resolve(Reports.FILE));
+    } catch (RuntimeException e) {
+      err.println("imagefleet: cannot write " + Reports.FILE + ": " + e.getMessage());
+    }
+    stepFiles.appendSummary(summary.markdown(reportLine));
     stepFiles.setOutputs(summary.outputs(settings.manifest()));
   }
 

@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.imagefleet.actions.Markdown;
 import io.imagefleet.docker.Units;
+import io.imagefleet.report.MermaidCharts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,11 @@ public record BuildSummary(
   }
 
   public String markdown() {
+    return markdown("");
+  }
+
+  /** The summary with charts, and {@code reportLine} (where report.html is) after the counts. */
+  public String markdown(String reportLine) {
     StringBuilder md = new StringBuilder("### imagefleet build");
     md.append(
             stoppedEarly
@@ -128,17 +134,21 @@ public record BuildSummary(
         .append(" before, ")
         .append(freeAfter.map(Units::gib).orElse("not measured"))
         .append(" after.\n");
+    md.append(reportLine).append(MermaidCharts.statusPie(statusCounts()));
     if (!slowest.isEmpty()) {
-      md.append("\n| slowest | seconds | attempts |\n|---|---|---|\n");
-      slowest.forEach(
-          r ->
-              md.append(
-                  String.format(
-                      Locale.ROOT,
-                      "| %s | %.1f | %d |%n",
-                      Markdown.text(r.instance()),
-                      r.seconds(),
-                      r.attempts())));
+      md.append(MermaidCharts.slowestBars(slowest.stream().map(ManifestRecord::seconds).toList()));
+      md.append("\n| # | slowest | seconds | attempts |\n|---|---|---|---|\n");
+      for (int i = 0; i < slowest.size(); i++) {
+        ManifestRecord r = slowest.get(i);
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s | %.1f | %d |%n",
+                i + 1,
+                Markdown.text(r.instance()),
+                r.seconds(),
+                r.attempts()));
+      }
     }
     if (!failures.isEmpty()) {
       md.append("\n| failed | attempts | reason |\n|---|---|---|\n");
@@ -155,7 +165,20 @@ public record BuildSummary(
     return md.toString();
   }
 
+  private Map<String, Integer> statusCounts() {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    counts.put("built", built);
+    counts.put("skipped", skipped);
+    counts.put("failed", failed);
+    counts.put("not started", notStarted);
+    return counts;
+  }
+
   void write(Path output) throws IOException {
+    write(output, "");
+  }
+
+  void write(Path output, String reportLine) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("planned", planned);
     json.put("built", built);
@@ -175,7 +198,7 @@ public record BuildSummary(
     Files.write(
         output.resolve("summary.json"),
         Manifest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
-    Files.writeString(output.resolve("summary.md"), markdown());
+    Files.writeString(output.resolve("summary.md"), markdown(reportLine));
   }
 
   static String clock(double seconds) {

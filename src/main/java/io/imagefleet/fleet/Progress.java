@@ -30,10 +30,33 @@ final class Progress implements AutoCloseable {
   private final AtomicLong lastLine = new AtomicLong(System.nanoTime());
   private final ScheduledExecutorService heartbeat;
 
+  /** At a terminal: one status line redrawn in place, and the worker count it shows as busy. */
+  private final boolean live;
+
+  private final int workers;
+  private int drawn;
+
   Progress(PrintWriter out, boolean onRunner, int total, long heartbeatSeconds) {
+    this(out, onRunner, total, heartbeatSeconds, false, 0);
+  }
+
+  /** For a person at a terminal: a live line redrawn every second and as images finish. */
+  static Progress live(PrintWriter out, int total, int workers) {
+    return new Progress(out, false, total, 1, true, workers);
+  }
+
+  private Progress(
+      PrintWriter out,
+      boolean onRunner,
+      int total,
+      long heartbeatSeconds,
+      boolean live,
+      int workers) {
     this.out = RunnerSafeWriter.of(out);
     this.onRunner = onRunner;
     this.total = total;
+    this.live = live;
+    this.workers = workers;
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -58,6 +81,10 @@ final class Progress implements AutoCloseable {
       } else if (record.status() == ManifestRecord.Status.BUILT) {
         built.incrementAndGet();
       }
+      if (live) {
+        finishedLive(record, log);
+        return;
+      }
       out.println(
           String.format(
               Locale.ROOT,
@@ -78,10 +105,54 @@ final class Progress implements AutoCloseable {
 
   void say(String line) {
     synchronized (this) {
+      clearLive();
       out.println(line);
+      redraw();
       out.flush();
     }
     lastLine.set(System.nanoTime());
+  }
+
+  /** A failure gets one line of its own above the live line; successes only move the line. */
+  private void finishedLive(ManifestRecord record, Path log) {
+    if (record.status() == ManifestRecord.Status.FAILED) {
+      clearLive();
+      String error = String.valueOf(record.error()).strip().lines().findFirst().orElse("");
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "failed %s after %.1fs: %s (log: %s)",
+              record.instance().replaceAll("\\R", " "),
+              record.seconds(),
+              error,
+              log));
+    }
+    redraw();
+    out.flush();
+  }
+
+  /** Rewrites the live line in place: carriage return, the line, blanks over a longer old one. */
+  private void redraw() {
+    if (!live) {
+      return;
+    }
+    String line =
+        String.format(
+            Locale.ROOT,
+            "[%s] %d/%d workers busy %s",
+            counter(done.get()),
+            running.get(),
+            workers,
+            rates());
+    out.print("\r" + line + " ".repeat(Math.max(0, drawn - line.length())));
+    drawn = line.length();
+  }
+
+  private void clearLive() {
+    if (live && drawn > 0) {
+      out.print("\r" + " ".repeat(drawn) + "\r");
+      drawn = 0;
+    }
   }
 
   private void reportFailure(ManifestRecord record, Path log) {
@@ -97,6 +168,13 @@ final class Progress implements AutoCloseable {
   }
 
   private void beat(long seconds) {
+    if (live) {
+      synchronized (this) {
+        redraw();
+        out.flush();
+      }
+      return;
+    }
     if (System.nanoTime() - lastLine.get() >= TimeUnit.SECONDS.toNanos(seconds)) {
       say(
           String.format(
@@ -122,5 +200,12 @@ final class Progress implements AutoCloseable {
   @Override
   public void close() {
     heartbeat.shutdownNow();
+    if (live) {
+      synchronized (this) {
+        redraw();
+        out.println();
+        out.flush();
+      }
+    }
   }
 }

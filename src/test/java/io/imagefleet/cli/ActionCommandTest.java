@@ -63,6 +63,16 @@ class ActionCommandTest {
   }
 
   @Test
+  void reportTakesOneDirectoryALine() {
+    ActionsEnvironment env =
+        new ActionsEnvironment(
+            Map.of("INPUT_DIR", "shards/a\n\nshards/b c\n", "INPUT_OUTPUT", "merged"));
+
+    assertThat(ActionCommand.arguments(spec("report"), env))
+        .containsExactly("--output=merged", "shards/a", "shards/b c");
+  }
+
+  @Test
   void generateRunsWithThePositionalBenchmarkAndWritesItsOutput() throws Exception {
     Path outputs = dir.resolve("outputs");
     Path workflow = dir.resolve("wf.yml");
@@ -99,11 +109,11 @@ class ActionCommandTest {
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo(
-            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build, check, retain or generate\n");
+            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build, check, retain, generate or report\n");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err())
         .isEqualTo(
-            "imagefleet: input command is required: preflight, build, check, retain or generate\n");
+            "imagefleet: input command is required: preflight, build, check, retain, generate or report\n");
   }
 
   @Test

@@ -57,6 +57,7 @@ class ActionDefinitionTest {
       }
     }
     options.add("benchmark");
+    options.add("dir");
 
     assertThat(inputs).containsExactlyInAnyOrderElementsOf(options);
     assertThat(inputs)

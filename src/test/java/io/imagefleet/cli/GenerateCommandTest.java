@@ -235,7 +235,7 @@ class GenerateCommandTest {
         build.steps().stream().filter(s -> "always()".equals(s.condition())).toList();
     assertThat(always)
         .extracting(Step::name)
-        .containsExactly("Upload manifest and logs", "Step summary");
+        .containsExactly("Upload manifest, logs and report.html", "Step summary");
   }
 
   static Stream<Arguments> badValues() {

@@ -86,6 +86,33 @@ class ProgressTest {
     assertThat(commandLines(text)).isEmpty();
   }
 
+  @Test
+  void atATerminalOneLineIsRedrawnAndAFailureGetsOneLineAboveIt() throws IOException {
+    Path log = Files.writeString(dir.resolve("a.log"), TAIL);
+    StringWriter raw = new StringWriter();
+
+    try (Progress progress = Progress.live(new PrintWriter(raw), 2, 4)) {
+      progress.started();
+      progress.started();
+      progress.finished(
+          new ManifestRecord(
+              "b", "base:1", List.of(), null, ManifestRecord.Status.BUILT, 1, 2.0, null),
+          log);
+      progress.finished(
+          new ManifestRecord(
+              "a", "base:1", List.of(), null, ManifestRecord.Status.FAILED, 1, 1.5, "boom\nmore"),
+          log);
+    }
+
+    String text = raw.toString();
+    assertThat(text)
+        .startsWith("\r[1/2] 1/4 workers busy (failed 0, ")
+        .contains(
+            "\rfailed a after 1.5s: boom (log: " + log + ")\n\r[2/2] 0/4 workers busy (failed 1, ")
+        .doesNotContain("Step 1/", "more")
+        .endsWith(")\n");
+  }
+
   private static String report(boolean onRunner, Path log) {
     StringWriter raw = new StringWriter();
     try (Progress progress = new Progress(new PrintWriter(raw), onRunner, 1, 3600)) {

@@ -1,0 +1,60 @@
+package io.imagefleet.report;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One manifest line as the report reads it: every field optional, unknown ones ignored, so that
+ * manifests from older and newer imagefleet versions both render. Instants stay text until used; a
+ * malformed one only loses its bar.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+record ImageRecord(
+    @JsonProperty("instance") String instance,
+    @JsonProperty("tags") List<String> tags,
+    @JsonProperty("status") String status,
+    @JsonProperty("attempts") int attempts,
+    @JsonProperty("seconds") double seconds,
+    @JsonProperty("error") String error,
+    @JsonProperty("started") String started,
+    @JsonProperty("ended") String ended,
+    @JsonProperty("lane") Integer lane,
+    @JsonProperty("runs") List<Run> runs) {
+
+  ImageRecord {
+    instance = instance == null ? "" : instance;
+    tags = tags == null ? List.of() : List.copyOf(tags.stream().filter(t -> t != null).toList());
+    status = status == null ? "unknown" : status;
+    runs = runs == null ? List.of() : List.copyOf(runs.stream().filter(r -> r != null).toList());
+  }
+
+  /** One build attempt: when it started, how long it took, and why it failed if it did. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Run(
+      @JsonProperty("started") String started,
+      @JsonProperty("seconds") double seconds,
+      @JsonProperty("error") String error) {}
+
+  Optional<String> tag() {
+    return tags.stream().findFirst();
+  }
+
+  boolean is(String wanted) {
+    return status.equals(wanted);
+  }
+
+  static Optional<Instant> instant(String text) {
+    if (text == null || text.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(text.strip()));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+}
