@@ -3,10 +3,8 @@ package io.imagefleet.cli;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
-import io.imagefleet.append.AppendPlan;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.docker.BuildxCli;
-import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.AppendSetup;
 import io.imagefleet.fleet.Attestations;
@@ -20,7 +18,6 @@ import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.BuildSummary;
 import io.imagefleet.fleet.BuildTools;
 import io.imagefleet.fleet.Builders;
-import io.imagefleet.fleet.Health;
 import io.imagefleet.fleet.ImageBuilder;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
@@ -91,20 +88,7 @@ final class BuildCommand implements Callable<Integer> {
         schedule
             .history(settings.manifest())
             .slowestFirst(BuildPlanner.plan(selected, rule, repository, commit, image.target));
-    RegistryClient registry =
-        new RegistryClient(
-            credentials,
-            registryOptions.insecureRegistries(),
-            schedule.maxRetries + 3,
-            Duration.ofSeconds(1));
-    BuildRunner runner =
-        new BuildRunner(
-            settings,
-            registry,
-            spec.commandLine().getOut(),
-            err,
-            new StepFiles(env),
-            BuildAudience.of(env, System.console() != null));
+    BuildRunner runner = runner(settings, credentials, err);
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
     Builders.Choice choice = choice(settings, commit, err);
@@ -114,17 +98,58 @@ final class BuildCommand implements Callable<Integer> {
     SdistCache.Sdist sdistFile =
         sdkInput.sdist(source, commit, settings.logs().resolve("sdist.log"));
     BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume);
-    if (choice.append()) {
-      BuildTools tools =
-          runner.untilReady(
-              plan, done, () -> appendTools(settings, sdistFile, commit, credentials, err));
-      return finish(runner, runner.build(inputs, tools), github, sdkInput, commit, repository);
-    }
+    BuildSummary summary =
+        choice.append()
+            ? runner.build(
+                inputs,
+                runner.untilReady(
+                    plan, done, () -> appendTools(settings, inputs, credentials, err)))
+            : daemonBuild(runner, inputs, choice.kind(), credentials, settings);
+    github.ifPresent(
+        g ->
+            new BuildReporter(g, reportRequest(sdkInput), env.variables())
+                .report(summary, commit, repository));
+    return runner.conclude(summary);
+  }
+
+  private BuildRunner runner(BuildSettings settings, Credentials credentials, PrintWriter err) {
+    RegistryClient registry =
+        new RegistryClient(
+            credentials,
+            registryOptions.insecureRegistries(),
+            schedule.maxRetries + 3,
+            Duration.ofSeconds(1));
+    return new BuildRunner(
+        settings,
+        registry,
+        spec.commandLine().getOut(),
+        err,
+        new StepFiles(env),
+        BuildAudience.of(env, System.console() != null));
+  }
+
+  private BuildTools appendTools(
+      BuildSettings settings, BuildInputs inputs, Credentials credentials, PrintWriter err) {
+    return new AppendSetup(settings, err)
+        .tools(
+            inputs.sdist(),
+            inputs.sdkCommit(),
+            () -> DockerJavaDaemon.connect(env.variables()),
+            credentials,
+            registryOptions.insecureRegistries(),
+            image.platform());
+  }
+
+  private BuildSummary daemonBuild(
+      BuildRunner runner,
+      BuildInputs inputs,
+      String kind,
+      Credentials credentials,
+      BuildSettings settings) {
     try (DockerJavaDaemon daemon =
-        runner.untilConnected(plan, done, () -> DockerJavaDaemon.connect(env.variables()))) {
-      BuildSummary summary =
-          runner.build(inputs, tools(choice.kind(), daemon, credentials, settings));
-      return finish(runner, summary, github, sdkInput, commit, repository);
+        runner.untilConnected(
+            inputs.plan(), inputs.alreadyDone(), () -> DockerJavaDaemon.connect(env.variables()))) {
+      return runner.build(inputs, tools(kind, daemon, credentials, settings));
     }
   }
 
@@ -138,61 +163,6 @@ final class BuildCommand implements Callable<Integer> {
         .notAppend()
         .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
     return choice;
-  }
-
-  private int finish(
-      BuildRunner runner,
-      BuildSummary summary,
-      Optional<GitHubApi> github,
-      SdkInput sdkInput,
-      String commit,
-      ImageReference repository) {
-    github.ifPresent(
-        g ->
-            new BuildReporter(g, reportRequest(sdkInput), env.variables())
-                .report(summary, commit, repository));
-    return runner.conclude(summary);
-  }
-
-  /**
-   * The append builder: the Dockerfile's plan with the real sdist, its earlier stages built once on
-   * the daemon (connected only for them), the layer written. Images are assembled in the registry,
-   * so there is no disk to watch between batches and no daemon to ping.
-   */
-  private BuildTools appendTools(
-      BuildSettings settings,
-      SdistCache.Sdist sdistFile,
-      String commit,
-      Credentials credentials,
-      PrintWriter err) {
-    AppendPlan appendPlan =
-        AppendSetup.plan(settings, sdistFile.file().getFileName().toString(), commit);
-    Optional<DockerJavaDaemon> daemon =
-        appendPlan.needsEarlierStages()
-            ? Optional.of(DockerJavaDaemon.connect(env.variables()))
-            : Optional.empty();
-    ImageBuilder builder;
-    try {
-      builder =
-          new AppendSetup(settings, err)
-              .builder(
-                  appendPlan,
-                  sdistFile.file(),
-                  commit,
-                  daemon.map(DockerDaemon.class::cast),
-                  credentials,
-                  registryOptions.insecureRegistries(),
-                  image.platform());
-    } finally {
-      daemon.ifPresent(DockerJavaDaemon::close);
-    }
-    err.println(
-        daemon.isPresent()
-            ? "imagefleet build: append: images are assembled in the registry; no free-disk checks"
-                + " or pruning between batches"
-            : "imagefleet build: append: no earlier stage to build, so no Docker daemon is used;"
-                + " no free-disk checks or pruning between batches");
-    return new BuildTools(builder, Optional.empty(), Optional.empty(), Health.NONE);
   }
 
   /** Validates in the order users have always seen the messages, and builds the settings. */

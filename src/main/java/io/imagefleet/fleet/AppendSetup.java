@@ -13,6 +13,7 @@ import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * What an append run does once, before any image: read the Dockerfile ({@link AppendPlan}), build
@@ -63,6 +65,36 @@ public final class AppendSetup {
     args.put("SDIST", sdistName);
     Optional<String> target = Optional.of(settings.target()).filter(t -> !t.isEmpty());
     return AppendPlan.parse(text, target, args);
+  }
+
+  /**
+   * The run's tools: the Dockerfile's plan with the real sdist, its earlier stages built once on a
+   * daemon connected only for them, the layer written. Images are assembled in the registry, so
+   * there is no disk to watch and no daemon to ping while they are.
+   */
+  public BuildTools tools(
+      SdistCache.Sdist sdist,
+      String sdkCommit,
+      Supplier<? extends DockerDaemon> connect,
+      Credentials credentials,
+      InsecureRegistries insecure,
+      Platform platform) {
+    AppendPlan plan = plan(settings, sdist.file().getFileName().toString(), sdkCommit);
+    Optional<DockerDaemon> daemon =
+        plan.needsEarlierStages() ? Optional.of(connect.get()) : Optional.empty();
+    ImageBuilder builder;
+    try {
+      builder = builder(plan, sdist.file(), sdkCommit, daemon, credentials, insecure, platform);
+    } finally {
+      daemon.ifPresent(DockerDaemon::close);
+    }
+    err.println(
+        daemon.isPresent()
+            ? "imagefleet build: append: images are assembled in the registry; no free-disk checks"
+                + " or pruning between batches"
+            : "imagefleet build: append: no earlier stage to build, so no Docker daemon is used;"
+                + " no free-disk checks or pruning between batches");
+    return new BuildTools(builder, Optional.empty(), Optional.empty(), Health.NONE);
   }
 
   /**
