@@ -43,27 +43,8 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin InstanceOptions instances = new InstanceOptions();
   @Mixin SdkOptions sdk = new SdkOptions();
 
-  @Option(
-      names = "--sdk-commit",
-      paramLabel = "SHA",
-      description = "SDK commit for tags (default: git rev-parse HEAD in --sdk).")
-  String sdkCommit;
-
+  @Mixin TagOptions tags = new TagOptions();
   @Mixin GitHubOptions gitHub = new GitHubOptions();
-
-  @Option(
-      names = "--image",
-      required = true,
-      paramLabel = "REPO",
-      description = "Repository of the final images, e.g. ghcr.io/org/agent.")
-  String image;
-
-  @Option(
-      names = "--target",
-      defaultValue = "",
-      paramLabel = "NAME",
-      description = "Build stage; also the tag's last part.")
-  String target;
 
   @Option(
       names = "--concurrency",
@@ -90,11 +71,15 @@ final class CheckCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ImagefleetException.requireAtLeast("--concurrency", concurrency, 1);
     instances.check();
-    ImageReference repository = ImageReference.parse(image);
+    ImageReference repository = ImageReference.parse(tags.image);
     String commit = commit();
     List<PlannedImage> plan =
         BuildPlanner.plan(
-            instances.source().instances(), instances.baseImageRule(), repository, commit, target);
+            instances.source().instances(),
+            instances.baseImageRule(),
+            repository,
+            commit,
+            tags.target);
     RegistryClient registry =
         new RegistryClient(
             RegistryLogin.credentials(env, err),
@@ -103,7 +88,7 @@ final class CheckCommand implements Callable<Integer> {
             Duration.ofSeconds(1));
     FleetCheck.Result result = new FleetCheck(registry, concurrency).check(plan);
     Path file = FleetCheck.write(output, result);
-    String pattern = ImageTags.pattern(repository.repositoryName(), commit, target);
+    String pattern = ImageTags.pattern(repository.repositoryName(), commit, tags.target);
     result.missing().forEach(e -> spec.commandLine().getOut().println(e.image()));
     err.printf(
         "imagefleet: check %s: %d expected, %d present, %d missing (%.1f s); wrote %s%n",
@@ -126,10 +111,10 @@ final class CheckCommand implements Callable<Integer> {
   /** The SDK commit the tags carry; resolving it never builds an sdist. */
   private String commit() {
     SdistOptions commitOnly = new SdistOptions();
-    commitOnly.sdkCommit = sdkCommit;
+    commitOnly.sdkCommit = tags.sdkCommit;
     SdkInput input = sdk.input(commitOnly, env.variables());
     input.requireOneSource();
-    if (input.sdk().isEmpty() && input.sdkRepo().isEmpty() && sdkCommit == null) {
+    if (input.sdk().isEmpty() && input.sdkRepo().isEmpty() && tags.sdkCommit == null) {
       throw ImagefleetException.invalidInput(
           "check needs the SDK commit of the tags: --sdk-commit SHA, --sdk DIR (its git HEAD), or"
               + " --sdk-repo with --sdk-ref");

@@ -32,6 +32,9 @@ public final class Cli {
     // Every line any command or handler prints is guarded: no data can start a workflow command.
     cli.setOut(RunnerSafeWriter.of(out));
     cli.setErr(RunnerSafeWriter.of(err));
+    // generate's BENCHMARK is optional to picocli (so `generate retention` is reachable); a value
+    // that looks like an option still lands there and is refused naming BENCHMARK.
+    cli.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
     cli.setExecutionExceptionHandler(Cli::handleExecutionException);
     cli.setParameterExceptionHandler(Cli::handleParameterException);
     Map<String, String> exitCodes = new LinkedHashMap<>();

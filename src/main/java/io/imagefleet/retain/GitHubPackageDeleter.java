@@ -33,7 +33,10 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final String apiUrl;
   private final String token;
   private final String owner;
