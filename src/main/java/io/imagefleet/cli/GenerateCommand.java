@@ -1,12 +1,9 @@
 package io.imagefleet.cli;
 
-import com.github.difflib.DiffUtils;
-import com.github.difflib.UnifiedDiffUtils;
 import io.imagefleet.Benchmark;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
-import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.docker.CacheMode;
@@ -14,12 +11,7 @@ import io.imagefleet.workflow.RegenerateCommand;
 import io.imagefleet.workflow.Template;
 import io.imagefleet.workflow.WorkflowGenerator;
 import io.imagefleet.workflow.WorkflowSettings;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -199,16 +191,17 @@ final class GenerateCommand implements Callable<Integer> {
             Optional.ofNullable(output));
     Template source = template == null ? Template.builtIn(benchmark) : Template.file(template);
     String text = new WorkflowGenerator(source, settings).render(regenerate);
+    GeneratedFile file =
+        new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr());
     if (check) {
-      return check(Path.of(output), text);
+      return file.check(output, text);
     }
     if (output == null) {
       spec.commandLine().getOut().print(text);
       spec.commandLine().getOut().flush();
       return ExitCode.OK.code();
     }
-    write(Path.of(output), text);
-    spec.commandLine().getErr().println("imagefleet: wrote " + output);
+    file.write(Path.of(output), text);
     new StepFiles(env).setOutput("workflow", output);
     return ExitCode.OK.code();
   }
@@ -236,43 +229,6 @@ final class GenerateCommand implements Callable<Integer> {
 
   private static <T> T or(T value, T fallback) {
     return value != null ? value : fallback;
-  }
-
-  private int check(Path file, String expected) {
-    String actual;
-    try {
-      actual = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      actual = "";
-    } catch (IOException e) {
-      throw ImagefleetException.invalidInput("-o " + file + ": cannot read: " + e.getMessage());
-    }
-    if (actual.equals(expected)) {
-      spec.commandLine().getErr().println("imagefleet: " + file + " is up to date");
-      return ExitCode.OK.code();
-    }
-    List<String> before = actual.lines().toList();
-    List<String> after = expected.lines().toList();
-    List<String> diff =
-        UnifiedDiffUtils.generateUnifiedDiff(
-            file.toString(), "generated", before, DiffUtils.diff(before, after), 3);
-    diff.forEach(spec.commandLine().getOut()::println);
-    spec.commandLine().getOut().flush();
-    spec.commandLine()
-        .getErr()
-        .println(
-            "imagefleet: "
-                + file
-                + " has drifted from what generate produces; regenerate it with the command in its header");
-    return ExitCode.DRIFT.code();
-  }
-
-  private static void write(Path file, String text) {
-    try {
-      SafeFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw ImagefleetException.invalidInput("-o " + file + ": cannot write: " + e.getMessage());
-    }
   }
 
   static final class BenchmarkConverter implements ITypeConverter<Benchmark> {
