@@ -1,7 +1,6 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.Benchmark;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
 import io.imagefleet.actions.ActionsEnvironment;
@@ -191,19 +190,8 @@ final class GenerateCommand implements Callable<Integer> {
             Optional.ofNullable(output));
     Template source = template == null ? Template.builtIn(benchmark) : Template.file(template);
     String text = new WorkflowGenerator(source, settings).render(regenerate);
-    GeneratedFile file =
-        new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (check) {
-      return file.check(output, text);
-    }
-    if (output == null) {
-      spec.commandLine().getOut().print(text);
-      spec.commandLine().getOut().flush();
-      return ExitCode.OK.code();
-    }
-    file.write(Path.of(output), text);
-    new StepFiles(env).setOutput("workflow", output);
-    return ExitCode.OK.code();
+    return new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr())
+        .emit(text, output, check, new StepFiles(env));
   }
 
   private WorkflowSettings settings() {

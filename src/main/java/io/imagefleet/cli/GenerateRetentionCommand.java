@@ -1,11 +1,9 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.workflow.RegenerateCommand;
 import io.imagefleet.workflow.RetentionWorkflow;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -76,19 +74,8 @@ final class GenerateRetentionCommand implements Callable<Integer> {
     io.imagefleet.InputText.requireOneLine("--action-ref", actionRef);
     RetentionWorkflow workflow = new RetentionWorkflow(keepCommits, keepDays, cron, actionRef);
     String text = workflow.render(regenerateLine());
-    GeneratedFile file =
-        new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (check) {
-      return file.check(output, text);
-    }
-    if (output == null) {
-      spec.commandLine().getOut().print(text);
-      spec.commandLine().getOut().flush();
-      return ExitCode.OK.code();
-    }
-    file.write(Path.of(output), text);
-    new StepFiles(env).setOutput("workflow", output);
-    return ExitCode.OK.code();
+    return new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr())
+        .emit(text, output, check, new StepFiles(env));
   }
 
   private String regenerateLine() {

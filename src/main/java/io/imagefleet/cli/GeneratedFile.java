@@ -5,6 +5,7 @@ import com.github.difflib.UnifiedDiffUtils;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
+import io.imagefleet.actions.StepFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,24 @@ import java.util.List;
 
 /** A generated file: written atomically, or compared with what is on disk (exit 6 on drift). */
 record GeneratedFile(PrintWriter out, PrintWriter err) {
+  /**
+   * What generate does with the text: compares it with {@code output} (--check), prints it (no
+   * output file) or writes it and names the file in the step output {@code workflow}.
+   */
+  int emit(String text, String output, boolean check, StepFiles steps) {
+    if (check) {
+      return check(output, text);
+    }
+    if (output == null) {
+      out.print(text);
+      out.flush();
+      return ExitCode.OK.code();
+    }
+    write(Path.of(output), text);
+    steps.setOutput("workflow", output);
+    return ExitCode.OK.code();
+  }
+
   void write(Path file, String text) {
     try {
       SafeFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));

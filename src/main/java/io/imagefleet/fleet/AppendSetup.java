@@ -138,13 +138,7 @@ public final class AppendSetup {
       }
       Files.createDirectories(settings.logs());
       Path context = Files.createDirectories(dir.resolve("context"));
-      Files.copy(settings.dockerfile(), context.resolve("Dockerfile"));
-      Path link = context.resolve(sdist.getFileName());
-      try {
-        Files.createLink(link, sdist);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(sdist, link);
-      }
+      ImageContexts.fill(context, settings.dockerfile(), sdist);
       return context;
     } catch (IOException e) {
       throw new ImagefleetException(

@@ -50,13 +50,7 @@ final class ImageContexts {
               Files.createDirectories(settings.output().resolve("contexts")), image.instance(), "");
       delete(context);
       Files.createDirectories(context);
-      Files.copy(settings.dockerfile(), context.resolve("Dockerfile"));
-      Path link = context.resolve(sdist.getFileName());
-      try {
-        Files.createLink(link, sdist);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(sdist, link);
-      }
+      fill(context, settings.dockerfile(), sdist);
       return context;
     } catch (IOException e) {
       throw new StepFailure("cannot prepare the build context: " + e.getMessage(), false);
@@ -72,6 +66,17 @@ final class ImageContexts {
       SafeFiles.deleteTree(dir, settings.output());
     } catch (IOException e) {
       // A leftover context costs a little disk, nothing else.
+    }
+  }
+
+  /** A build context: the Dockerfile, and the sdist hard-linked (copied across filesystems). */
+  static void fill(Path context, Path dockerfile, Path sdist) throws IOException {
+    Files.copy(dockerfile, context.resolve("Dockerfile"));
+    Path link = context.resolve(sdist.getFileName());
+    try {
+      Files.createLink(link, sdist);
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.copy(sdist, link);
     }
   }
 }

@@ -1,15 +1,11 @@
 package io.imagefleet.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,54 +17,21 @@ import java.util.Set;
  * mid-write) is ignored.
  */
 final class Manifest implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = ForcedLines.JSON;
 
-  private final Path file;
-  private final FileChannel channel;
+  private final ForcedLines lines;
 
-  private Manifest(Path file, FileChannel channel) {
-    this.file = file;
-    this.channel = channel;
+  private Manifest(ForcedLines lines) {
+    this.lines = lines;
   }
 
   /** Opens for appending; without {@code keep} an earlier manifest is replaced. */
   static Manifest open(Path file, boolean keep) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      if (keep) {
-        dropTornLine(file);
-      }
-      FileChannel channel =
-          keep
-              ? FileChannel.open(
-                  file,
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.APPEND)
-              : FileChannel.open(
-                  file,
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.TRUNCATE_EXISTING);
-      return new Manifest(file, channel);
-    } catch (IOException e) {
-      throw ImagefleetException.invalidInput(
-          "--output " + file.getParent() + ": cannot write the manifest: " + e.getMessage());
-    }
+    return new Manifest(ForcedLines.open(file, keep, "the manifest"));
   }
 
-  synchronized void append(ManifestRecord record) {
-    try {
-      byte[] line = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
-      ByteBuffer buffer = ByteBuffer.wrap(line);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(false);
-    } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot append to " + file + ": " + e.getMessage(), e);
-    }
+  void append(ManifestRecord record) {
+    lines.append(record);
   }
 
   /** The last record of each instance in an existing manifest. */
@@ -106,29 +69,8 @@ final class Manifest implements AutoCloseable {
             .toList());
   }
 
-  /** Cuts a last line without a newline, so appended records start on a line of their own. */
-  private static void dropTornLine(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return;
-    }
-    byte[] bytes = Files.readAllBytes(file);
-    int end = bytes.length;
-    while (end > 0 && bytes[end - 1] != '\n') {
-      end--;
-    }
-    if (end != bytes.length) {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-        channel.truncate(end);
-      }
-    }
-  }
-
   @Override
   public void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // Every record was already forced to disk.
-    }
+    lines.close();
   }
 }
