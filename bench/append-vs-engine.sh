@@ -59,11 +59,11 @@ LABEL io.imagefleet.sdk-commit=\${SDK_COMMIT}
 WORKDIR /testbed
 DOCKERFILE
 
-run() { # label, ids, builder; every console line gets a time stamp
+run() { # label, ids, builder[, base registry]; every console line gets a time stamp
   local start end
   start=$(date +%s.%N)
   java -jar "$jar" build --benchmark custom --dataset "$2" \
-    --base-image-template "$registry/$ns/bases:{id}" --sdk "$work/sdk" \
+    --base-image-template "${4:-$registry}/$ns/bases:{id}" --sdk "$work/sdk" \
     --sdist-command "tar czf {out}/agent-0.1.tar.gz pyproject.toml" --cache-dir "$work/cache" \
     --dockerfile "$work/agent.Dockerfile" --image "$registry/$ns/$1" --network none \
     --builder "$3" --workers "$workers" --batch-size 25 --min-free-gb 0 --output "$work/out-$1" 2>&1 \
@@ -76,6 +76,9 @@ head -n 1 "$work/ids.txt" > "$work/warmup-ids.txt"
 run warmup "$work/warmup-ids.txt" engine
 run append "$work/ids.txt" append
 run engine "$work/engine-ids.txt" engine
+# The same bases named through localhost:5000: another registry as far as imagefleet can tell, so
+# every base blob is streamed GET -> PUT instead of mounted (per-blob throughput, loopback).
+run stream "$work/ids.txt" append localhost:5000
 
 report() { # label
   local built s e go done_
@@ -91,10 +94,15 @@ report() { # label
 }
 report append
 report engine
+report stream
 read -r aw ai < "$work/append.figures"; read -r ew ei < "$work/engine.figures"
 awk -v aw="$aw" -v ew="$ew" -v ai="$ai" -v ei="$ei" -v n="$n" -v en="$engine_n" \
   'BEGIN { printf "speed-up end to end (wall per image): %.1fx; per image excl. start-up: %.1fx\n", (ew / en) / (aw / n), ei / ai }'
 grep -h 'append moved\|agent layer sha256\|built stage' "$work/append.log" | cut -d' ' -f2- | sed 's/^imagefleet build: //'
+echo "stream: $(grep -h 'append moved' "$work/stream.log" | cut -d' ' -f2- | sed 's/^imagefleet build: //')"
+read -r sw si < "$work/stream.figures"
+bytes=$(grep -h 'append moved' "$work/stream.log" | sed -E 's/.*moved ([0-9]+) bytes.*/\1/')
+awk -v b="$bytes" -v si="$si" -v n="$n" 'BEGIN { printf "stream throughput (streamed bytes over the image phase): %.1f MB/s\n", b / (si * n) / 1e6 }'
 echo "engine: pulled $engine_n bases of ${base_mb} MiB (+ busybox) into the daemon, built, pushed each image"
 
 # Leave the daemon as we found it.

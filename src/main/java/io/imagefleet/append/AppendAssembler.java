@@ -39,6 +39,8 @@ public final class AppendAssembler {
   private final int attempts;
   private final Duration backoff;
   private final BlobCrossings crossings = new BlobCrossings();
+  private final java.util.Map<String, Object> manifestLocks =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Traffic traffic = new Traffic();
 
   /**
@@ -107,10 +109,8 @@ public final class AppendAssembler {
                 request.created());
     byte[] configBytes = pushConfig(target, config, deadline, out);
     ObjectNode newManifest = manifestFor(baseManifest, manifest.mediaType(), configBytes, request);
-    // PUT /v2/<name>/manifests/<tag>
     String tag = request.target().tag();
-    String digest =
-        session.putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
+    String digest = putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
     traffic.images.incrementAndGet();
     out.line("pushed " + target + ":" + tag + " " + digest);
     return digest;
@@ -120,14 +120,36 @@ public final class AppendAssembler {
   private byte[] pushConfig(Repository target, ObjectNode config, Deadline deadline, ImageLog out) {
     byte[] bytes = write(config);
     String digest = Digests.sha256(bytes);
-    upload(
+    // Images on one base in one run have the same config: it crosses once, like any blob (two
+    // uploads of one digest at once can make the registry fail the manifest that names it).
+    crossings.once(
         target,
         digest,
-        Optional.empty(),
-        () -> BlobBody.of(HttpRequest.BodyPublishers.ofByteArray(bytes)),
+        () -> {
+          upload(
+              target,
+              digest,
+              Optional.empty(),
+              () -> BlobBody.of(HttpRequest.BodyPublishers.ofByteArray(bytes)),
+              deadline);
+          out.line("pushed config " + digest + " (" + bytes.length + " bytes)");
+        },
         deadline);
-    out.line("pushed config " + digest + " (" + bytes.length + " bytes)");
     return bytes;
+  }
+
+  /**
+   * PUT /v2/<name>/manifests/<tag>, one at a time per repository and manifest digest: the registry
+   * stores a manifest as a blob, and two PUTs of the same bytes (images on one base, other tags)
+   * racing on that blob fail one with DIGEST_INVALID.
+   */
+  private String putManifest(
+      Repository target, String tag, String mediaType, byte[] bytes, Deadline deadline) {
+    Object lock =
+        manifestLocks.computeIfAbsent(target + "@" + Digests.sha256(bytes), k -> new Object());
+    synchronized (lock) {
+      return session.putManifest(target, tag, mediaType, bytes, deadline);
+    }
   }
 
   /** The base's manifest with the new config and the agent layer last; same media type family. */
