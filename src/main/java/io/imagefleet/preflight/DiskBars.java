@@ -36,7 +36,8 @@ final class DiskBars {
       return "";
     }
     StringBuilder md =
-        new StringBuilder("| filesystem | █ used, ▒ reclaimed, ░ free before pruning |\n|---|---|\n");
+        new StringBuilder(
+            "| filesystem | █ used, ▒ reclaimed, ░ free before pruning |\n|---|---|\n");
     rows.forEach(
         (fs, row) ->
             md.append("| ")
