@@ -160,6 +160,7 @@ public record PreflightReport(
             .append(passed ? "ok" : "failed")
             .append("\n\n");
     md.append(verdict).append("\n\n");
+    md.append(DiskBars.markdown(before, after));
     md.append(
         "| measurement | filesystem | free before | free after | total | method |\n|---|---|---|---|---|---|\n");
     for (int i = 0; i < before.size(); i++) {

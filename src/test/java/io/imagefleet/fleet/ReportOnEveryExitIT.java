@@ -65,6 +65,8 @@ class ReportOnEveryExitIT {
       JsonNode summary = JSON.readTree(output.resolve("summary.json").toFile());
       assertThat(summary.path("stoppedEarly").asText()).isEqualTo("unreachable");
       assertThat(Files.readString(output.resolve("summary.md"))).contains("unreachable");
+      assertThat(Files.readString(output.resolve("report.html")))
+          .contains("<h1>imagefleet build: stopped early (unreachable)</h1>");
       assertThat(summary.path("built").asInt()).isBetween(2, 7);
       assertThat(summary.path("built").asInt() + summary.path("failed").asInt())
           .isEqualTo(BuildIT.records(output).size());
@@ -115,6 +117,9 @@ class ReportOnEveryExitIT {
     JsonNode record = BuildIT.records(output).get(0);
     assertThat(record.path("status").asText()).isEqualTo("failed");
     assertThat(record.path("error").asText()).startsWith("cancelled (");
+    assertThat(Files.readString(output.resolve("report.html")))
+        .contains("<h1>imagefleet build: stopped early (cancelled)</h1>")
+        .contains("<h2>Failures <span class=\"n\">1</span></h2>");
   }
 
   private static CliRun build(Map<String, String> env, Path dataset, Path output, String... extra) {
