@@ -47,20 +47,6 @@ public record BuildSummary(
     int built = count(records, ManifestRecord.Status.BUILT);
     int skipped = count(records, ManifestRecord.Status.SKIPPED);
     int failed = count(records, ManifestRecord.Status.FAILED);
-    List<ManifestRecord> slowest =
-        records.stream()
-            .filter(r -> r.status() == ManifestRecord.Status.BUILT)
-            .sorted(
-                Comparator.comparingDouble(ManifestRecord::seconds)
-                    .reversed()
-                    .thenComparing(ManifestRecord::instance))
-            .limit(10)
-            .toList();
-    List<ManifestRecord> failures =
-        records.stream()
-            .filter(r -> r.status() == ManifestRecord.Status.FAILED)
-            .sorted(Comparator.comparing(ManifestRecord::instance))
-            .toList();
     int notStarted = planned - resumed - built - skipped - failed;
     return new BuildSummary(
         planned,
@@ -70,13 +56,32 @@ public record BuildSummary(
         notStarted,
         resumed,
         seconds,
-        slowest,
-        failures,
+        slowest(records),
+        failures(records),
         freeBefore,
         freeAfter,
         stoppedEarly,
         builder,
         sdistBuilt);
+  }
+
+  /** The 10 slowest built images, slowest first (ties by instance). */
+  private static List<ManifestRecord> slowest(List<ManifestRecord> records) {
+    return records.stream()
+        .filter(r -> r.status() == ManifestRecord.Status.BUILT)
+        .sorted(
+            Comparator.comparingDouble(ManifestRecord::seconds)
+                .reversed()
+                .thenComparing(ManifestRecord::instance))
+        .limit(10)
+        .toList();
+  }
+
+  private static List<ManifestRecord> failures(List<ManifestRecord> records) {
+    return records.stream()
+        .filter(r -> r.status() == ManifestRecord.Status.FAILED)
+        .sorted(Comparator.comparing(ManifestRecord::instance))
+        .toList();
   }
 
   private static int count(List<ManifestRecord> records, ManifestRecord.Status status) {

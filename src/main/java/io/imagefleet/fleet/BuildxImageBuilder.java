@@ -78,16 +78,7 @@ final class BuildxImageBuilder implements ImageBuilder {
         throw new StepFailure(
             "buildx build exited " + process.exitValue() + ": " + LogTail.of(log, 1), false);
       }
-      if (!job.push()) {
-        return Optional.empty();
-      }
-      String digest =
-          new ObjectMapper().readTree(metadata.toFile()).path("containerimage.digest").asText("");
-      if (digest.isEmpty()) {
-        throw new StepFailure(
-            "buildx build --push wrote no containerimage.digest to its metadata file", false);
-      }
-      return Optional.of(digest);
+      return job.push() ? Optional.of(pushedDigest(metadata)) : Optional.empty();
     } catch (IOException e) {
       throw new StepFailure("buildx build could not run: " + e.getMessage(), false);
     } catch (InterruptedException e) {
@@ -98,6 +89,17 @@ final class BuildxImageBuilder implements ImageBuilder {
       }
       throw new StepFailure("buildx build interrupted", false);
     }
+  }
+
+  /** What buildx wrote to --metadata-file about the image it pushed. */
+  private static String pushedDigest(Path metadata) throws IOException {
+    String digest =
+        new ObjectMapper().readTree(metadata.toFile()).path("containerimage.digest").asText("");
+    if (digest.isEmpty()) {
+      throw new StepFailure(
+          "buildx build --push wrote no containerimage.digest to its metadata file", false);
+    }
+    return digest;
   }
 
   List<String> command(ImageJob job, Path metadata) {

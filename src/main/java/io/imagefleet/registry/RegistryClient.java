@@ -80,20 +80,10 @@ public final class RegistryClient {
       String actions,
       String action,
       HttpResponse.BodyHandler<T> body) {
-    String scopeKey = image.apiHost() + "|" + image.repository() + "|" + actions;
     String problem = "";
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        HttpResponse<T> response =
-            http.send(method, uri, Optional.ofNullable(tokens.get(scopeKey)), ACCEPT, body);
-        // A challenge from another origin (after a redirect) never gets this registry's login.
-        if (response.statusCode() == 401 && RegistryHttp.sameOrigin(response.uri(), uri)) {
-          Optional<String> authorization = authorize(response, image, actions);
-          if (authorization.isPresent()) {
-            tokens.put(scopeKey, authorization.get());
-            response = http.send(method, uri, authorization, ACCEPT, body);
-          }
-        }
+        HttpResponse<T> response = authorized(method, uri, image, actions, body);
         if (response.statusCode() < 500 && response.statusCode() != 429) {
           return response;
         }
@@ -117,6 +107,28 @@ public final class RegistryClient {
             + " attempts (last: "
             + problem
             + "); is the registry up?");
+  }
+
+  /** One try: with the token this scope already has, else answering the registry's challenge. */
+  private <T> HttpResponse<T> authorized(
+      String method,
+      URI uri,
+      ImageReference image,
+      String actions,
+      HttpResponse.BodyHandler<T> body)
+      throws IOException, InterruptedException {
+    String scopeKey = image.apiHost() + "|" + image.repository() + "|" + actions;
+    HttpResponse<T> response =
+        http.send(method, uri, Optional.ofNullable(tokens.get(scopeKey)), ACCEPT, body);
+    // A challenge from another origin (after a redirect) never gets this registry's login.
+    if (response.statusCode() == 401 && RegistryHttp.sameOrigin(response.uri(), uri)) {
+      Optional<String> authorization = authorize(response, image, actions);
+      if (authorization.isPresent()) {
+        tokens.put(scopeKey, authorization.get());
+        response = http.send(method, uri, authorization, ACCEPT, body);
+      }
+    }
+    return response;
   }
 
   /**
