@@ -19,19 +19,19 @@ class ScheduleOptionsTest {
         Files.writeString(
             dir.resolve("manifest.jsonl"),
             "{\"instance\":\"a\",\"status\":\"failed\",\"attempts\":1,\"seconds\":1.0}\n"
-                + "{\"instance\":\"b\",\"status\":\"failed\",\"attempts\":1,\"seconds\":9.0}\n");
+                + "{\"instance\":\"c\",\"status\":\"failed\",\"attempts\":1,\"seconds\":9.0}\n");
     Path other =
         Files.writeString(
             dir.resolve("other.jsonl"),
-            "{\"instance\":\"a\",\"status\":\"built\",\"attempts\":1,\"seconds\":20.0}\n");
-    List<PlannedImage> plan = List.of(image("a"), image("b"));
+            "{\"instance\":\"b\",\"status\":\"built\",\"attempts\":1,\"seconds\":20.0}\n");
+    List<PlannedImage> plan = List.of(image("a"), image("b"), image("c"));
     ScheduleOptions options = new ScheduleOptions();
 
-    assertThat(order(options.history(manifest).slowestFirst(plan))).containsExactly("a", "b");
+    assertThat(order(options.history(manifest).slowestFirst(plan))).containsExactly("a", "b", "c");
     options.resume = true;
-    assertThat(order(options.history(manifest).slowestFirst(plan))).containsExactly("b", "a");
+    assertThat(order(options.history(manifest).slowestFirst(plan))).containsExactly("c", "a", "b");
     options.history = other;
-    assertThat(order(options.history(manifest).slowestFirst(plan))).containsExactly("a", "b");
+    assertThat(order(options.history(manifest).slowestFirst(plan))).containsExactly("b", "a", "c");
   }
 
   private static List<String> order(List<PlannedImage> plan) {
