@@ -32,7 +32,10 @@ $docker push -q $registry/$ns/busybox:1 >/dev/null
 for i in $(seq -w 1 "$n"); do
   d="$work/base-$i"; mkdir -p "$d"
   if [ $(((10#$i - 1) % 4)) -eq 0 ]; then echo "$slow" > "$d/sleep"; else echo "$fast" > "$d/sleep"; fi
-  printf 'FROM %s\nCOPY sleep /sleep\n' "$registry/$ns/busybox:1" > "$d/Dockerfile"
+  # Its own id too: identical bases would give identical final images, one image ID under many
+  # tags, and removing one tag after its push would pull the image from under another's push.
+  echo "i-$i" > "$d/id"
+  printf 'FROM %s\nCOPY sleep id /\n' "$registry/$ns/busybox:1" > "$d/Dockerfile"
   DOCKER_BUILDKIT=1 $docker build -q --network=none -t "$registry/$ns/bases:i-$i" "$d" >/dev/null
   $docker push -q "$registry/$ns/bases:i-$i" >/dev/null
   $docker rmi -f "$registry/$ns/bases:i-$i" >/dev/null
