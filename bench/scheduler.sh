@@ -3,7 +3,9 @@
 # Runs imagefleet build side by side in one script: --batch-size 4, --batch-size 16, and
 # --batch-size 4 with --history (slowest first, from the first run's manifest). Needs the rig .ci/run
 # starts (dockerd without a bridge, registry on 127.0.0.1:5000) and target/imagefleet.jar.
-# Usage: bench/scheduler.sh [N] [WORKERS] [SLOW_SECONDS] [FAST_SECONDS]
+# With OLD_JAR=path (a jar built from before issue #13, e.g. `git archive f510b05`), that jar's
+# batch scheduler runs the same two batch sizes alongside, as old-batch-4 and old-batch-16.
+# Usage: [ROUNDS=2] [OLD_JAR=jar] bench/scheduler.sh [N] [WORKERS] [SLOW_SECONDS] [FAST_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-16}
@@ -30,7 +32,10 @@ $docker push -q $registry/$ns/busybox:1 >/dev/null
 for i in $(seq -w 1 "$n"); do
   d="$work/base-$i"; mkdir -p "$d"
   if [ $(((10#$i - 1) % 4)) -eq 0 ]; then echo "$slow" > "$d/sleep"; else echo "$fast" > "$d/sleep"; fi
-  printf 'FROM %s\nCOPY sleep /sleep\n' "$registry/$ns/busybox:1" > "$d/Dockerfile"
+  # Its own id too: identical bases would give identical final images, one image ID under many
+  # tags, and removing one tag after its push would pull the image from under another's push.
+  echo "i-$i" > "$d/id"
+  printf 'FROM %s\nCOPY sleep id /\n' "$registry/$ns/busybox:1" > "$d/Dockerfile"
   DOCKER_BUILDKIT=1 $docker build -q --network=none -t "$registry/$ns/bases:i-$i" "$d" >/dev/null
   $docker push -q "$registry/$ns/bases:i-$i" >/dev/null
   $docker rmi -f "$registry/$ns/bases:i-$i" >/dev/null
@@ -48,8 +53,8 @@ COPY ${SDIST} /opt/agent/
 RUN sleep "$(cat /sleep)"
 DOCKERFILE
 
-run() { # label, extra options...
-  local label=$1; shift
+run() { # label, jar, extra options...
+  local label=$1 jar=$2; shift 2
   local start end
   start=$(date +%s.%N)
   java -jar "$jar" build --benchmark custom --dataset "$work/ids.txt" \
@@ -66,9 +71,13 @@ run() { # label, extra options...
 
 rounds=${ROUNDS:-2}
 for r in $(seq 1 "$rounds"); do
-  run batch-4 --batch-size 4
-  run batch-16 --batch-size 16
-  run batch-4-history --batch-size 4 --history "$work/out-batch-4/manifest.jsonl"
+  if [ -n "${OLD_JAR:-}" ]; then
+    run old-batch-4 "$OLD_JAR" --batch-size 4
+    run old-batch-16 "$OLD_JAR" --batch-size 16
+  fi
+  run batch-4 "$jar" --batch-size 4
+  run batch-16 "$jar" --batch-size 16
+  run batch-4-history "$jar" --batch-size 4 --history "$work/out-batch-4/manifest.jsonl"
 done
 
 # Each configuration's median wall over the rounds (the lower middle one for an even count).
@@ -78,5 +87,7 @@ awk '{ printf "%-18s built=%d  wall=%.1f s\n", $1, $4, $3 - $2; w[$1, ++n[$1]] =
     return a[int((k + 1) / 2)] }
   END { b4 = median("batch-4"); b16 = median("batch-16"); h = median("batch-4-history");
     printf "median wall: batch-4 %.1f s, batch-16 %.1f s, batch-4 + history %.1f s\n", b4, b16, h;
-    printf "ratio batch-4 / batch-16: %.3f\nratio batch-4 with history / batch-16: %.3f\n", b4 / b16, h / b16 }' "$work/times"
+    printf "ratio batch-4 / batch-16: %.3f\nratio batch-4 with history / batch-16: %.3f\n", b4 / b16, h / b16;
+    if (n["old-batch-4"]) { o4 = median("old-batch-4"); o16 = median("old-batch-16");
+      printf "before: median wall batch-4 %.1f s, batch-16 %.1f s, ratio %.3f\n", o4, o16, o4 / o16 } }' "$work/times"
 $docker images --format '{{.Repository}}:{{.Tag}}' | grep "^$registry/$ns/" | xargs -r $docker rmi -f >/dev/null 2>&1 || true

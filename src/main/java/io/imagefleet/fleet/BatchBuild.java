@@ -327,9 +327,9 @@ final class BatchBuild {
     }
     disk.finished(flight.image().instance());
     try {
-      flight.future()[0].get(0, TimeUnit.NANOSECONDS);
-    } catch (CancellationException | java.util.concurrent.TimeoutException e) {
-      // Cancelled by cancel(), or still writing its record: the worker records the image itself.
+      flight.future()[0].get(); // Its task is at its end (or cancelled): no wait to speak of.
+    } catch (CancellationException e) {
+      // Cancelled by cancel(): the worker records the image itself.
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r
           ? r
