@@ -129,12 +129,7 @@ final class ConfigEditor {
       char escape = plan.escape();
       switch (instruction.keyword()) {
         case "ARG" -> AppendPlan.declareArgs(instruction, escape, buildArgs, globals, args);
-        case "ENV" -> {
-          Map<String, String> values = new LinkedHashMap<>();
-          KeyValues.parse(instruction, escape).forEach((k, v) -> values.put(k, expand(v)));
-          env.putAll(values);
-          writeEnv();
-        }
+        case "ENV" -> env(instruction, escape);
         case "LABEL" -> {
           ObjectNode labels = object(config, "Labels");
           KeyValues.parse(instruction, escape).forEach((k, v) -> labels.put(expand(k), expand(v)));
@@ -146,13 +141,14 @@ final class ConfigEditor {
         }
         case "USER" -> config.put("User", expand(instruction.arguments()));
         case "STOPSIGNAL" -> config.put("StopSignal", expand(instruction.arguments()));
-        case "SHELL" -> {
-          List<String> shell =
-              instruction
-                  .json()
-                  .orElseThrow(() -> NotAppendable.at(instruction, "SHELL needs the JSON form"));
-          config.set("Shell", strings(shell));
-        }
+        case "SHELL" ->
+            config.set(
+                "Shell",
+                strings(
+                    instruction
+                        .json()
+                        .orElseThrow(
+                            () -> NotAppendable.at(instruction, "SHELL needs the JSON form"))));
         case "ENTRYPOINT" -> {
           config.set("Entrypoint", strings(command(instruction)));
           if (!cmdSet) {
@@ -163,15 +159,25 @@ final class ConfigEditor {
           config.set("Cmd", strings(command(instruction)));
           cmdSet = true;
         }
-        case "EXPOSE" -> {
-          ObjectNode ports = object(config, "ExposedPorts");
-          for (String word : Words.split(instruction.arguments(), escape)) {
-            exposed(instruction, expand(word)).forEach(port -> ports.putObject(port));
-          }
-        }
+        case "EXPOSE" -> expose(instruction, escape);
         default -> {
           // COPY and ADD: the layer holds them.
         }
+      }
+    }
+
+    /** ENV values read the environment from before the instruction, as Docker's do. */
+    private void env(Dockerfile.Instruction instruction, char escape) {
+      Map<String, String> values = new LinkedHashMap<>();
+      KeyValues.parse(instruction, escape).forEach((k, v) -> values.put(k, expand(v)));
+      env.putAll(values);
+      writeEnv();
+    }
+
+    private void expose(Dockerfile.Instruction instruction, char escape) {
+      ObjectNode ports = object(config, "ExposedPorts");
+      for (String word : Words.split(instruction.arguments(), escape)) {
+        exposed(instruction, expand(word)).forEach(port -> ports.putObject(port));
       }
     }
 
