@@ -146,12 +146,7 @@ public final class BuildRunner {
                 .filter(p -> !inputs.alreadyDone().contains(p.instance()))
                 .toList());
     long start = System.nanoTime();
-    try {
-      Files.createDirectories(settings.logs());
-    } catch (IOException e) {
-      throw ImagefleetException.invalidInput(
-          "--output " + settings.output() + ": cannot write: " + e.getMessage());
-    }
+    createLogs();
     Optional<Long> freeBefore = free(tools.probe());
     announce(inputs, tools.builder(), todo.size());
     CountDownLatch reported = new CountDownLatch(1);
@@ -159,10 +154,7 @@ public final class BuildRunner {
     Optional<String> interrupted = Optional.empty();
     BuildSummary summary;
     try (Manifest manifest = Manifest.open(settings.manifest(), inputs.resume());
-        Progress progress =
-            audience.terminal()
-                ? Progress.live(err, todo.size(), settings.workers())
-                : new Progress(err, audience.onRunner(), todo.size(), 60)) {
+        Progress progress = progress(todo.size())) {
       BatchBuild batch =
           new BatchBuild(
               settings,
@@ -187,6 +179,22 @@ public final class BuildRunner {
       reported.countDown();
     }
     return summary;
+  }
+
+  private void createLogs() {
+    try {
+      Files.createDirectories(settings.logs());
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "--output " + settings.output() + ": cannot write: " + e.getMessage());
+    }
+  }
+
+  /** One live line at a terminal; numbered lines and a heartbeat elsewhere. */
+  private Progress progress(int todo) {
+    return audience.terminal()
+        ? Progress.live(err, todo, settings.workers())
+        : new Progress(err, audience.onRunner(), todo, 60);
   }
 
   private void announce(BuildInputs inputs, ImageBuilder builder, int todo) {
