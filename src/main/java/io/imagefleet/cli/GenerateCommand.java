@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,111 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
       description = "swe-bench or swt-bench.")
   Benchmark benchmark;
 
-  @Option(
-      names = "--workers",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description = "Images built at once (default: the benchmark's profile).")
-  Integer workers;
-
-  @Option(
-      names = "--batch-size",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description = "Images per batch (default: the benchmark's profile).")
-  Integer batchSize;
-
-  @Option(
-      names = "--cache-mode",
-      paramLabel = "MODE",
-      converter = CacheModeConverter.class,
-      description = "BuildKit cache export: off, min, max or inline (default: off).")
-  CacheMode cacheMode;
-
-  @Option(
-      names = "--timeout-minutes",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description = "Time limit of the build job (default: 340).")
-  Integer timeoutMinutes;
-
-  @Option(
-      names = "--image-timeout-minutes",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description = "Time limit of one image (default: 33).")
-  Integer imageTimeoutMinutes;
-
-  @Option(
-      names = "--runner",
-      paramLabel = "LABEL",
-      description = "Runner label of the build job (default: ubuntu-latest).")
-  String runner;
-
-  @Option(
-      names = "--n-limit",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description = "Build at most N instances; 0 = all (default: 0).")
-  Integer nLimit;
-
-  @Option(
-      names = "--shards",
-      paramLabel = "K",
-      converter = WholeNumberConverter.class,
-      description = "Split the build over a matrix of K jobs plus a merge job (default: 1).")
-  Integer shards;
-
-  @Option(
-      names = "--dataset",
-      paramLabel = "NAME",
-      description = "Dataset id or file (default: the benchmark's profile).")
-  String dataset;
-
-  @Option(
-      names = "--split",
-      paramLabel = "NAME",
-      description = "Dataset split (default: the benchmark's profile).")
-  String split;
-
-  @Option(
-      names = "--image",
-      paramLabel = "REPO",
-      description =
-          "Image repository to push to (default: ghcr.io/OWNER/BENCHMARK-agent, decided at run time).")
-  String image;
-
-  @Option(
-      names = "--action-ref",
-      paramLabel = "REF",
-      description =
-          "What steps `uses:` for imagefleet: OWNER/REPO@REF, ./PATH or docker://IMAGE (default: "
-              + WorkflowSettings.DEFAULT_ACTION_REF
-              + ").")
-  String actionRef;
-
-  @Option(
-      names = "--min-free-gb",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description =
-          "Free disk (GiB) preflight requires before the build starts: the start gate (default: 75).")
-  Integer minFreeGb;
-
-  @Option(
-      names = "--build-min-free-gb",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description =
-          "Free disk (GiB) the build keeps while images are in flight: its running floor, given to build as --min-free-gb (default: 20).")
-  Integer buildMinFreeGb;
-
-  @Option(
-      names = "--keep-storage-gb",
-      paramLabel = "N",
-      converter = WholeNumberConverter.class,
-      description = "Build cache (GiB) kept when pruning (default: 20).")
-  Integer keepStorageGb;
+  // Each becomes the default of a workflow input of the same name.
+  @Mixin WorkflowOptions workflow = new WorkflowOptions();
 
   @Option(
       names = "--template",
@@ -182,7 +80,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (check && output == null) {
       throw ImagefleetException.invalidInput("--check needs -o/--output FILE to compare with");
     }
-    WorkflowSettings settings = settings();
+    WorkflowSettings settings = workflow.settings(benchmark);
     RegenerateCommand regenerate =
         new RegenerateCommand(
             settings,
@@ -192,31 +90,6 @@ final class GenerateCommand implements Callable<Integer> {
     String text = new WorkflowGenerator(source, settings).render(regenerate);
     return new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr())
         .emit(text, output, check, new StepFiles(env));
-  }
-
-  private WorkflowSettings settings() {
-    WorkflowSettings d = WorkflowSettings.defaults(benchmark);
-    return new WorkflowSettings(
-        benchmark,
-        or(workers, d.workers()),
-        or(batchSize, d.batchSize()),
-        or(cacheMode, d.cacheMode()),
-        or(timeoutMinutes, d.timeoutMinutes()),
-        or(imageTimeoutMinutes, d.imageTimeoutMinutes()),
-        or(runner, d.runner()),
-        or(nLimit, d.nLimit()),
-        or(shards, d.shards()),
-        or(dataset, d.dataset()),
-        or(split, d.split()),
-        or(image, d.image()),
-        or(actionRef, d.actionRef()),
-        or(minFreeGb, d.minFreeGb()),
-        or(buildMinFreeGb, d.buildMinFreeGb()),
-        or(keepStorageGb, d.keepStorageGb()));
-  }
-
-  private static <T> T or(T value, T fallback) {
-    return value != null ? value : fallback;
   }
 
   static final class BenchmarkConverter implements ITypeConverter<Benchmark> {
