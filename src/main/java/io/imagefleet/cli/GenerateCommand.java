@@ -2,10 +2,8 @@ package io.imagefleet.cli;
 
 import io.imagefleet.Benchmark;
 import io.imagefleet.ImagefleetException;
-import io.imagefleet.InputText;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
-import io.imagefleet.docker.CacheMode;
 import io.imagefleet.workflow.RegenerateCommand;
 import io.imagefleet.workflow.Template;
 import io.imagefleet.workflow.WorkflowGenerator;
@@ -14,13 +12,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 @Command(
     name = "generate",
@@ -42,7 +38,7 @@ final class GenerateCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "BENCHMARK",
-      converter = BenchmarkConverter.class,
+      converter = OptionConverters.BenchmarkConverter.class,
       description = "swe-bench or swt-bench.")
   Benchmark benchmark;
 
@@ -90,45 +86,5 @@ final class GenerateCommand implements Callable<Integer> {
     String text = new WorkflowGenerator(source, settings).render(regenerate);
     return new GeneratedFile(spec.commandLine().getOut(), spec.commandLine().getErr())
         .emit(text, output, check, new StepFiles(env));
-  }
-
-  static final class BenchmarkConverter implements ITypeConverter<Benchmark> {
-    @Override
-    public Benchmark convert(String value) {
-      return Benchmark.byId(value)
-          .filter(Benchmark.withWorkflows()::contains)
-          .orElseThrow(
-              () ->
-                  new TypeConversionException(
-                      "unknown benchmark "
-                          + InputText.quote(value)
-                          + "; use swe-bench or swt-bench"));
-    }
-  }
-
-  /** As picocli's own, but the value is quoted on one line (it may come from an action input). */
-  static final class WholeNumberConverter implements ITypeConverter<Integer> {
-    @Override
-    public Integer convert(String value) {
-      try {
-        return Integer.valueOf(value);
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException(InputText.quote(value) + " is not an int");
-      }
-    }
-  }
-
-  static final class CacheModeConverter implements ITypeConverter<CacheMode> {
-    @Override
-    public CacheMode convert(String value) {
-      return CacheMode.byId(value)
-          .orElseThrow(
-              () ->
-                  new TypeConversionException(
-                      "unknown cache mode "
-                          + InputText.quote(value)
-                          + "; use one of "
-                          + String.join(", ", CacheMode.ids())));
-    }
   }
 }

@@ -91,7 +91,7 @@ final class ImageOptions {
   @Option(
       names = "--cache-mode",
       defaultValue = "off",
-      converter = GenerateCommand.CacheModeConverter.class,
+      converter = OptionConverters.CacheModeConverter.class,
       paramLabel = "MODE",
       description = "buildx cache export: off, min, max or inline (default: ${DEFAULT-VALUE}).")
   CacheMode cacheMode;

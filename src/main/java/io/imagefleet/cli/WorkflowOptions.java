@@ -10,35 +10,35 @@ final class WorkflowOptions {
   @Option(
       names = "--workers",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Images built at once (default: the benchmark's profile).")
   Integer workers;
 
   @Option(
       names = "--batch-size",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Images per batch (default: the benchmark's profile).")
   Integer batchSize;
 
   @Option(
       names = "--cache-mode",
       paramLabel = "MODE",
-      converter = GenerateCommand.CacheModeConverter.class,
+      converter = OptionConverters.CacheModeConverter.class,
       description = "BuildKit cache export: off, min, max or inline (default: off).")
   CacheMode cacheMode;
 
   @Option(
       names = "--timeout-minutes",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Time limit of the build job (default: 340).")
   Integer timeoutMinutes;
 
   @Option(
       names = "--image-timeout-minutes",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Time limit of one image (default: 33).")
   Integer imageTimeoutMinutes;
 
@@ -51,14 +51,14 @@ final class WorkflowOptions {
   @Option(
       names = "--n-limit",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Build at most N instances; 0 = all (default: 0).")
   Integer nLimit;
 
   @Option(
       names = "--shards",
       paramLabel = "K",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Split the build over a matrix of K jobs plus a merge job (default: 1).")
   Integer shards;
 
@@ -93,7 +93,7 @@ final class WorkflowOptions {
   @Option(
       names = "--min-free-gb",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description =
           "Free disk (GiB) preflight requires before the build starts: the start gate (default: 75).")
   Integer minFreeGb;
@@ -101,7 +101,7 @@ final class WorkflowOptions {
   @Option(
       names = "--build-min-free-gb",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description =
           "Free disk (GiB) the build keeps while images are in flight: its running floor, given to build as --min-free-gb (default: 20).")
   Integer buildMinFreeGb;
@@ -109,7 +109,7 @@ final class WorkflowOptions {
   @Option(
       names = "--keep-storage-gb",
       paramLabel = "N",
-      converter = GenerateCommand.WholeNumberConverter.class,
+      converter = OptionConverters.WholeNumberConverter.class,
       description = "Build cache (GiB) kept when pruning (default: 20).")
   Integer keepStorageGb;
 
