@@ -4,10 +4,8 @@ import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
 import io.imagefleet.dataset.Instance;
-import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.AppendSetup;
-import io.imagefleet.fleet.Attestations;
 import io.imagefleet.fleet.BaseImageRule;
 import io.imagefleet.fleet.BuildAudience;
 import io.imagefleet.fleet.BuildInputs;
@@ -18,12 +16,9 @@ import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.BuildSummary;
 import io.imagefleet.fleet.BuildTools;
 import io.imagefleet.fleet.Builders;
-import io.imagefleet.fleet.ImageBuilder;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
-import io.imagefleet.preflight.DiskProbe;
-import io.imagefleet.preflight.ProbeMode;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.RegistryClient;
@@ -77,7 +72,7 @@ final class BuildCommand implements Callable<Integer> {
     WorkflowCommands commands = new WorkflowCommands(err);
     Credentials credentials = credentials(err, commands);
     SdkInput sdkInput = sdk.input(sdist, env.variables());
-    BuildSettings settings = settings(sdkInput, err);
+    BuildSettings settings = schedule.settings(instances, image, output, sdkInput, err);
     ImageReference repository = ImageReference.parse(image.image);
     BaseImageRule rule = instances.baseImageRule();
     List<Instance> selected = instances.source().instances();
@@ -91,7 +86,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildRunner runner = runner(settings, credentials, err);
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
-    Builders.Choice choice = choice(settings, commit, err);
+    Builders.Choice choice = image.builderChoice(settings, commit, err);
     if (output.dryRun) {
       return runner.dryRun(plan, done);
     }
@@ -149,47 +144,9 @@ final class BuildCommand implements Callable<Integer> {
     try (DockerJavaDaemon daemon =
         runner.untilConnected(
             inputs.plan(), inputs.alreadyDone(), () -> DockerJavaDaemon.connect(env.variables()))) {
-      return runner.build(inputs, tools(kind, daemon, credentials, settings));
+      return runner.build(
+          inputs, image.daemonTools(kind, daemon, credentials, settings, docker, env));
     }
-  }
-
-  /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
-  private Builders.Choice choice(BuildSettings settings, String commit, PrintWriter err) {
-    Builders.Choice choice =
-        image.attestations() != Attestations.NONE && image.builder.equals("auto")
-            ? new Builders.Choice("auto", Optional.of("--attestations needs buildx"))
-            : Builders.decide(image.builder, settings, commit);
-    choice
-        .notAppend()
-        .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
-    return choice;
-  }
-
-  /** Validates in the order users have always seen the messages, and builds the settings. */
-  private BuildSettings settings(SdkInput sdkInput, PrintWriter err) {
-    schedule.check();
-    instances.check();
-    image.checkModes();
-    sdkInput.requireSdk();
-    return new BuildSettings(
-        image.dockerfile(),
-        image.target,
-        image.buildArgs,
-        image.networkMode(),
-        image.push,
-        image.cacheMode,
-        schedule.workers,
-        schedule.batchSize,
-        schedule.imageTimeout(),
-        schedule.deadline(),
-        schedule.maxRetries,
-        schedule.retryBackoff(),
-        schedule.disk.floor().floorBytes(),
-        schedule.disk.floor().keepBytes(),
-        schedule.force,
-        schedule.maxFailures,
-        output.output,
-        image.secrets(err));
   }
 
   /** A GitHub client when an option needs one: --sdk-repo or a report. */
@@ -205,20 +162,6 @@ final class BuildCommand implements Callable<Integer> {
   private BuildReporter.Request reportRequest(SdkInput sdkInput) {
     return reports.request(
         instances.benchmark().id(), sdkInput.sdkRepo(), schedule.maxFailures, image.target);
-  }
-
-  /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
-  private BuildTools tools(
-      String kind, DockerJavaDaemon daemon, Credentials credentials, BuildSettings s) {
-    DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
-    BuildxCli buildx = docker.buildx(env);
-    ImageBuilder builder =
-        Builders.withAttestations(
-            Builders.choose(
-                kind, daemon, credentials, docker.dockerCli, env.variables(), image.cacheMode),
-            image.attestations());
-    Builders.requireSecretSupport(builder, s.secrets());
-    return BuildTools.on(daemon, builder, probe, buildx);
   }
 
   /** Registry credentials; their warnings printed, and on a runner the password masked. */

@@ -2,9 +2,19 @@ package io.imagefleet.cli;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.append.Platform;
+import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
+import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.Attestations;
+import io.imagefleet.fleet.BuildSettings;
+import io.imagefleet.fleet.BuildTools;
+import io.imagefleet.fleet.Builders;
+import io.imagefleet.fleet.ImageBuilder;
+import io.imagefleet.preflight.DiskProbe;
+import io.imagefleet.preflight.ProbeMode;
+import io.imagefleet.registry.Credentials;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
@@ -189,5 +200,36 @@ final class ImageOptions {
       throw new ImagefleetException(
           ExitCode.INTERNAL, "cannot extract the bundled Dockerfile: " + e, e);
     }
+  }
+
+  /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
+  Builders.Choice builderChoice(BuildSettings settings, String commit, PrintWriter err) {
+    Builders.Choice choice =
+        attestations() != Attestations.NONE && builder.equals("auto")
+            ? new Builders.Choice("auto", Optional.of("--attestations needs buildx"))
+            : Builders.decide(builder, settings, commit);
+    choice
+        .notAppend()
+        .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
+    return choice;
+  }
+
+  /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
+  BuildTools daemonTools(
+      String kind,
+      DockerJavaDaemon daemon,
+      Credentials credentials,
+      BuildSettings s,
+      DockerOptions docker,
+      ActionsEnvironment env) {
+    DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
+    BuildxCli buildx = docker.buildx(env);
+    ImageBuilder builder =
+        Builders.withAttestations(
+            Builders.choose(
+                kind, daemon, credentials, docker.dockerCli, env.variables(), cacheMode),
+            attestations());
+    Builders.requireSecretSupport(builder, s.secrets());
+    return BuildTools.on(daemon, builder, probe, buildx);
   }
 }

@@ -1,7 +1,10 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.History;
+import io.imagefleet.sdist.SdkInput;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -106,5 +109,37 @@ final class ScheduleOptions {
       return History.read(history, "--history", true);
     }
     return resume ? History.read(manifest, "--resume", false) : History.none();
+  }
+
+  /** Validates in the order users have always seen the messages, and builds the settings. */
+  BuildSettings settings(
+      InstanceOptions instances,
+      ImageOptions image,
+      OutputOptions output,
+      SdkInput sdkInput,
+      PrintWriter err) {
+    check();
+    instances.check();
+    image.checkModes();
+    sdkInput.requireSdk();
+    return new BuildSettings(
+        image.dockerfile(),
+        image.target,
+        image.buildArgs,
+        image.networkMode(),
+        image.push,
+        image.cacheMode,
+        workers,
+        batchSize,
+        imageTimeout(),
+        deadline(),
+        maxRetries,
+        retryBackoff(),
+        disk.floor().floorBytes(),
+        disk.floor().keepBytes(),
+        force,
+        maxFailures,
+        output.output,
+        image.secrets(err));
   }
 }
