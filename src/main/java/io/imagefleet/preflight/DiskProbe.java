@@ -22,11 +22,23 @@ public final class DiskProbe {
   private final DockerDaemon daemon;
   private final ProbeMode mode;
   private final HelperImages helperImages;
+  private String rootDir;
 
   public DiskProbe(DockerDaemon daemon, ProbeMode mode, HelperImages helperImages) {
     this.daemon = daemon;
     this.mode = mode;
     this.helperImages = helperImages;
+  }
+
+  /**
+   * The daemon's data root, asked once: it doesn't move while the daemon runs, and a build measures
+   * it before every start.
+   */
+  private synchronized String rootDir() {
+    if (rootDir == null) {
+      rootDir = daemon.info().rootDir();
+    }
+    return rootDir;
   }
 
   /**
@@ -39,7 +51,7 @@ public final class DiskProbe {
   }
 
   public Measurement dataRoot() {
-    String root = daemon.info().rootDir();
+    String root = rootDir();
     boolean direct =
         mode == ProbeMode.DIRECT || (mode == ProbeMode.AUTO && looksLikeDataRoot(Path.of(root)));
     if (direct) {
