@@ -103,12 +103,7 @@ final class BatchBuild {
       RegistryClient registry,
       Optional<DataRoot> disk,
       Health health,
-      Retagger retagger) {
-    ImageTools(
-        ImageBuilder builder, RegistryClient registry, Optional<DataRoot> disk, Health health) {
-      this(builder, registry, disk, health, Retagger.NONE);
-    }
-  }
+      Retagger retagger) {}
 
   BatchBuild(
       BuildSettings settings,
