@@ -206,6 +206,7 @@ final class ActionDefinition {
     outputs.put("build-cache-gb", "preflight: GiB of build cache left (daemon and buildx builder)");
     outputs.put("built", "build: images built and pushed");
     outputs.put("skipped", "build: images the registry already had");
+    outputs.put("retagged", "build: images tagged from an earlier run's image with the same key");
     outputs.put("failed", "build: images that failed");
     outputs.put("manifest", "build: path of manifest.jsonl");
     outputs.put("present", "check: images the registry has");

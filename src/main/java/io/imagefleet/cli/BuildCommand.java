@@ -16,6 +16,7 @@ import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.BuildSummary;
 import io.imagefleet.fleet.BuildTools;
 import io.imagefleet.fleet.Builders;
+import io.imagefleet.fleet.History;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
@@ -79,10 +80,9 @@ final class BuildCommand implements Callable<Integer> {
     Optional<GitHubApi> github = github(sdkInput, commands);
     Optional<SdkSource> source = sdkInput.source(github);
     String commit = sdkInput.commit(source);
+    History history = schedule.history(settings.manifest());
     List<PlannedImage> plan =
-        schedule
-            .history(settings.manifest())
-            .slowestFirst(BuildPlanner.plan(selected, rule, repository, commit, image.target));
+        history.slowestFirst(BuildPlanner.plan(selected, rule, repository, commit, image.target));
     BuildRunner runner = runner(settings, credentials, err);
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
@@ -92,7 +92,7 @@ final class BuildCommand implements Callable<Integer> {
     }
     SdistCache.Sdist sdistFile =
         sdkInput.sdist(source, commit, settings.logs().resolve("sdist.log"));
-    BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume);
+    BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume, history);
     BuildSummary summary =
         choice.append()
             ? runner.build(

@@ -85,10 +85,11 @@ final class BatchBuild {
       Manifest manifest,
       Progress progress,
       Path sdist,
-      String sdkCommit) {
+      String sdkCommit,
+      Retagger retagger) {
     this(
         settings,
-        new ImageTools(builder, registry, probe.map(p -> DataRoot.of(p, pruner)), health),
+        new ImageTools(builder, registry, probe.map(p -> DataRoot.of(p, pruner)), health, retagger),
         manifest,
         progress,
         new ImageContexts(settings, sdist, sdkCommit),
@@ -98,7 +99,11 @@ final class BatchBuild {
 
   /** What one image is built with, and where the disk is measured. */
   record ImageTools(
-      ImageBuilder builder, RegistryClient registry, Optional<DataRoot> disk, Health health) {}
+      ImageBuilder builder,
+      RegistryClient registry,
+      Optional<DataRoot> disk,
+      Health health,
+      Retagger retagger) {}
 
   BatchBuild(
       BuildSettings settings,
@@ -123,7 +128,8 @@ final class BatchBuild {
             progress,
             contexts,
             state,
-            tuning.grace());
+            tuning.grace(),
+            tools.retagger());
     // A resumed run (its manifest already holds records) appends to the disk log too.
     boolean resumed = sizeOf(settings.manifest()) > 0;
     this.disk =

@@ -166,7 +166,8 @@ public final class BuildRunner {
               manifest,
               progress,
               inputs.sdist().file(),
-              inputs.sdkCommit());
+              inputs.sdkCommit(),
+              Retagger.of(settings, inputs, registry, tools.builder().name().equals("append")));
       result = runCancellable(batch, todo, reported);
     } catch (RuntimeException e) {
       interrupted = Optional.of("error");

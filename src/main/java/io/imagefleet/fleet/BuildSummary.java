@@ -22,6 +22,7 @@ public record BuildSummary(
     int planned,
     int built,
     int skipped,
+    int retagged,
     int failed,
     int notStarted,
     int resumed,
@@ -46,12 +47,14 @@ public record BuildSummary(
       boolean sdistBuilt) {
     int built = count(records, ManifestRecord.Status.BUILT);
     int skipped = count(records, ManifestRecord.Status.SKIPPED);
+    int retagged = count(records, ManifestRecord.Status.RETAGGED);
     int failed = count(records, ManifestRecord.Status.FAILED);
-    int notStarted = planned - resumed - built - skipped - failed;
+    int notStarted = planned - resumed - built - skipped - retagged - failed;
     return new BuildSummary(
         planned,
         built,
         skipped,
+        retagged,
         failed,
         notStarted,
         resumed,
@@ -97,6 +100,7 @@ public record BuildSummary(
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("built", Integer.toString(built));
     outputs.put("skipped", Integer.toString(skipped));
+    outputs.put("retagged", Integer.toString(retagged));
     outputs.put("failed", Integer.toString(failed));
     outputs.put("manifest", manifest.toString());
     return outputs;
@@ -115,15 +119,17 @@ public record BuildSummary(
                 .orElse(failed > 0 ? ": some images failed" : ": done"))
         .append("\n\n");
     md.append(
-        "| planned | built | skipped | failed | not started | already done (resume) | images/h | wall time |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+        "| planned | built | skipped | retagged | failed | not started | already done (resume) |"
+            + " images/h | wall time |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
     md.append(
         String.format(
             Locale.ROOT,
-            "| %d | %d | %d | %d | %d | %d | %.1f | %s |%n",
+            "| %d | %d | %d | %d | %d | %d | %d | %.1f | %s |%n",
             planned,
             built,
             skipped,
+            retagged,
             failed,
             notStarted,
             resumed,
@@ -174,6 +180,7 @@ public record BuildSummary(
     Map<String, Integer> counts = new LinkedHashMap<>();
     counts.put("built", built);
     counts.put("skipped", skipped);
+    counts.put("retagged", retagged);
     counts.put("failed", failed);
     counts.put("not started", notStarted);
     return counts;
@@ -188,6 +195,7 @@ public record BuildSummary(
     json.put("planned", planned);
     json.put("built", built);
     json.put("skipped", skipped);
+    json.put("retagged", retagged);
     json.put("failed", failed);
     json.put("notStarted", notStarted);
     json.put("alreadyDone", resumed);

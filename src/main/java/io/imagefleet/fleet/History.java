@@ -1,10 +1,12 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.registry.ImageReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,10 +44,39 @@ public final class History {
   /** Seconds the image took last time; empty when unknown or skipped. */
   Optional<Double> seconds(String instance) {
     ManifestRecord r = records.get(instance);
-    if (r == null || r.status() == ManifestRecord.Status.SKIPPED) {
+    if (r == null
+        || r.status() == ManifestRecord.Status.SKIPPED
+        || r.status() == ManifestRecord.Status.RETAGGED) {
       return Optional.empty();
     }
     return Optional.of(r.seconds());
+  }
+
+  /** An image an earlier run made: its manifest digest and the reference it was pushed as. */
+  record Earlier(String digest, ImageReference image) {}
+
+  /**
+   * The images earlier runs built (or retagged) by key; records without a key, digest or a readable
+   * tag don't count.
+   */
+  Map<String, Earlier> byKey() {
+    Map<String, Earlier> byKey = new HashMap<>();
+    for (ManifestRecord r : records.values()) {
+      boolean made =
+          r.status() == ManifestRecord.Status.BUILT || r.status() == ManifestRecord.Status.RETAGGED;
+      if (made
+          && r.key() != null
+          && r.digest() != null
+          && r.tags() != null
+          && !r.tags().isEmpty()) {
+        try {
+          byKey.put(r.key(), new Earlier(r.digest(), ImageReference.parse(r.tags().get(0))));
+        } catch (ImagefleetException e) {
+          // A tag this version can't read: that image is simply not reused.
+        }
+      }
+    }
+    return byKey;
   }
 
   /** The plan, longest first; ties and images without history keep their order, after the rest. */

@@ -33,6 +33,7 @@ final class ImageWork {
   private final ImageContexts contexts;
   private final BuildState state;
   private final Duration grace;
+  private final Retagger retagger;
   private final ExecutorService calls =
       Executors.newCachedThreadPool(
           r -> {
@@ -50,7 +51,8 @@ final class ImageWork {
       Progress progress,
       ImageContexts contexts,
       BuildState state,
-      Duration grace) {
+      Duration grace,
+      Retagger retagger) {
     this.settings = settings;
     this.builder = builder;
     this.registry = registry;
@@ -60,6 +62,7 @@ final class ImageWork {
     this.contexts = contexts;
     this.state = state;
     this.grace = grace;
+    this.retagger = retagger;
   }
 
   /** Builds (or skips) the image in {@code lane} and records it; never throws for the image. */
@@ -80,7 +83,7 @@ final class ImageWork {
         record =
             existing.isPresent()
                 ? ManifestRecord.skipped(image, existing.get(), state.seconds(begin))
-                : attempts(image, log, begin, runs);
+                : made(image, log, begin, runs);
       } catch (ImagefleetException e) {
         record = ManifestRecord.failed(image, 0, state.seconds(begin), e.getMessage());
         checkHealth(image);
@@ -98,6 +101,24 @@ final class ImageWork {
   /** Stops the threads of abandoned builds; they were interrupted already. */
   void close() {
     calls.shutdownNow();
+  }
+
+  /**
+   * The image retagged when an earlier run made one from the same inputs, else built; either way
+   * keyed. {@code --force} builds anyway.
+   */
+  private ManifestRecord made(
+      PlannedImage image, Path log, long begin, List<ManifestRecord.Run> runs) {
+    Optional<String> key = retagger.key(image, log);
+    Optional<String> retagged =
+        settings.force() ? Optional.empty() : key.flatMap(k -> retagger.retag(image, k, log));
+    ManifestRecord record =
+        retagged.isPresent()
+            ? ManifestRecord.retagged(image, retagged.get(), state.seconds(begin))
+            : attempts(image, log, begin, runs);
+    return key.isPresent() && record.status() != ManifestRecord.Status.FAILED
+        ? record.keyed(key.get())
+        : record;
   }
 
   private ManifestRecord attempts(

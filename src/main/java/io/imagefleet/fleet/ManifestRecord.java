@@ -8,7 +8,8 @@ import java.util.List;
  * One line of manifest.jsonl: the final state of one image. {@code started} and {@code ended} are
  * ISO-8601 UTC instants of its first attempt's start and its end, {@code lane} the worker slot it
  * ran in (0-based), {@code runs} one entry per build attempt; manifests written before these fields
- * existed read with them null.
+ * existed read with them null. {@code key} is the sha256 of what the image is made of ({@link
+ * ImageKey}); records of built and retagged images carry it, older manifests read with it null.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ManifestRecord(
@@ -23,7 +24,27 @@ public record ManifestRecord(
     @JsonProperty("started") String started,
     @JsonProperty("ended") String ended,
     @JsonProperty("lane") Integer lane,
-    @JsonProperty("runs") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Run> runs) {
+    @JsonProperty("runs") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Run> runs,
+    @JsonProperty("key") String key) {
+
+  /** A record without its key: what manifests held before images were keyed. */
+  public ManifestRecord(
+      String instance,
+      String base,
+      List<String> tags,
+      String digest,
+      Status status,
+      int attempts,
+      double seconds,
+      String error,
+      String started,
+      String ended,
+      Integer lane,
+      List<Run> runs) {
+    this(
+        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
+        null);
+  }
 
   /** A record without timing: what manifests held before the scheduler wrote lanes and runs. */
   public ManifestRecord(
@@ -59,7 +80,15 @@ public record ManifestRecord(
         started,
         ended,
         lane,
-        List.copyOf(runs));
+        List.copyOf(runs),
+        key);
+  }
+
+  /** This record with the image's key. */
+  ManifestRecord keyed(String imageKey) {
+    return new ManifestRecord(
+        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
+        imageKey);
   }
 
   static ManifestRecord built(PlannedImage image, String digest, int attempts, double seconds) {
@@ -77,6 +106,19 @@ public record ManifestRecord(
   static ManifestRecord skipped(PlannedImage image, String digest, double seconds) {
     return new ManifestRecord(
         image.instance(), image.baseImage(), tags(image), digest, Status.SKIPPED, 0, seconds, null);
+  }
+
+  /** A new tag for the manifest an earlier run built from the same inputs. */
+  static ManifestRecord retagged(PlannedImage image, String digest, double seconds) {
+    return new ManifestRecord(
+        image.instance(),
+        image.baseImage(),
+        tags(image),
+        digest,
+        Status.RETAGGED,
+        0,
+        seconds,
+        null);
   }
 
   static ManifestRecord failed(PlannedImage image, int attempts, double seconds, String error) {
@@ -102,7 +144,9 @@ public record ManifestRecord(
     @JsonProperty("skipped")
     SKIPPED,
     @JsonProperty("failed")
-    FAILED;
+    FAILED,
+    @JsonProperty("retagged")
+    RETAGGED;
 
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);

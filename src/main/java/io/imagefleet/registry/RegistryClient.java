@@ -80,10 +80,22 @@ public final class RegistryClient {
       String actions,
       String action,
       HttpResponse.BodyHandler<T> body) {
+    return exchange(method, uri, image, actions, action, Optional.empty(), body);
+  }
+
+  /** {@link #exchange} with a request body. */
+  <T> HttpResponse<T> exchange(
+      String method,
+      URI uri,
+      ImageReference image,
+      String actions,
+      String action,
+      Optional<RegistryHttp.Payload> payload,
+      HttpResponse.BodyHandler<T> body) {
     String problem = "";
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        HttpResponse<T> response = authorized(method, uri, image, actions, body);
+        HttpResponse<T> response = authorized(method, uri, image, actions, payload, body);
         if (response.statusCode() < 500 && response.statusCode() != 429) {
           return response;
         }
@@ -115,17 +127,18 @@ public final class RegistryClient {
       URI uri,
       ImageReference image,
       String actions,
+      Optional<RegistryHttp.Payload> payload,
       HttpResponse.BodyHandler<T> body)
       throws IOException, InterruptedException {
     String scopeKey = image.apiHost() + "|" + image.repository() + "|" + actions;
     HttpResponse<T> response =
-        http.send(method, uri, Optional.ofNullable(tokens.get(scopeKey)), ACCEPT, body);
+        http.send(method, uri, Optional.ofNullable(tokens.get(scopeKey)), ACCEPT, payload, body);
     // A challenge from another origin (after a redirect) never gets this registry's login.
     if (response.statusCode() == 401 && RegistryHttp.sameOrigin(response.uri(), uri)) {
       Optional<String> authorization = authorize(response, image, actions);
       if (authorization.isPresent()) {
         tokens.put(scopeKey, authorization.get());
-        response = http.send(method, uri, authorization, ACCEPT, body);
+        response = http.send(method, uri, authorization, ACCEPT, payload, body);
       }
     }
     return response;

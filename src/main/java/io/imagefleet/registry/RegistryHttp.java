@@ -44,11 +44,26 @@ final class RegistryHttp {
       String accept,
       HttpResponse.BodyHandler<T> body)
       throws IOException, InterruptedException {
+    return send(method, uri, authorization, accept, Optional.empty(), body);
+  }
+
+  /** A request body and its media type, e.g. a manifest to PUT. */
+  record Payload(byte[] bytes, String contentType) {}
+
+  /** {@code method uri} with {@code payload} as the request body; redirects as above. */
+  <T> HttpResponse<T> send(
+      String method,
+      URI uri,
+      Optional<String> authorization,
+      String accept,
+      Optional<Payload> payload,
+      HttpResponse.BodyHandler<T> body)
+      throws IOException, InterruptedException {
     requireAllowedScheme(uri);
     URI target = uri;
     Optional<String> auth = authorization;
     for (int hop = 0; ; hop++) {
-      HttpResponse<T> response = http.send(request(method, target, auth, accept), body);
+      HttpResponse<T> response = http.send(request(method, target, auth, accept, payload), body);
       Optional<String> location = response.headers().firstValue("Location");
       if (!REDIRECTS.contains(response.statusCode()) || location.isEmpty()) {
         return response;
@@ -65,13 +80,22 @@ final class RegistryHttp {
   }
 
   private static HttpRequest request(
-      String method, URI uri, Optional<String> authorization, String accept) {
+      String method,
+      URI uri,
+      Optional<String> authorization,
+      String accept,
+      Optional<Payload> payload) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
-            .method(method, HttpRequest.BodyPublishers.noBody())
+            .method(
+                method,
+                payload
+                    .map(p -> HttpRequest.BodyPublishers.ofByteArray(p.bytes()))
+                    .orElse(HttpRequest.BodyPublishers.noBody()))
             .header("Accept", accept)
             .timeout(Duration.ofSeconds(30));
     authorization.ifPresent(a -> request.header("Authorization", a));
+    payload.ifPresent(p -> request.header("Content-Type", p.contentType()));
     return request.build();
   }
 

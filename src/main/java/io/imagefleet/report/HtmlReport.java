@@ -18,6 +18,7 @@ final class HtmlReport {
       padding:4px 10px;text-align:right}th{background:#f6f8fa}
       svg{width:100%;height:auto;display:block;font-size:10px}
       .built{fill:#2da44e;background:#2da44e}.skipped{fill:#8c959f;background:#8c959f}
+      .retagged{fill:#0969da;background:#0969da}
       .failed{fill:#cf222e;background:#cf222e}.retried{fill:#d4a72c;background:#d4a72c}
       .key{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:-1px}
       .axis line{stroke:#d8dee4;stroke-width:.5}.axis text{fill:#57606a;text-anchor:middle}
@@ -54,6 +55,7 @@ final class HtmlReport {
         .append(shards.size() > 1 ? " of each shard" : "")
         .append(", one bar per build attempt; hover a bar for the image.")
         .append("<span class=\"key built\"></span>built<span class=\"key skipped\"></span>skipped")
+        .append("<span class=\"key retagged\"></span>retagged")
         .append("<span class=\"key failed\"></span>failed<span class=\"key retried\"></span>")
         .append("failed, then retried</p>\n");
     if (timeline.untimed > 0) {

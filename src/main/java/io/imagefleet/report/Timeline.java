@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * One row per worker slot (per shard: shards never share a row) and one bar per build attempt:
- * green built, grey skipped, red failed, amber a failed attempt that was retried. Each bar is one
- * {@code <rect>} whose {@code <title>} is the hover text, so 5,000 images stay a lean file.
+ * green built, grey skipped, blue retagged, red failed, amber a failed attempt that was retried.
+ * Each bar is one {@code <rect>} whose {@code <title>} is the hover text, so 5,000 images stay a
+ * lean file.
  */
 final class Timeline {
   static final double LEFT = 130;
@@ -100,7 +101,7 @@ final class Timeline {
 
   private static String kind(String status) {
     return switch (status) {
-      case "built", "skipped", "failed" -> status;
+      case "built", "skipped", "retagged", "failed" -> status;
       default -> "failed";
     };
   }

@@ -28,9 +28,10 @@ record Totals(
     int built = count(shard, "built");
     int skipped = count(shard, "skipped");
     int failed = count(shard, "failed");
+    int retagged = count(shard, "retagged");
     if (shard.summary().isEmpty()) {
       return new Totals(
-          built + skipped + failed,
+          built + skipped + retagged + failed,
           built,
           skipped,
           failed,
@@ -47,7 +48,7 @@ record Totals(
     }
     JsonNode s = shard.summary().get();
     return new Totals(
-        s.path("planned").asInt(built + skipped + failed),
+        s.path("planned").asInt(built + skipped + retagged + failed),
         s.path("built").asInt(built),
         s.path("skipped").asInt(skipped),
         s.path("failed").asInt(failed),

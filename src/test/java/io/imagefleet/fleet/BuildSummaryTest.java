@@ -2,9 +2,11 @@ package io.imagefleet.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BuildSummaryTest {
 
@@ -34,9 +36,9 @@ class BuildSummaryTest {
     assertThat(markdown)
         .isEqualTo(
             "### imagefleet build: stopped early (disk &lt;5 GiB<br>&#124; injected &#124;)\n\n"
-                + "| planned | built | skipped | failed | not started | already done (resume) | images/h | wall time |\n"
-                + "|---|---|---|---|---|---|---|---|\n"
-                + "| 2 | 1 | 0 | 1 | 0 | 0 | 1.0 | 1:00:00 |\n"
+                + "| planned | built | skipped | retagged | failed | not started | already done (resume) | images/h | wall time |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n"
+                + "| 2 | 1 | 0 | 0 | 1 | 0 | 0 | 1.0 | 1:00:00 |\n"
                 + "\nBuilder: engine; sdist built once this run. Free disk on the Docker data root:"
                 + " not measured before, not measured after.\n"
                 + "\n```mermaid\npie showData title Images by status\n"
@@ -50,6 +52,45 @@ class BuildSummaryTest {
                 + "| a&#124;b<br>&lt;script&gt;alert(1)&lt;/script&gt; | 2 | exit 1 &#124; see"
                 + " &#96;log&#96;<br>&#91;click&#93;(https://evil.example) &amp; &lt;img src=x&gt; |\n");
     assertThat(markdown).doesNotContain("<script", "<img", "](");
+  }
+
+  @Test
+  void retaggedImagesAreCountedOnTheirOwnEverywhere(@TempDir Path output) throws Exception {
+    List<ManifestRecord> records =
+        List.of(
+            record("a", ManifestRecord.Status.BUILT, null),
+            record("b", ManifestRecord.Status.RETAGGED, null),
+            record("c", ManifestRecord.Status.RETAGGED, null),
+            record("d", ManifestRecord.Status.SKIPPED, null));
+
+    BuildSummary summary =
+        BuildSummary.of(
+            5,
+            records,
+            0,
+            60,
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            "engine",
+            false);
+    summary.write(output);
+
+    assertThat(summary.retagged()).isEqualTo(2);
+    assertThat(summary.notStarted()).isEqualTo(1);
+    assertThat(summary.outputs(output.resolve("manifest.jsonl")))
+        .containsEntry("built", "1")
+        .containsEntry("skipped", "1")
+        .containsEntry("retagged", "2");
+    assertThat(summary.markdown())
+        .contains("| 5 | 1 | 1 | 2 | 0 | 1 | 0 |")
+        .contains("\"retagged\" : 2");
+    assertThat(
+            Manifest.JSON
+                .readTree(output.resolve("summary.json").toFile())
+                .path("retagged")
+                .asInt())
+        .isEqualTo(2);
   }
 
   private static ManifestRecord record(String id, ManifestRecord.Status status, String error) {

@@ -46,6 +46,46 @@ class HistoryTest {
         .containsExactly("b", "a");
   }
 
+  @Test
+  void earlierImagesAreFoundByKeyWhenBuiltOrRetaggedWithADigest() throws Exception {
+    String d1 = "sha256:" + "1".repeat(64);
+    String d2 = "sha256:" + "2".repeat(64);
+    Path manifest =
+        Files.writeString(
+            dir.resolve("manifest.jsonl"),
+            keyed("a", "built", d1, "k1")
+                + keyed("b", "retagged", d2, "k2")
+                + keyed("c", "skipped", d1, "k3")
+                + keyed("d", "failed", null, "k4")
+                + "{\"instance\":\"e\",\"status\":\"built\",\"digest\":\""
+                + d1
+                + "\",\"tags\":[\"127.0.0.1:5000/fleet:e\"],\"attempts\":1,\"seconds\":1}\n");
+
+    var byKey = History.read(manifest, "--history", true).byKey();
+
+    assertThat(byKey)
+        .containsOnlyKeys("k1", "k2")
+        .containsEntry(
+            "k1", new History.Earlier(d1, ImageReference.parse("127.0.0.1:5000/fleet:a")))
+        .containsEntry(
+            "k2", new History.Earlier(d2, ImageReference.parse("127.0.0.1:5000/fleet:b")));
+    assertThat(History.none().byKey()).isEmpty();
+  }
+
+  private static String keyed(String id, String status, String digest, String key) {
+    return "{\"instance\":\""
+        + id
+        + "\",\"base\":\"base:1\",\"tags\":[\"127.0.0.1:5000/fleet:"
+        + id
+        + "\"],"
+        + (digest == null ? "" : "\"digest\":\"" + digest + "\",")
+        + "\"status\":\""
+        + status
+        + "\",\"attempts\":1,\"seconds\":1.0,\"key\":\""
+        + key
+        + "\"}\n";
+  }
+
   private static String line(String id, String status, double seconds) {
     return "{\"instance\":\""
         + id

@@ -35,6 +35,20 @@ class ManifestTest {
   }
 
   @Test
+  void aRetaggedRecordCarriesItsKeyReadsBackAndCountsAsDone() throws Exception {
+    Path file = dir.resolve("manifest.jsonl");
+    try (Manifest manifest = Manifest.open(file, false)) {
+      manifest.append(record("r", ManifestRecord.Status.RETAGGED).keyed("sha256:k"));
+    }
+
+    assertThat(Files.readAllLines(file).get(0))
+        .contains("\"status\":\"retagged\"")
+        .endsWith("\"key\":\"sha256:k\"}");
+    assertThat(Manifest.read(file).get("r").key()).isEqualTo("sha256:k");
+    assertThat(Manifest.done(Manifest.read(file))).containsExactly("r");
+  }
+
+  @Test
   void withoutResumeAnEarlierManifestIsReplaced() throws Exception {
     Path file =
         Files.writeString(

@@ -157,7 +157,7 @@ final class SchedulerRig implements AutoCloseable {
     Progress progress = new Progress(new PrintWriter(console, true), false, 100, 3600);
     return new BatchBuild(
         settings,
-        new BatchBuild.ImageTools(builder, client, root, Health.NONE),
+        new BatchBuild.ImageTools(builder, client, root, Health.NONE, Retagger.NONE),
         manifest,
         progress,
         new ImageContexts(settings, dir.resolve("sdk-1.0.tar.gz"), "0123456789"),
