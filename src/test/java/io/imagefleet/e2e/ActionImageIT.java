@@ -153,7 +153,8 @@ class ActionImageIT {
     assertThat(result.console().lines().filter(line -> line.contains("not-a-real-t0ken")))
         .allMatch(line -> line.equals("::add-mask::not-a-real-t0ken"));
     assertThat(runner.outputs())
-        .isEqualTo("built=3\nskipped=0\nfailed=0\nmanifest=imagefleet-out/manifest.jsonl\n");
+        .isEqualTo(
+            "built=3\nskipped=0\nretagged=0\nfailed=0\nmanifest=imagefleet-out/manifest.jsonl\n");
     assertThat(runner.summary())
         .startsWith("### imagefleet build: done\n")
         .contains("| 3 | 3 | 0 | 0 | 0 | 0 |");
