@@ -157,7 +157,7 @@ class ActionImageIT {
             "built=3\nskipped=0\nretagged=0\nfailed=0\nmanifest=imagefleet-out/manifest.jsonl\n");
     assertThat(runner.summary())
         .startsWith("### imagefleet build: done\n")
-        .contains("| 3 | 3 | 0 | 0 | 0 | 0 |");
+        .contains("| 3 | 3 | 0 | 0 | 0 | 0 | 0 |");
     assertThat(Files.readAllLines(runner.workspace.resolve("imagefleet-out/manifest.jsonl")))
         .hasSize(3);
     String sdk7 = rig.commit().substring(0, 7);

@@ -119,7 +119,7 @@ class BuildFailuresIT {
     assertThat(BuildIT.records(output)).hasSize(1);
     assertThat(Files.readString(output.resolve("summary.md")))
         .contains("stopped early (deadline)")
-        .contains("| 3 | 0 | 0 | 1 | 2 | 0 |");
+        .contains("| 3 | 0 | 0 | 0 | 1 | 2 | 0 |");
   }
 
   @Test

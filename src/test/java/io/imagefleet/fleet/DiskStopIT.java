@@ -51,7 +51,7 @@ class DiskStopIT {
           .allSatisfy(r -> assertThat(r.path("status").asText()).isEqualTo("built"));
       assertThat(Files.readString(output.resolve("summary.md")))
           .contains("stopped early (disk)")
-          .contains("| 4 | 2 | 0 | 0 | 2 | 0 |");
+          .contains("| 4 | 2 | 0 | 0 | 0 | 2 | 0 |");
     }
   }
 }
