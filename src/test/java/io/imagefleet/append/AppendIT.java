@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
-import io.imagefleet.testing.Requirements;
+import io.imagefleet.testing.RegistryWire;
 import io.imagefleet.testing.TestDocker;
 import io.imagefleet.testing.TestRegistry;
 import java.io.ByteArrayInputStream;
@@ -79,41 +79,8 @@ class AppendIT {
   @BeforeAll
   static void registries() throws Exception {
     TestRegistry.require();
-    boolean hasRegistry =
-        Files.isExecutable(Path.of("/usr/bin/docker-registry"))
-            || new ProcessBuilder("sh", "-c", "command -v docker-registry").start().waitFor() == 0;
-    Requirements.require(hasRegistry, "docker-registry (for a second registry on " + SECOND + ")");
     secondData = Files.createTempDirectory("imagefleet-append-it-registry");
-    Path config = secondData.resolve("config.yml");
-    Files.writeString(
-        config,
-        """
-        version: 0.1
-        log:
-          level: warn
-        storage:
-          filesystem:
-            rootdirectory: %s
-          delete:
-            enabled: true
-        http:
-          addr: %s
-        """
-            .formatted(secondData.resolve("data"), SECOND));
-    second =
-        new ProcessBuilder("docker-registry", "serve", config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(secondData.resolve("registry.log").toFile())
-            .start();
-    boolean up = false;
-    for (int i = 0; i < 100 && !up; i++) {
-      try {
-        up = get("http://" + SECOND + "/v2/").statusCode() == 200;
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    Requirements.require(up, "a second registry on " + SECOND);
+    second = RegistryWire.startDeletable(SECOND, secondData);
     proxy = countingProxy(SECOND);
   }
 
