@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.testing.ForwardingProxy;
 import io.imagefleet.testing.RegistryWire;
 import io.imagefleet.testing.TestDocker;
 import io.imagefleet.testing.TestRegistry;
@@ -16,7 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,6 +73,7 @@ class AppendIT {
   static HttpServer proxy;
   static final Map<String, AtomicLong> blobReads = new ConcurrentHashMap<>();
   static final AtomicLong bytesRead = new AtomicLong();
+  private static final Pattern BLOB_GET = Pattern.compile("/v2/.+/blobs/(sha256:[0-9a-f]{64})");
 
   @TempDir static Path dir;
 
@@ -81,7 +82,7 @@ class AppendIT {
     TestRegistry.require();
     secondData = Files.createTempDirectory("imagefleet-append-it-registry");
     second = RegistryWire.startDeletable(SECOND, secondData);
-    proxy = countingProxy(SECOND);
+    proxy = ForwardingProxy.start(SECOND, AppendIT::countBlobRead);
   }
 
   @AfterAll
@@ -673,66 +674,12 @@ class AppendIT {
     }
   }
 
-  /** A loopback reverse proxy to {@code upstream} that counts blob GETs and bytes per digest. */
-  private static HttpServer countingProxy(String upstream) throws IOException {
-    Pattern blobGet = Pattern.compile("/v2/.+/blobs/(sha256:[0-9a-f]{64})");
-    Set<String> hopByHop =
-        Set.of(
-            "connection",
-            "content-length",
-            "transfer-encoding",
-            "host",
-            "keep-alive",
-            "upgrade",
-            "expect");
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
-    server.createContext(
-        "/",
-        exchange -> {
-          try (exchange) {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()))
-                    .method(
-                        exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-            exchange
-                .getRequestHeaders()
-                .forEach(
-                    (name, values) -> {
-                      if (!hopByHop.contains(name.toLowerCase())) {
-                        values.forEach(v -> request.header(name, v));
-                      }
-                    });
-            HttpResponse<byte[]> response =
-                HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            Matcher blob = blobGet.matcher(exchange.getRequestURI().getPath());
-            if (exchange.getRequestMethod().equals("GET")
-                && blob.matches()
-                && response.statusCode() == 200) {
-              blobReads.computeIfAbsent(blob.group(1), d -> new AtomicLong()).incrementAndGet();
-              bytesRead.addAndGet(response.body().length);
-            }
-            response
-                .headers()
-                .map()
-                .forEach(
-                    (name, values) -> {
-                      if (!hopByHop.contains(name.toLowerCase()) && !name.startsWith(":")) {
-                        exchange.getResponseHeaders().put(name, values);
-                      }
-                    });
-            boolean head = exchange.getRequestMethod().equals("HEAD");
-            int length = response.body().length;
-            exchange.sendResponseHeaders(response.statusCode(), head || length == 0 ? -1 : length);
-            if (!head && length > 0) {
-              exchange.getResponseBody().write(response.body());
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    server.start();
-    return server;
+  /** Counts each blob GET the registry answered, and the bytes it returned. */
+  private static void countBlobRead(String method, String path, int status, byte[] body) {
+    Matcher blob = BLOB_GET.matcher(path);
+    if (method.equals("GET") && blob.matches() && status == 200) {
+      blobReads.computeIfAbsent(blob.group(1), d -> new AtomicLong()).incrementAndGet();
+      bytesRead.addAndGet(body.length);
+    }
   }
 }

@@ -7,22 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.testing.BuildRig;
+import io.imagefleet.testing.ForwardingProxy;
 import io.imagefleet.testing.TestRegistry;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +56,9 @@ class RetagIT {
     rig.pushBases(markers);
     Files.write(dir.resolve("ids.txt"), IDS);
     Files.writeString(dir.resolve("agent.Dockerfile"), DOCKERFILE);
-    proxy = loggingProxy(TestRegistry.HOST);
+    proxy =
+        ForwardingProxy.start(
+            TestRegistry.HOST, (method, path, status, body) -> requests.add(method + " " + path));
   }
 
   @AfterAll
@@ -150,68 +146,5 @@ class RetagIT {
     }
     assertThat(records).containsOnlyKeys(IDS);
     return records;
-  }
-
-  /** A loopback reverse proxy to {@code upstream} that logs "METHOD path" of every request. */
-  private static HttpServer loggingProxy(String upstream) throws IOException {
-    Set<String> hopByHop =
-        Set.of(
-            "connection",
-            "content-length",
-            "transfer-encoding",
-            "host",
-            "keep-alive",
-            "upgrade",
-            "expect");
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
-    server.createContext(
-        "/",
-        exchange -> {
-          try (exchange) {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()))
-                    .method(
-                        exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-            exchange
-                .getRequestHeaders()
-                .forEach(
-                    (name, values) -> {
-                      if (!hopByHop.contains(name.toLowerCase())) {
-                        values.forEach(v -> request.header(name, v));
-                      }
-                    });
-            HttpResponse<byte[]> response =
-                HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            response
-                .headers()
-                .map()
-                .forEach(
-                    (name, values) -> {
-                      if (!hopByHop.contains(name.toLowerCase()) && !name.startsWith(":")) {
-                        exchange.getResponseHeaders().put(name, values);
-                      }
-                    });
-            boolean head = exchange.getRequestMethod().equals("HEAD");
-            if (head) {
-              // docker reads a blob's size from the HEAD answer.
-              response
-                  .headers()
-                  .firstValue("Content-Length")
-                  .ifPresent(l -> exchange.getResponseHeaders().set("Content-Length", l));
-            }
-            int length = response.body().length;
-            exchange.sendResponseHeaders(response.statusCode(), head || length == 0 ? -1 : length);
-            if (!head && length > 0) {
-              exchange.getResponseBody().write(response.body());
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    server.start();
-    return server;
   }
 }

@@ -1,0 +1,102 @@
+package io.imagefleet.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Executors;
+
+/**
+ * A loopback reverse proxy to a registry that shows each exchange to an observer: what a test
+ * counts (requests, blob reads, bytes) without touching the registry.
+ */
+public final class ForwardingProxy {
+  /** Sees each answered request: method, path, status and the body the registry returned. */
+  public interface Observer {
+    void seen(String method, String path, int status, byte[] body);
+  }
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "content-length",
+          "transfer-encoding",
+          "host",
+          "keep-alive",
+          "upgrade",
+          "expect");
+
+  private ForwardingProxy() {}
+
+  public static HttpServer start(String upstream, Observer observer) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            HttpResponse<byte[]> response = forward(upstream, exchange);
+            observer.seen(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getPath(),
+                response.statusCode(),
+                response.body());
+            answer(exchange, response);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    server.start();
+    return server;
+  }
+
+  private static HttpResponse<byte[]> forward(String upstream, HttpExchange exchange)
+      throws IOException, InterruptedException {
+    byte[] body = exchange.getRequestBody().readAllBytes();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> request.header(name, v));
+              }
+            });
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static void answer(HttpExchange exchange, HttpResponse<byte[]> response)
+      throws IOException {
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+                exchange.getResponseHeaders().put(name, values);
+              }
+            });
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    if (head) {
+      // docker reads a blob's size from the HEAD answer.
+      response
+          .headers()
+          .firstValue("Content-Length")
+          .ifPresent(l -> exchange.getResponseHeaders().set("Content-Length", l));
+    }
+    int length = response.body().length;
+    exchange.sendResponseHeaders(response.statusCode(), head || length == 0 ? -1 : length);
+    if (!head && length > 0) {
+      exchange.getResponseBody().write(response.body());
+    }
+  }
+}
