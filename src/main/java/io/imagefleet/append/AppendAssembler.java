@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagefleet.Backoff;
-import io.imagefleet.docker.StepFailure;
-import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.Deadline;
+import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.RegistryFailure;
+import io.imagefleet.registry.RegistryTransport;
+import io.imagefleet.registry.Repository;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,23 +47,13 @@ public final class AppendAssembler {
   private final Traffic traffic = new Traffic();
 
   /**
-   * @param attempts tries per registry call (and per blob transfer) for 5xx, 429 and broken
-   *     connections
+   * @param transport the run's one registry transport (auth, retries, caps)
+   * @param attempts tries per blob transfer (a streamed body can't be resent by the transport)
    */
   public AppendAssembler(
-      Credentials credentials, Platform platform, int attempts, Duration backoff) {
-    this(credentials, InsecureRegistries.none(), platform, attempts, backoff);
-  }
-
-  /** With {@code insecure} naming the registries spoken to over plain HTTP beyond loopback. */
-  public AppendAssembler(
-      Credentials credentials,
-      InsecureRegistries insecure,
-      Platform platform,
-      int attempts,
-      Duration backoff) {
-    this.insecure = insecure;
-    this.session = new RegistrySession(credentials, attempts, backoff);
+      RegistryTransport transport, Platform platform, int attempts, Duration backoff) {
+    this.insecure = transport.insecure();
+    this.session = new RegistrySession(transport);
     this.platform = platform;
     this.attempts = Math.max(1, attempts);
     this.backoff = backoff;
@@ -82,7 +75,7 @@ public final class AppendAssembler {
 
   /**
    * Assembles and pushes one image; returns the manifest digest the registry serves under the
-   * target tag. Throws {@link StepFailure} (timed out past {@code timeout}; unreachable when a
+   * target tag. Throws {@link RegistryFailure} (timed out past {@code timeout}; unreachable when a
    * registry refuses connections) with a message naming the call, the object and the HTTP status.
    */
   public String assemble(AppendRequest request, Path log, Duration timeout) {
@@ -188,22 +181,20 @@ public final class AppendAssembler {
         }
       }
       if (chosen == null) {
-        throw new StepFailure(
-            "resolve base " + base.fullName() + " failed: its index has no " + platform + " image",
-            false);
+        throw RegistryFailure.failed(
+            "resolve base " + base.fullName() + " failed: its index has no " + platform + " image");
       }
       out.line("base " + base.fullName() + " is an index; " + platform + " is " + chosen);
       manifest = session.getManifest(source, chosen, deadline);
     }
     if (!manifest.mediaType().equals(OCI_MANIFEST)
         && !manifest.mediaType().equals(DOCKER_MANIFEST)) {
-      throw new StepFailure(
+      throw RegistryFailure.failed(
           "resolve base "
               + base.fullName()
               + " failed: its manifest type '"
               + manifest.mediaType()
-              + "' is not an OCI or Docker v2 image manifest",
-          false);
+              + "' is not an OCI or Docker v2 image manifest");
     }
     out.line("base " + base.fullName() + " " + manifest.digest());
     return manifest;
@@ -324,7 +315,7 @@ public final class AppendAssembler {
       try (BlobBody body = bodies.get()) {
         session.putBlob(target, location, digest, body::publisher, false, deadline);
         return;
-      } catch (StepFailure e) {
+      } catch (RegistryFailure e) {
         boolean retry =
             !e.timedOut()
                 && !CLIENT_ERROR.matcher(e.getMessage()).find()
@@ -356,7 +347,7 @@ public final class AppendAssembler {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new StepFailure("read registry JSON failed: " + e.getMessage(), false);
+      throw RegistryFailure.failed("read registry JSON failed: " + e.getMessage());
     }
   }
 

@@ -1,6 +1,8 @@
 package io.imagefleet.append;
 
-import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.Deadline;
+import io.imagefleet.registry.RegistryFailure;
+import io.imagefleet.registry.Repository;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -39,17 +41,19 @@ final class BlobCrossings {
       } catch (ExecutionException e) {
         // The other asker failed; this one tries itself (the key is free again).
         if (deadline.passed()) {
-          throw new StepFailure(
-              "push blob " + digest + " to " + target + " failed: " + e.getCause().getMessage(),
-              false);
+          throw RegistryFailure.failed(
+              "push blob " + digest + " to " + target + " failed: " + e.getCause().getMessage());
         }
       } catch (TimeoutException e) {
-        throw new StepFailure(
-            "push blob " + digest + " to " + target + " timed out waiting for another image's push",
-            true);
+        throw RegistryFailure.timedOut(
+            "push blob "
+                + digest
+                + " to "
+                + target
+                + " timed out waiting for another image's push");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new StepFailure("push blob " + digest + " to " + target + ": interrupted", false);
+        throw RegistryFailure.failed("push blob " + digest + " to " + target + ": interrupted");
       }
     }
   }

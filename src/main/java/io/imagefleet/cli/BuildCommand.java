@@ -71,10 +71,11 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     WorkflowCommands commands = new WorkflowCommands(err);
-    Credentials credentials = credentials(err, commands);
+    maskPassword(commands);
     SdkInput sdkInput = sdk.input(sdist, env.variables());
     BuildSettings settings = schedule.settings(instances, image, output, sdkInput, err);
     ImageReference repository = ImageReference.parse(image.image);
+    Credentials credentials = credentials(err, repository);
     BaseImageRule rule = instances.baseImageRule();
     List<Instance> selected = instances.source().instances();
     Optional<GitHubApi> github = github(sdkInput, commands);
@@ -83,7 +84,8 @@ final class BuildCommand implements Callable<Integer> {
     History history = schedule.history(settings.manifest());
     List<PlannedImage> plan =
         history.slowestFirst(BuildPlanner.plan(selected, rule, repository, commit, image.target));
-    BuildRunner runner = runner(settings, credentials, err);
+    RegistryClient registry = registry(credentials);
+    BuildRunner runner = runner(settings, registry);
     Set<String> done = runner.alreadyDone(schedule.resume);
     runner.checkBases(plan);
     Builders.Choice choice = image.builderChoice(settings, commit, err);
@@ -97,8 +99,7 @@ final class BuildCommand implements Callable<Integer> {
         choice.append()
             ? runner.build(
                 inputs,
-                runner.untilReady(
-                    plan, done, () -> appendTools(settings, inputs, credentials, err)))
+                runner.untilReady(plan, done, () -> appendTools(settings, inputs, registry, err)))
             : daemonBuild(runner, inputs, choice.kind(), credentials, settings);
     github.ifPresent(
         g ->
@@ -107,13 +108,17 @@ final class BuildCommand implements Callable<Integer> {
     return runner.conclude(summary);
   }
 
-  private BuildRunner runner(BuildSettings settings, Credentials credentials, PrintWriter err) {
-    RegistryClient registry =
-        new RegistryClient(
-            credentials,
-            registryOptions.insecureRegistries(),
-            schedule.maxRetries + 3,
-            Duration.ofSeconds(1));
+  /** The run's one registry client: every registry call of the build goes through it. */
+  private RegistryClient registry(Credentials credentials) {
+    return new RegistryClient(
+        credentials,
+        registryOptions.insecureRegistries(),
+        schedule.maxRetries + 3,
+        Duration.ofSeconds(1));
+  }
+
+  private BuildRunner runner(BuildSettings settings, RegistryClient registry) {
+    PrintWriter err = spec.commandLine().getErr();
     return new BuildRunner(
         settings,
         registry,
@@ -124,14 +129,13 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   private BuildTools appendTools(
-      BuildSettings settings, BuildInputs inputs, Credentials credentials, PrintWriter err) {
+      BuildSettings settings, BuildInputs inputs, RegistryClient registry, PrintWriter err) {
     return new AppendSetup(settings, err)
         .tools(
             inputs.sdist(),
             inputs.sdkCommit(),
             () -> DockerJavaDaemon.connect(env.variables()),
-            credentials,
-            registryOptions.insecureRegistries(),
+            registry.transport(),
             image.platform());
   }
 
@@ -164,14 +168,21 @@ final class BuildCommand implements Callable<Integer> {
         instances.benchmark().id(), sdkInput.sdkRepo(), schedule.maxFailures, image.target);
   }
 
-  /** Registry credentials; their warnings printed, and on a runner the password masked. */
-  private Credentials credentials(PrintWriter err, WorkflowCommands commands) {
-    Credentials credentials = Credentials.load(env.variables());
+  /**
+   * Registry credentials (the IMAGEFLEET_REGISTRY_* login for the --image registry only); their
+   * warnings printed, and on a runner the password masked.
+   */
+  private Credentials credentials(PrintWriter err, ImageReference repository) {
+    Credentials credentials = Credentials.load(env.variables(), repository);
     credentials.warnings().forEach(w -> err.println("imagefleet: warning: " + w));
+    return credentials;
+  }
+
+  /** On a runner, the password is masked before anything else is printed. */
+  private void maskPassword(WorkflowCommands commands) {
     if (env.onRunner()) {
       // The runner hides the value from every later log line; elsewhere nothing prints it.
       env.variable("IMAGEFLEET_REGISTRY_PASSWORD").ifPresent(commands::addMask);
     }
-    return credentials;
   }
 }

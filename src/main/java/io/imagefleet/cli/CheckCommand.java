@@ -82,7 +82,7 @@ final class CheckCommand implements Callable<Integer> {
             tags.target);
     RegistryClient registry =
         new RegistryClient(
-            RegistryLogin.credentials(env, err),
+            RegistryLogin.credentials(env, err, repository),
             registryOptions.insecureRegistries(),
             4,
             Duration.ofSeconds(1));

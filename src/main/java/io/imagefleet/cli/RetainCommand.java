@@ -90,7 +90,7 @@ final class RetainCommand implements Callable<Integer> {
     ImageReference repository = ImageReference.parse(image);
     RegistryClient client =
         new RegistryClient(
-            RegistryLogin.credentials(env, err),
+            RegistryLogin.credentials(env, err, repository),
             registryOptions.insecureRegistries(),
             4,
             Duration.ofSeconds(1));

@@ -6,6 +6,7 @@ import io.imagefleet.append.AppendAssembler;
 import io.imagefleet.append.AppendPlan;
 import io.imagefleet.append.AppendRequest;
 import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.RegistryFailure;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,12 @@ final class AppendImageBuilder implements ImageBuilder {
       return Optional.of(assembler.assemble(request, log, timeout));
     } catch (StepFailure e) {
       throw e;
+    } catch (RegistryFailure e) {
+      throw e.timedOut()
+          ? new StepFailure(e.getMessage(), true)
+          : e.unreachable()
+              ? StepFailure.unreachable(e.getMessage())
+              : new StepFailure(e.getMessage(), false);
     } catch (ImagefleetException e) {
       // A base reference the registry API can't address, say: the image's own failure.
       throw new StepFailure("assemble " + job.image() + " failed: " + e.getMessage(), false);

@@ -11,8 +11,7 @@ import io.imagefleet.append.Platform;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
-import io.imagefleet.registry.Credentials;
-import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,15 +75,14 @@ public final class AppendSetup {
       SdistCache.Sdist sdist,
       String sdkCommit,
       Supplier<? extends DockerDaemon> connect,
-      Credentials credentials,
-      InsecureRegistries insecure,
+      RegistryTransport transport,
       Platform platform) {
     AppendPlan plan = plan(settings, sdist.file().getFileName().toString(), sdkCommit);
     Optional<DockerDaemon> daemon =
         plan.needsEarlierStages() ? Optional.of(connect.get()) : Optional.empty();
     ImageBuilder builder;
     try {
-      builder = builder(plan, sdist.file(), sdkCommit, daemon, credentials, insecure, platform);
+      builder = builder(plan, sdist.file(), sdkCommit, daemon, transport, platform);
     } finally {
       daemon.ifPresent(DockerDaemon::close);
     }
@@ -106,8 +104,7 @@ public final class AppendSetup {
       Path sdist,
       String sdkCommit,
       Optional<DockerDaemon> daemon,
-      Credentials credentials,
-      InsecureRegistries insecure,
+      RegistryTransport transport,
       Platform platform) {
     Path context = context(sdist);
     Map<String, Path> roots = new LinkedHashMap<>();
@@ -125,7 +122,7 @@ public final class AppendSetup {
               + " bytes), built once for every image");
     }
     AppendAssembler assembler =
-        new AppendAssembler(credentials, insecure, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
+        new AppendAssembler(transport, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
     return new AppendImageBuilder(
         assembler, plan, layer, Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }

@@ -196,7 +196,8 @@ final class ImageWork {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalStateException(e.getCause());
+      // An Error (out of memory, say) fails this image; the run goes on and its report is written.
+      throw new StepFailure("build failed: " + e.getCause(), false);
     }
   }
 

@@ -12,14 +12,17 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Registry credentials: {@code IMAGEFLEET_REGISTRY_USERNAME}/{@code _PASSWORD} for the target
- * registry, else the {@code auths} of the Docker config ({@code $DOCKER_CONFIG/config.json} or
- * {@code ~/.docker/config.json}). Credential helpers are not consulted. {@link #toString()} never
- * shows a password.
+ * Registry credentials, each bound to its host: {@code IMAGEFLEET_REGISTRY_USERNAME}/{@code
+ * _PASSWORD} (the action's registry inputs) belong to the target registry (the {@code --image}
+ * registry) and to no other; every other registry (a base a dataset names, a mirror) gets the
+ * {@code auths} entry of the Docker config ({@code $DOCKER_CONFIG/config.json} or {@code
+ * ~/.docker/config.json}) for its own host, or nothing. Credential helpers are not consulted.
+ * {@link #toString()} never shows a password.
  */
 public final class Credentials {
   /** user and password (or token) for one registry. */
@@ -32,20 +35,29 @@ public final class Credentials {
 
   private final Map<String, Login> byRegistry;
   private final Optional<Login> fromEnvironment;
+  private final String target;
   private final List<String> warnings;
 
   Credentials(
-      Map<String, Login> byRegistry, Optional<Login> fromEnvironment, List<String> warnings) {
+      Map<String, Login> byRegistry,
+      Optional<Login> fromEnvironment,
+      String target,
+      List<String> warnings) {
     this.byRegistry = Map.copyOf(byRegistry);
     this.fromEnvironment = fromEnvironment;
+    this.target = target.toLowerCase(Locale.ROOT);
     this.warnings = List.copyOf(warnings);
   }
 
   public static Credentials none() {
-    return new Credentials(Map.of(), Optional.empty(), List.of());
+    return new Credentials(Map.of(), Optional.empty(), "", List.of());
   }
 
-  public static Credentials load(Map<String, String> env) {
+  /**
+   * The credentials of {@code env}: its {@code IMAGEFLEET_REGISTRY_*} login for {@code target}'s
+   * registry only, and the Docker config's logins for their own hosts.
+   */
+  public static Credentials load(Map<String, String> env, ImageReference target) {
     Optional<Login> fromEnv = Optional.empty();
     String user = env.get("IMAGEFLEET_REGISTRY_USERNAME");
     String password = env.get("IMAGEFLEET_REGISTRY_PASSWORD");
@@ -66,12 +78,12 @@ public final class Credentials {
                 ".docker",
                 "config.json");
     List<String> warnings = new ArrayList<>();
-    return new Credentials(readConfig(config, warnings), fromEnv, warnings);
+    return new Credentials(readConfig(config, warnings), fromEnv, target.registry(), warnings);
   }
 
   /** Credentials for a registry host as the image names it (docker.io for Docker Hub). */
   public Optional<Login> forRegistry(String registry) {
-    if (fromEnvironment.isPresent()) {
+    if (fromEnvironment.isPresent() && registry.toLowerCase(Locale.ROOT).equals(target)) {
       return fromEnvironment;
     }
     Login login = byRegistry.get(registry);

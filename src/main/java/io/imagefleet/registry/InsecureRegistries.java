@@ -2,6 +2,7 @@ package io.imagefleet.registry;
 
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
+import java.net.URI;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
@@ -52,6 +53,37 @@ public record InsecureRegistries(Set<String> hosts) {
   boolean allowsHttp(String registry) {
     String host = host(registry);
     return isLoopback(host) || hosts.contains(registry) || hosts.contains(host);
+  }
+
+  /**
+   * {@code uri} when imagefleet may send to it: HTTPS, or HTTP to a host this allows; a host and no
+   * user info (a {@code user@} part is refused, not ignored). The scheme is compared in any case;
+   * host and port come from the parsed URI, never from the text.
+   */
+  public URI requireAllowed(URI uri, String action) {
+    String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+    if (uri.getHost() == null || uri.getRawUserInfo() != null) {
+      throw RegistryFailure.failed(
+          action
+              + " failed: refused the URL "
+              + InputText.quote(uri.toString())
+              + " (no host, or"
+              + " user info in it)");
+    }
+    String host = uri.getHost().toLowerCase(Locale.ROOT);
+    String hostPort = uri.getPort() < 0 ? host : host + ":" + uri.getPort();
+    boolean allowed = scheme.equals("https") || (scheme.equals("http") && allowsHttp(hostPort));
+    if (!allowed) {
+      throw RegistryFailure.failed(
+          action
+              + " failed: refused to contact "
+              + scheme
+              + "://"
+              + host
+              + ": imagefleet uses plain HTTP only for loopback and --insecure-registry hosts"
+              + " (HTTPS otherwise)");
+    }
+    return uri;
   }
 
   /** Loopback by name or literal only: {@code 127.attacker.example} is a host like any other. */

@@ -1,14 +1,15 @@
 package io.imagefleet.registry;
 
-import io.imagefleet.ExitCode;
-import io.imagefleet.ImagefleetException;
-import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * A new tag for a manifest the repository already holds: the manifest's bytes fetched by digest and
- * put under the tag, so no layer moves. The registry must then serve the same digest for the tag.
+ * A new tag for a manifest the repository already holds: the manifest's bytes fetched by digest
+ * (and checked against it) and put under the tag, so no layer moves. The registry must then serve
+ * the same digest for the tag.
  */
 public final class ManifestCopy {
   private final RegistryClient client;
@@ -22,54 +23,48 @@ public final class ManifestCopy {
    * no longer has that digest. Throws when the registry refuses or serves another digest.
    */
   public Optional<String> copy(String digest, ImageReference target) {
+    Repository repository = client.repository(target);
     String from = target.repositoryName() + "@" + digest;
     String fetch = "fetch manifest " + from;
+    Deadline deadline = RegistryClient.deadline();
     // GET /v2/<name>/manifests/<digest>
+    RegistryCall get =
+        RegistryCall.of(
+                fetch,
+                "GET",
+                repository.uri("manifests/" + Digests.require(digest, "the --history manifest")),
+                RegistryCall.Scope.push(repository),
+                Set.of(200, 404))
+            .withHeader("Accept", RegistryClient.ACCEPT);
     HttpResponse<byte[]> manifest =
-        client.exchange(
-            "GET",
-            uri(target, digest),
-            target,
-            "pull,push",
-            fetch,
-            HttpResponse.BodyHandlers.ofByteArray());
+        client.transport().send(get, BoundedBody.upTo(BoundedBody.MANIFEST), deadline);
     if (manifest.statusCode() == 404) {
       return Optional.empty();
     }
-    require(manifest, 200, fetch);
+    Digests.verify(manifest.body(), digest, fetch);
     String type =
-        manifest.headers().firstValue("Content-Type").orElseThrow(() -> failed(fetch, "no type"));
+        manifest
+            .headers()
+            .firstValue("Content-Type")
+            .orElseThrow(() -> RegistryFailure.failed(fetch + " failed: no type"));
     String put = "put manifest " + digest + " as " + target;
     // PUT /v2/<name>/manifests/<tag>
-    HttpResponse<Void> tagged =
-        client.exchange(
-            "PUT",
-            uri(target, target.tag()),
-            target,
-            "pull,push",
+    RegistryCall tag =
+        new RegistryCall(
             put,
-            Optional.of(new RegistryHttp.Payload(manifest.body(), type)),
-            HttpResponse.BodyHandlers.discarding());
-    require(tagged, 201, put);
+            "PUT",
+            repository.uri("manifests/" + target.tag()),
+            RegistryCall.Scope.push(repository),
+            Set.of(201),
+            Map.of("Content-Type", type),
+            () -> HttpRequest.BodyPublishers.ofByteArray(manifest.body()),
+            true);
+    HttpResponse<Void> tagged =
+        client.transport().send(tag, HttpResponse.BodyHandlers.discarding(), deadline);
     String served = tagged.headers().firstValue("Docker-Content-Digest").orElse("");
     if (!served.equals(digest)) {
-      throw failed(put, "the registry answered digest '" + served + "'");
+      throw RegistryFailure.failed(put + " failed: the registry answered digest '" + served + "'");
     }
     return Optional.of(served);
-  }
-
-  private URI uri(ImageReference image, String reference) {
-    return URI.create(client.base(image) + "/v2/" + image.repository() + "/manifests/" + reference);
-  }
-
-  private static void require(HttpResponse<?> response, int expected, String action) {
-    if (response.statusCode() != expected) {
-      throw failed(
-          action, "HTTP " + response.statusCode() + RegistryClient.authHint(response.statusCode()));
-    }
-  }
-
-  private static ImagefleetException failed(String action, String why) {
-    return new ImagefleetException(ExitCode.UNREACHABLE, action + " failed: " + why);
   }
 }

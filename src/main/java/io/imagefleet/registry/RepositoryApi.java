@@ -2,14 +2,15 @@ package io.imagefleet.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
-import io.imagefleet.ImagefleetException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,18 +23,19 @@ public final class RepositoryApi {
   /** Docker's tag grammar. */
   public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
-  public static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?");
   private static final int PAGE = 1000;
   private static final int MAX_PAGES = 10_000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final RegistryClient client;
-  private final ImageReference repository;
+  private final RegistryTransport transport;
+  private final ImageReference image;
+  private final Repository repository;
 
   public RepositoryApi(RegistryClient client, ImageReference repository) {
-    this.client = client;
-    this.repository = repository;
+    this.transport = client.transport();
+    this.image = repository;
+    this.repository = client.repository(repository);
   }
 
   /** A manifest's bytes, media type and digest (the sha256 of the bytes). */
@@ -42,14 +44,15 @@ public final class RepositoryApi {
   /** Every tag, following the {@code Link} header's next page (same origin only). */
   public List<String> tags() {
     List<String> tags = new ArrayList<>();
+    String action = "list the tags of " + image.repositoryName();
     // GET /v2/<name>/tags/list?n=<page>
-    URI uri = uri("tags/list?n=" + PAGE);
+    URI uri = repository.uri("tags/list?n=" + PAGE);
     for (int page = 0; uri != null; page++) {
       if (page == MAX_PAGES) {
-        throw failure("list the tags of " + repository.repositoryName(), "more than 10,000 pages");
+        throw failure(action, "more than 10,000 pages");
       }
-      HttpResponse<byte[]> response = get(uri, "list the tags of " + repository.repositoryName());
-      JsonNode list = json(response.body(), "the tag list of " + repository.repositoryName());
+      HttpResponse<byte[]> response = get(uri, action, BoundedBody.CONFIG);
+      JsonNode list = json(response.body(), "the tag list of " + image.repositoryName());
       list.path("tags").forEach(tag -> tags.add(tag.asText()));
       uri = next(uri, response).orElse(null);
     }
@@ -58,58 +61,57 @@ public final class RepositoryApi {
 
   /** GET /v2/<name>/manifests/<tag or digest>; checks the bytes against a digest reference. */
   public Manifest manifest(String reference) {
-    String action = "read manifest " + reference + " of " + repository.repositoryName();
-    HttpResponse<byte[]> response = get(uri("manifests/" + safeReference(reference)), action);
+    String action = "read manifest " + reference + " of " + image.repositoryName();
+    HttpResponse<byte[]> response =
+        get(repository.uri("manifests/" + safeReference(reference)), action, BoundedBody.MANIFEST);
     byte[] bytes = response.body();
-    String digest = sha256(bytes);
-    if (reference.startsWith("sha256:") && !reference.equals(digest)) {
-      throw failure(action, "the registry sent bytes whose digest is " + digest);
-    }
+    Digests.verify(bytes, reference, action);
     String mediaType =
         Optional.ofNullable(json(bytes, action).path("mediaType").textValue())
             .orElse(response.headers().firstValue("Content-Type").orElse(""))
             .replaceFirst(";.*", "")
             .strip();
-    return new Manifest(bytes, mediaType, digest);
+    return new Manifest(bytes, mediaType, Digests.sha256(bytes));
   }
 
   /** GET /v2/<name>/blobs/<digest>, parsed as JSON (an image config). */
   public JsonNode jsonBlob(String digest) {
-    String action = "read blob " + digest + " of " + repository.repositoryName();
-    return json(get(uri("blobs/" + safeDigest(digest)), action).body(), action);
+    String action = "read blob " + digest + " of " + image.repositoryName();
+    String safe = Digests.require(digest, image.registry());
+    return json(get(repository.uri("blobs/" + safe), action, BoundedBody.CONFIG).body(), action);
   }
 
   /** DELETE /v2/<name>/manifests/<digest>; one that is already gone counts as deleted. */
   public void deleteManifest(String digest) {
-    String action = "delete manifest " + digest + " of " + repository.repositoryName();
-    HttpResponse<Void> response =
-        client.exchange(
-            "DELETE",
-            uri("manifests/" + safeDigest(digest)),
-            repository,
-            "pull,delete",
+    String action = "delete manifest " + digest + " of " + image.repositoryName();
+    RegistryCall call =
+        RegistryCall.of(
             action,
-            HttpResponse.BodyHandlers.discarding());
-    int status = response.statusCode();
-    if (status == 405) {
+            "DELETE",
+            repository.uri("manifests/" + Digests.require(digest, image.registry())),
+            RegistryCall.Scope.of(repository, "pull,delete"),
+            Set.of(200, 202, 404, 405));
+    HttpResponse<byte[]> response =
+        transport.send(call, BoundedBody.upTo(BoundedBody.SMALL), RegistryClient.deadline());
+    if (response.statusCode() == 405) {
       throw failure(
           action,
           "HTTP 405: the registry doesn't allow deletes (distribution: storage.delete.enabled)");
     }
-    if (status != 202 && status != 200 && status != 404) {
-      throw failure(action, "HTTP " + status + RegistryClient.authHint(status));
-    }
   }
 
-  private HttpResponse<byte[]> get(URI uri, String action) {
-    HttpResponse<byte[]> response =
-        client.exchange(
-            "GET", uri, repository, "pull", action, HttpResponse.BodyHandlers.ofByteArray());
-    if (response.statusCode() != 200) {
-      throw failure(
-          action, "HTTP " + response.statusCode() + RegistryClient.authHint(response.statusCode()));
-    }
-    return response;
+  private HttpResponse<byte[]> get(URI uri, String action, int cap) {
+    RegistryCall call =
+        new RegistryCall(
+            action,
+            "GET",
+            uri,
+            RegistryCall.Scope.pull(repository),
+            Set.of(200),
+            Map.of("Accept", RegistryClient.ACCEPT),
+            HttpRequest.BodyPublishers::noBody,
+            true);
+    return transport.send(call, BoundedBody.upTo(cap), RegistryClient.deadline());
   }
 
   private Optional<URI> next(URI current, HttpResponse<?> response) {
@@ -125,55 +127,32 @@ public final class RepositoryApi {
     try {
       next = current.resolve(m.group(1));
     } catch (IllegalArgumentException e) {
-      throw failure("list the tags of " + repository.repositoryName(), "unusable Link header");
+      throw failure("list the tags of " + image.repositoryName(), "unusable Link header");
     }
-    if (!RegistryHttp.sameOrigin(next, current) || !next.getPath().equals(current.getPath())) {
+    if (!RegistryTransport.sameOrigin(next, current) || !next.getPath().equals(current.getPath())) {
       throw failure(
-          "list the tags of " + repository.repositoryName(),
+          "list the tags of " + image.repositoryName(),
           "the Link header points elsewhere (" + next.getHost() + next.getPath() + ")");
     }
     return Optional.of(next);
   }
 
-  private URI uri(String path) {
-    return URI.create(client.base(repository) + "/v2/" + repository.repository() + "/" + path);
-  }
-
-  private static String safeReference(String reference) {
+  private String safeReference(String reference) {
     if (TAG.matcher(reference).matches()) {
       return reference;
     }
-    return safeDigest(reference);
-  }
-
-  private static String safeDigest(String digest) {
-    if (!DIGEST.matcher(digest).matches()) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
-          "the registry named " + io.imagefleet.InputText.quote(digest) + ", which is no digest");
-    }
-    return digest;
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return "sha256:"
-          + java.util.HexFormat.of()
-              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.require(reference, image.registry());
   }
 
   private static JsonNode json(byte[] bytes, String what) {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new ImagefleetException(ExitCode.UNREACHABLE, what + " is not JSON; is it a registry?");
+      throw RegistryFailure.failed(what + " is not JSON; is it a registry?");
     }
   }
 
-  private static ImagefleetException failure(String action, String problem) {
-    return new ImagefleetException(ExitCode.UNREACHABLE, action + " failed: " + problem);
+  private static RegistryFailure failure(String action, String problem) {
+    return RegistryFailure.failed(action + " failed: " + problem);
   }
 }

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.testing.ForwardingProxy;
 import io.imagefleet.testing.RegistryWire;
 import io.imagefleet.testing.TestDocker;
@@ -493,7 +496,12 @@ class AppendIT {
   }
 
   private static AppendAssembler assembler(Platform platform) {
-    return new AppendAssembler(Credentials.none(), platform, 3, Duration.ofMillis(100));
+    return new AppendAssembler(
+        new RegistryTransport(
+            Credentials.none(), InsecureRegistries.none(), 3, Duration.ofMillis(100)),
+        platform,
+        3,
+        Duration.ofMillis(100));
   }
 
   private static AppendRequest request(String base, String target, AgentLayer layer) {

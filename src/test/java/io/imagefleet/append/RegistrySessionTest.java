@@ -15,8 +15,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.Deadline;
+import io.imagefleet.registry.Digests;
+import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.RegistryFailure;
+import io.imagefleet.registry.RegistryTransport;
+import io.imagefleet.registry.Repository;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -42,8 +48,12 @@ class RegistrySessionTest {
             Map.of(
                 "IMAGEFLEET_REGISTRY_USERNAME", "bot",
                 "IMAGEFLEET_REGISTRY_PASSWORD", "s3cret",
-                "HOME", "/nonexistent"));
-    session = new RegistrySession(credentials, 3, Duration.ofMillis(10));
+                "HOME", "/nonexistent"),
+            ImageReference.parse(host + "/ns/agent:t"));
+    session =
+        new RegistrySession(
+            new RegistryTransport(
+                credentials, InsecureRegistries.none(), 3, Duration.ofMillis(10)));
   }
 
   @AfterEach
@@ -112,7 +122,7 @@ class RegistrySessionTest {
 
     // a 503, then a redirect to the bytes: read, and checked against the digest asked for
     assertThatThrownBy(() -> session.getBlob(repository, DIGEST, minute()))
-        .isInstanceOf(StepFailure.class)
+        .isInstanceOf(RegistryFailure.class)
         .hasMessage(
             "pull blob "
                 + DIGEST
@@ -134,14 +144,14 @@ class RegistrySessionTest {
                             + " resource is denied\"}]}")));
 
     assertThatThrownBy(() -> session.startUpload(repository, DIGEST, minute()))
-        .isInstanceOf(StepFailure.class)
+        .isInstanceOf(RegistryFailure.class)
         .hasMessage(
             "push blob "
                 + DIGEST
                 + " to localhost:"
                 + wm.port()
                 + "/ns/agent failed: HTTP 403 DENIED: requested access to the resource is denied;"
-                + " log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD) with a token"
+                + " log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token"
                 + " that may pull and push there");
   }
 
@@ -174,19 +184,18 @@ class RegistrySessionTest {
     wm.stop();
 
     assertThatThrownBy(() -> session.blobExists(repository, DIGEST, minute()))
-        .isInstanceOfSatisfying(StepFailure.class, e -> assertThat(e.unreachable()).isTrue())
+        .isInstanceOfSatisfying(RegistryFailure.class, e -> assertThat(e.unreachable()).isTrue())
         .hasMessageContaining(
             "check blob " + DIGEST + " in " + repository + " failed: connection refused");
   }
 
   @Test
   void onlyLoopbackHostsArePlainHttp() {
-    assertThat(Repository.isLoopback("127.0.0.1:5000")).isTrue();
-    assertThat(Repository.isLoopback("127.10.0.3")).isTrue();
-    assertThat(Repository.isLoopback("[::1]:5000")).isTrue();
-    assertThat(Repository.isLoopback("localhost:5000")).isTrue();
-    assertThat(Repository.isLoopback("127.evil.example.com")).isFalse();
-    assertThat(Repository.isLoopback("localhost.example.com:5000")).isFalse();
+    assertThat(new Repository("127.10.0.3", "127.10.0.3", "o/r").plainHttp()).isTrue();
+    assertThat(new Repository("[::1]:5000", "[::1]:5000", "o/r").plainHttp()).isTrue();
+    assertThat(new Repository("localhost:5000", "localhost:5000", "o/r").plainHttp()).isTrue();
+    assertThat(new Repository("127.evil.example.com", "127.evil.example.com", "o/r").plainHttp())
+        .isFalse();
     assertThat(new Repository("ghcr.io", "ghcr.io", "o/r").uri("blobs/x").getScheme())
         .isEqualTo("https");
   }

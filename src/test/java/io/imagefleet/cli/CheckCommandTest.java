@@ -24,8 +24,14 @@ class CheckCommandTest {
 
   @Test
   void listsTheMissingImagesWritesTheReportAndExitsFive(WireMockRuntimeInfo wm) throws Exception {
-    present(wm, "0123456-base-a-1", "sha256:aaa");
-    present(wm, "0123456-base-b-2", "sha256:bbb");
+    present(
+        wm,
+        "0123456-base-a-1",
+        "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    present(
+        wm,
+        "0123456-base-b-2",
+        "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
     Path outputs = dir.resolve("outputs");
     Path summary = dir.resolve("summary.md");
     Map<String, String> env =
@@ -43,10 +49,14 @@ class CheckCommandTest {
         .containsExactly(
             "{\"instance\":\"a-1\",\"base\":\"reg/base:a-1\",\"image\":\""
                 + image
-                + ":0123456-base-a-1\",\"status\":\"present\",\"digest\":\"sha256:aaa\"}",
+                + ":0123456-base-a-1\",\"status\":\"present\",\"digest\":\"sha256:"
+                + "a".repeat(64)
+                + "\"}",
             "{\"instance\":\"b-2\",\"base\":\"reg/base:b-2\",\"image\":\""
                 + image
-                + ":0123456-base-b-2\",\"status\":\"present\",\"digest\":\"sha256:bbb\"}",
+                + ":0123456-base-b-2\",\"status\":\"present\",\"digest\":\"sha256:"
+                + "b".repeat(64)
+                + "\"}",
             "{\"instance\":\"c-3\",\"base\":\"reg/base:c-3\",\"image\":\""
                 + image
                 + ":0123456-base-c-3\",\"status\":\"missing\"}");
@@ -65,9 +75,18 @@ class CheckCommandTest {
 
   @Test
   void exitsZeroWhenTheRegistryHasEveryImage(WireMockRuntimeInfo wm) {
-    present(wm, "0123456-base-a-1", "sha256:aaa");
-    present(wm, "0123456-base-b-2", "sha256:bbb");
-    present(wm, "0123456-base-c-3", "sha256:ccc");
+    present(
+        wm,
+        "0123456-base-a-1",
+        "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    present(
+        wm,
+        "0123456-base-b-2",
+        "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    present(
+        wm,
+        "0123456-base-c-3",
+        "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
 
     CliRun run = CliRun.run(args(wm));
 
@@ -90,7 +109,7 @@ class CheckCommandTest {
             "imagefleet: check 127.0.0.1:"
                 + wm.getHttpPort()
                 + "/org/agent:0123456-base-a-1 in the registry failed: HTTP 403; log in (docker"
-                + " login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD) with a token that may read"
+                + " login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token that may read"
                 + " it\n");
   }
 

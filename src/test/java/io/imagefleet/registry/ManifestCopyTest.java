@@ -1,6 +1,8 @@
 package io.imagefleet.registry;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.binaryEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -21,9 +23,9 @@ import org.junit.jupiter.api.Test;
 
 @WireMockTest
 class ManifestCopyTest {
-  private static final String DIGEST = "sha256:" + "d".repeat(64);
   private static final String TYPE = "application/vnd.oci.image.manifest.v1+json";
   private static final byte[] BYTES = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+  private static final String DIGEST = Digests.sha256(BYTES);
 
   @Test
   void putsTheExactBytesAndTypeUnderTheNewTag(WireMockRuntimeInfo wm) {
@@ -57,7 +59,11 @@ class ManifestCopyTest {
     stubFor(
         put(urlEqualTo("/v2/ns/agent/manifests/new"))
             .willReturn(
-                aResponse().withStatus(201).withHeader("Docker-Content-Digest", "sha256:x")));
+                aResponse()
+                    .withStatus(201)
+                    .withHeader(
+                        "Docker-Content-Digest",
+                        "sha256:9999999999999999999999999999999999999999999999999999999999999999")));
 
     assertThatThrownBy(() -> copy().copy(DIGEST, target(wm)))
         .isInstanceOf(ImagefleetException.class)
@@ -66,7 +72,37 @@ class ManifestCopyTest {
                 + DIGEST
                 + " as "
                 + target(wm)
-                + " failed: the registry answered digest 'sha256:x'");
+                + " failed: the registry answered digest 'sha256:"
+                + "9".repeat(64)
+                + "'");
+  }
+
+  @Test
+  void bytesThatAreNotTheDigestAreNeverPutUnderTheTag(WireMockRuntimeInfo wm) {
+    String other = "sha256:" + "d".repeat(64);
+    stubFor(
+        get(urlEqualTo("/v2/ns/agent/manifests/" + other))
+            .willReturn(
+                aResponse().withStatus(200).withHeader("Content-Type", TYPE).withBody(BYTES)));
+
+    assertThatThrownBy(() -> copy().copy(other, target(wm)))
+        .isInstanceOf(RegistryFailure.class)
+        .hasMessage(
+            "fetch manifest "
+                + target(wm).repositoryName()
+                + "@"
+                + other
+                + " failed: the registry sent bytes whose digest is "
+                + DIGEST);
+    verify(0, putRequestedFor(urlEqualTo("/v2/ns/agent/manifests/new")));
+  }
+
+  @Test
+  void aHistoryDigestOfAnotherFormNeverReachesAUrl(WireMockRuntimeInfo wm) {
+    assertThatThrownBy(() -> copy().copy("sha256:../../evil", target(wm)))
+        .isInstanceOf(RegistryFailure.class)
+        .hasMessage("the --history manifest named 'sha256:../../evil', which is no digest");
+    verify(0, anyRequestedFor(anyUrl()));
   }
 
   private static ManifestCopy copy() {

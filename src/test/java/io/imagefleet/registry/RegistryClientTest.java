@@ -41,14 +41,17 @@ class RegistryClientTest {
                 .willReturn(
                     aResponse()
                         .withStatus(200)
-                        .withHeader("Docker-Content-Digest", "sha256:feed")));
+                        .withHeader(
+                            "Docker-Content-Digest",
+                            "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")));
     challenge(wm, ",service=\"reg\",scope=\"repository:org/agent:pull\"");
     wm.getWireMock()
         .register(get(urlPathEqualTo("/token")).willReturn(okJson("{\"token\":\"t0k3n\"}")));
 
     Optional<String> digest = client(Credentials.none()).manifestDigest(reference(wm));
 
-    assertThat(digest).contains("sha256:feed");
+    assertThat(digest)
+        .contains("sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
     wm.getWireMock()
         .verifyThat(
             getRequestedFor(urlPathEqualTo("/token"))
@@ -63,7 +66,9 @@ class RegistryClientTest {
     String auth = Base64.getEncoder().encodeToString("bot:s3cret".getBytes());
     Files.writeString(
         dir.resolve("config.json"), "{\"auths\":{\"" + host + "\":{\"auth\":\"" + auth + "\"}}}");
-    Credentials credentials = Credentials.load(Map.of("DOCKER_CONFIG", dir.toString()));
+    Credentials credentials =
+        Credentials.load(
+            Map.of("DOCKER_CONFIG", dir.toString()), ImageReference.parse("target.example/o/r:t"));
     wm.getWireMock()
         .register(
             request("HEAD", urlPathEqualTo(MANIFEST))
@@ -94,7 +99,9 @@ class RegistryClientTest {
             + good
             + "\"}}}");
 
-    Credentials credentials = Credentials.load(Map.of("DOCKER_CONFIG", dir.toString()));
+    Credentials credentials =
+        Credentials.load(
+            Map.of("DOCKER_CONFIG", dir.toString()), ImageReference.parse("target.example/o/r:t"));
 
     assertThat(credentials.forRegistry("a.example")).isEmpty();
     assertThat(credentials.forRegistry("b.example")).isEmpty();
@@ -130,9 +137,14 @@ class RegistryClientTest {
                 .inScenario("flap")
                 .whenScenarioStateIs("ok")
                 .willReturn(
-                    aResponse().withStatus(200).withHeader("Docker-Content-Digest", "sha256:abc")));
+                    aResponse()
+                        .withStatus(200)
+                        .withHeader(
+                            "Docker-Content-Digest",
+                            "sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")));
 
-    assertThat(client(Credentials.none()).manifestDigest(reference(wm))).contains("sha256:abc");
+    assertThat(client(Credentials.none()).manifestDigest(reference(wm)))
+        .contains("sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
   }
 
   @Test
@@ -146,7 +158,7 @@ class RegistryClientTest {
         .hasMessage(
             "check localhost:"
                 + wm.getHttpPort()
-                + "/org/agent:abc1234-base in the registry failed after 3 attempts (last: HTTP 502); is the registry up?")
+                + "/org/agent:abc1234-base in the registry failed after 3 attempts (last: HTTP 502)")
         .extracting(e -> ((ImagefleetException) e).exitCode())
         .isEqualTo(ExitCode.UNREACHABLE);
   }
@@ -161,8 +173,10 @@ class RegistryClientTest {
         .hasMessage(
             "token request to localhost for localhost:"
                 + wm.getHttpPort()
-                + "/org/agent failed: HTTP 403; log in (docker login, or"
-                + " IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD) with a token that may read it");
+                + "/org/agent (check "
+                + reference(wm)
+                + " in the registry) failed: HTTP 403; log in (docker login, or"
+                + " IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token that may read it");
   }
 
   @Test

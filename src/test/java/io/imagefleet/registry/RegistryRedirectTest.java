@@ -59,9 +59,14 @@ class RegistryRedirectTest {
     other.stubFor(
         request("HEAD", urlPathEqualTo(MANIFEST))
             .willReturn(
-                aResponse().withStatus(200).withHeader("Docker-Content-Digest", "sha256:feed")));
+                aResponse()
+                    .withStatus(200)
+                    .withHeader(
+                        "Docker-Content-Digest",
+                        "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")));
 
-    assertThat(client(login("bot:s3cret")).manifestDigest(reference())).contains("sha256:feed");
+    assertThat(client(login("bot:s3cret")).manifestDigest(reference()))
+        .contains("sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
 
     registry.verify(
         requestedFor("HEAD", urlPathEqualTo(MANIFEST)).withHeader("Authorization", equalTo(basic)));
@@ -132,8 +137,10 @@ class RegistryRedirectTest {
     assertThatThrownBy(() -> client(login("bot:s3cret")).manifestDigest(reference()))
         .isInstanceOf(ImagefleetException.class)
         .hasMessage(
-            "refused to contact http://auth.example.test: the registry named it, but imagefleet"
-                + " uses plain HTTP only for loopback and --insecure-registry hosts (HTTPS"
+            "check "
+                + reference()
+                + " in the registry failed: refused to contact http://auth.example.test:"
+                + " imagefleet uses plain HTTP only for loopback and --insecure-registry hosts (HTTPS"
                 + " otherwise)");
     RegistryClient namedInsecure =
         new RegistryClient(
@@ -141,12 +148,9 @@ class RegistryRedirectTest {
             InsecureRegistries.of(List.of("auth.example.test")),
             1,
             Duration.ZERO);
+    // a realm on a host the user named insecure is theirs to trust: it is asked (and fails here)
     assertThatThrownBy(() -> namedInsecure.manifestDigest(reference()))
-        .hasMessage(
-            "token realm of "
-                + reference().registry()
-                + " is plain HTTP on auth.example.test; imagefleet sends registry credentials"
-                + " over HTTPS only (or to loopback)")
+        .hasMessageStartingWith("token request to auth.example.test for ")
         .extracting(e -> ((ImagefleetException) e).exitCode())
         .isEqualTo(ExitCode.UNREACHABLE);
   }
@@ -162,8 +166,10 @@ class RegistryRedirectTest {
 
     assertThatThrownBy(() -> client(Credentials.none()).manifestDigest(reference()))
         .hasMessage(
-            "refused to contact http://blobs.example.test: the registry named it, but imagefleet"
-                + " uses plain HTTP only for loopback and --insecure-registry hosts (HTTPS"
+            "check "
+                + reference()
+                + " in the registry failed: refused to contact http://blobs.example.test:"
+                + " imagefleet uses plain HTTP only for loopback and --insecure-registry hosts (HTTPS"
                 + " otherwise)");
   }
 
@@ -174,11 +180,7 @@ class RegistryRedirectTest {
             .willReturn(aResponse().withStatus(302).withHeader("Location", MANIFEST)));
 
     assertThatThrownBy(() -> client(Credentials.none()).manifestDigest(reference()))
-        .hasMessage(
-            "check "
-                + reference()
-                + " in the registry failed after 1 attempts (last: IOException: more than 5"
-                + " redirects from localhost); is the registry up?");
+        .hasMessage("check " + reference() + " in the registry failed: more than 5 redirects");
     registry.verify(6, requestedFor("HEAD", urlPathEqualTo(MANIFEST)));
   }
 
@@ -187,7 +189,8 @@ class RegistryRedirectTest {
     Files.writeString(
         dir.resolve("config.json"),
         "{\"auths\":{\"" + host + "\":{\"auth\":\"" + base64(pair) + "\"}}}");
-    return Credentials.load(Map.of("DOCKER_CONFIG", dir.toString()));
+    return Credentials.load(
+        Map.of("DOCKER_CONFIG", dir.toString()), ImageReference.parse("target.example/o/r:t"));
   }
 
   private static RegistryClient client(Credentials credentials) {

@@ -1,0 +1,365 @@
+package io.imagefleet.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.Backoff;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Every registry request of imagefleet goes through here: one HTTP client, one {@link
+ * RegistryAuth}, and the rules in one place.
+ *
+ * <ul>
+ *   <li>URLs are judged parsed: HTTPS, or plain HTTP only to loopback and {@code
+ *       --insecure-registry} hosts ({@link InsecureRegistries#requireAllowed}); no user info.
+ *   <li>Redirects (GET and HEAD only) are followed here: never from HTTPS down to HTTP, and the
+ *       Authorization header goes only to the origin the call was made to.
+ *   <li>A 401 is answered only when it comes from that origin.
+ *   <li>5xx, 429 and broken connections are retried with backoff, waiting what {@code Retry-After}
+ *       asks (up to a minute); a refused connection is not retried: nobody is there.
+ *   <li>Bodies read into memory are capped ({@link BoundedBody}); blobs are streamed.
+ *   <li>Each request is bounded by its own timeout (transfers: the whole deadline) and the
+ *       deadline.
+ * </ul>
+ */
+public final class RegistryTransport {
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+  static final int MAX_REDIRECTS = 5;
+  private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http;
+  private final InsecureRegistries insecure;
+  private final RegistryAuth auth;
+  private final int attempts;
+  private final Duration backoff;
+
+  /**
+   * @param attempts tries per call for 5xx, 429 and broken connections
+   */
+  public RegistryTransport(
+      Credentials credentials, InsecureRegistries insecure, int attempts, Duration backoff) {
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.insecure = insecure;
+    this.auth = new RegistryAuth(credentials, insecure);
+    this.attempts = Math.max(1, attempts);
+    this.backoff = backoff;
+  }
+
+  public InsecureRegistries insecure() {
+    return insecure;
+  }
+
+  /**
+   * The call, authorized, with redirects followed and transient failures retried. Returns an answer
+   * whose status the call accepts; anything else is a {@link RegistryFailure} naming the action.
+   */
+  public <T> HttpResponse<T> send(
+      RegistryCall call, HttpResponse.BodyHandler<T> handler, Deadline deadline) {
+    String problem = "";
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      Duration wait = Backoff.delay(backoff, attempt);
+      try {
+        HttpResponse<T> response = exchange(call, handler, deadline);
+        int status = response.statusCode();
+        if (call.accepted().contains(status)) {
+          return response;
+        }
+        String detail = errorDetail(response);
+        close(response);
+        if (status < 500 && status != 429 || !call.retryable()) {
+          throw RegistryFailure.failed(
+              call.action() + " failed: HTTP " + status + detail + authHint(status, call));
+        }
+        problem = "HTTP " + status + detail;
+        wait = retryAfter(response).orElse(wait);
+      } catch (ConnectException e) {
+        throw RegistryFailure.unreachable(
+            call.action() + " failed: connection refused by " + call.uri().getAuthority());
+      } catch (BoundedBody.TooLarge e) {
+        throw RegistryFailure.failed(
+            call.action() + " failed: " + call.uri().getAuthority() + " sent " + e.getMessage());
+      } catch (IOException e) {
+        problem = describe(e);
+        if (!call.retryable()) {
+          throw RegistryFailure.failed(call.action() + " failed: " + problem);
+        }
+      }
+      if (attempt < attempts && !deadline.passed()) {
+        Backoff.pause(deadline.bound(wait));
+      }
+    }
+    throw RegistryFailure.failed(
+        call.action() + " failed after " + attempts + " attempts (last: " + problem + ")");
+  }
+
+  /** One try: authorized, following redirects; a 401 from the call's own origin is answered. */
+  private <T> HttpResponse<T> exchange(
+      RegistryCall call, HttpResponse.BodyHandler<T> handler, Deadline deadline)
+      throws IOException {
+    HttpResponse<T> response = follow(call, auth.known(call, this, deadline), handler, deadline);
+    if (response.statusCode() == 401 && sameOrigin(response.uri(), call.uri())) {
+      Optional<String> fresh = auth.answer(response, call, this, deadline);
+      if (fresh.isPresent()) {
+        close(response);
+        response = follow(call, fresh, handler, deadline);
+      }
+    }
+    return response;
+  }
+
+  /**
+   * {@code call} with {@code authorization} for its own origin only, following GET and HEAD
+   * redirects within the rules above. Bodies of answers the call doesn't accept are read (capped)
+   * for the error message.
+   */
+  <T> HttpResponse<T> follow(
+      RegistryCall call,
+      Optional<String> authorization,
+      HttpResponse.BodyHandler<T> handler,
+      Deadline deadline)
+      throws IOException {
+    URI uri = insecure.requireAllowed(call.uri(), call.action());
+    for (int hop = 0; ; hop++) {
+      if (deadline.passed()) {
+        throw RegistryFailure.timedOut(call.action() + " timed out");
+      }
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .method(call.method(), call.body().get())
+              .timeout(deadline.bound(isTransfer(call) ? deadline.left() : CALL_TIMEOUT));
+      call.headers().forEach(request::header);
+      if (authorization.isPresent() && sameOrigin(uri, call.uri())) {
+        request.header("Authorization", authorization.get());
+      }
+      HttpResponse<T> response =
+          await(http.sendAsync(request.build(), keepingErrors(call, handler)), call, deadline);
+      Optional<String> location = response.headers().firstValue("Location");
+      boolean follows = call.method().equals("GET") || call.method().equals("HEAD");
+      if (!REDIRECTS.contains(response.statusCode()) || location.isEmpty() || !follows) {
+        return response;
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw RegistryFailure.failed(
+            call.action() + " failed: more than " + MAX_REDIRECTS + " redirects");
+      }
+      URI next = redirect(uri, location.get(), call);
+      close(response);
+      uri = next;
+    }
+  }
+
+  private URI redirect(URI from, String location, RegistryCall call) {
+    URI next;
+    try {
+      next = from.resolve(location);
+    } catch (IllegalArgumentException e) {
+      throw RegistryFailure.failed(
+          call.action() + " failed: unusable redirect from " + from.getHost());
+    }
+    insecure.requireAllowed(next, call.action());
+    if (isHttps(from) && !isHttps(next)) {
+      throw RegistryFailure.failed(
+          call.action() + " failed: redirected from HTTPS to plain HTTP (" + next.getHost() + ")");
+    }
+    return next;
+  }
+
+  /** The upload location a registry named: on the call's own origin, never plain HTTP after TLS. */
+  public URI sameOriginLocation(RegistryCall call, HttpResponse<?> response) {
+    String location =
+        response
+            .headers()
+            .firstValue("Location")
+            .orElseThrow(
+                () -> RegistryFailure.failed(call.action() + " failed: no upload Location"));
+    URI resolved;
+    try {
+      resolved = insecure.requireAllowed(call.uri().resolve(location), call.action());
+    } catch (IllegalArgumentException e) {
+      throw RegistryFailure.failed(call.action() + " failed: unusable upload Location");
+    }
+    if (!sameOrigin(resolved, call.uri())) {
+      throw RegistryFailure.failed(
+          call.action()
+              + " failed: upload location on another origin ("
+              + resolved.getScheme()
+              + "://"
+              + resolved.getAuthority()
+              + ")");
+    }
+    return resolved;
+  }
+
+  /** Whether anything answers at {@code uri} (any HTTP status counts), within seconds. */
+  public boolean answers(URI uri) {
+    try {
+      insecure.requireAllowed(uri, "ping");
+      HttpRequest request =
+          HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(10)).build();
+      http.send(request, HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException | RegistryFailure e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The body of an answer the call doesn't accept is read as capped bytes, for the message. */
+  @SuppressWarnings("unchecked")
+  private static <T> HttpResponse.BodyHandler<T> keepingErrors(
+      RegistryCall call, HttpResponse.BodyHandler<T> handler) {
+    HttpResponse.BodyHandler<byte[]> small = BoundedBody.upTo(BoundedBody.SMALL);
+    return info ->
+        info.statusCode() >= 400 && !call.accepted().contains(info.statusCode())
+            ? (HttpResponse.BodySubscriber<T>) small.apply(info)
+            : handler.apply(info);
+  }
+
+  private static boolean isTransfer(RegistryCall call) {
+    return call.method().equals("PUT") || call.uri().getPath().contains("/blobs/");
+  }
+
+  private static <T> HttpResponse<T> await(
+      CompletableFuture<HttpResponse<T>> future, RegistryCall call, Deadline deadline)
+      throws IOException {
+    try {
+      return future.get(deadline.left().toNanos() + 1, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw RegistryFailure.timedOut(call.action() + " timed out");
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw RegistryFailure.failed(call.action() + ": interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof HttpTimeoutException) {
+        throw RegistryFailure.timedOut(call.action() + " timed out");
+      }
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw RegistryFailure.failed(call.action() + " failed: " + describe(e.getCause()));
+    }
+  }
+
+  /** {@code Retry-After} as seconds or an HTTP date, capped; empty when absent or unreadable. */
+  static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    Optional<String> value = response.headers().firstValue("Retry-After").map(String::strip);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    Duration wait;
+    try {
+      wait = Duration.ofSeconds(Long.parseLong(value.get()));
+    } catch (NumberFormatException e) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(value.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+      } catch (DateTimeParseException notADate) {
+        return Optional.empty();
+      }
+    }
+    if (wait.isNegative()) {
+      return Optional.of(Duration.ZERO);
+    }
+    return Optional.of(wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
+  }
+
+  static String errorDetail(HttpResponse<?> response) {
+    byte[] bytes = response.body() instanceof byte[] b ? b : null;
+    if (bytes == null || bytes.length == 0) {
+      return "";
+    }
+    try {
+      JsonNode error = JSON.readTree(bytes).path("errors").path(0);
+      if (error.isObject()) {
+        return " " + error.path("code").asText() + ": " + error.path("message").asText();
+      }
+    } catch (IOException e) {
+      // not the registry's JSON error; show the start of the text
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8).strip();
+    return text.isEmpty() ? "" : " " + (text.length() > 200 ? text.substring(0, 200) : text);
+  }
+
+  private static void close(HttpResponse<?> response) {
+    if (response.body() instanceof InputStream in) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // nothing more to read from it anyway
+      }
+    }
+  }
+
+  /** What to do about a 401/403: log in with a token that may do what the call does. */
+  static String authHint(int status, RegistryCall call) {
+    return status == 401 || status == 403 ? loginHint(call) : "";
+  }
+
+  static String loginHint(RegistryCall call) {
+    return "; log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image"
+        + " registry) with a token that may "
+        + (call.scope().push() ? "pull and push there" : "read it");
+  }
+
+  static String describe(Throwable e) {
+    String message = e.getMessage();
+    String name = e.getClass().getSimpleName();
+    return message == null || message.isEmpty() ? name : name + ": " + message;
+  }
+
+  static boolean sameOrigin(URI a, URI b) {
+    return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
+        && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost()))
+        && port(a) == port(b);
+  }
+
+  /** {@code scheme://host:port}, lower case, the port always written. */
+  static String origin(URI uri) {
+    return String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT)
+        + "://"
+        + String.valueOf(uri.getHost()).toLowerCase(Locale.ROOT)
+        + ":"
+        + port(uri);
+  }
+
+  private static boolean isHttps(URI uri) {
+    return "https".equalsIgnoreCase(uri.getScheme());
+  }
+
+  private static int port(URI uri) {
+    if (uri.getPort() >= 0) {
+      return uri.getPort();
+    }
+    return "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+  }
+}
