@@ -20,6 +20,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 final class TarExtractor {
   private TarExtractor() {}
 
+  /**
+   * Unpacks the tar of the container path {@code path} (absolute) so that it lands at the same
+   * place under {@code root}: {@code /opt/agent} in {@code root/opt/agent}.
+   */
+  static void extractPath(InputStream tar, String path, Path root) throws IOException {
+    Path parent = root.resolve(path.replaceFirst("^/+", "")).getParent();
+    extract(tar, parent == null ? root : parent);
+  }
+
   static void extract(InputStream tar, Path into) throws IOException {
     Path root = Files.createDirectories(into).toAbsolutePath().normalize();
     TarArchiveInputStream in = new TarArchiveInputStream(tar);
