@@ -3,6 +3,7 @@ package io.imagefleet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -70,9 +71,12 @@ public final class SafeFiles {
     return child;
   }
 
-  /** Removes a directory and everything in it; a missing one is fine. */
+  /**
+   * Removes a directory and everything in it; a missing one is fine. Links are never followed: a
+   * link, at the top or inside, is removed itself, its target left alone.
+   */
   public static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try (Stream<Path> paths = Files.walk(root)) {
@@ -82,14 +86,27 @@ public final class SafeFiles {
     }
   }
 
-  /** As {@link #deleteTree(Path)}, refusing anything that is not strictly inside {@code within}. */
+  /**
+   * As {@link #deleteTree(Path)}, refusing anything that is not strictly inside {@code within},
+   * compared on real paths: a directory on the way that is a link to elsewhere refuses the delete.
+   */
   public static void deleteTree(Path root, Path within) throws IOException {
     Path inside = within.toAbsolutePath().normalize();
     Path target = root.toAbsolutePath().normalize();
+    requireInside(target, inside);
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    // The last name stays unresolved, so a link there is removed itself.
+    Path real = target.getParent().toRealPath().resolve(target.getFileName());
+    requireInside(real, within.toRealPath());
+    deleteTree(real);
+  }
+
+  private static void requireInside(Path target, Path inside) throws IOException {
     if (!target.startsWith(inside) || target.equals(inside)) {
       throw new IOException("refusing to delete " + target + ": not inside " + inside);
     }
-    deleteTree(target);
   }
 
   /** The SHA-256 of the text's UTF-8 bytes, in hex. */

@@ -57,4 +57,34 @@ class SafeFilesTest {
     SafeFiles.deleteTree(inside, output);
     assertThat(inside).doesNotExist();
   }
+
+  @Test
+  void treeDeletesNeverGoThroughASymbolicLink() throws IOException {
+    // given output/contexts, a link to a directory outside holding a context-like tree
+    Path output = Files.createDirectories(dir.resolve("out"));
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.createDirectories(outside.resolve("django__django-1"));
+    Files.writeString(outside.resolve("django__django-1/Dockerfile"), "keep");
+    Files.writeString(outside.resolve("keep"), "keep");
+    Path contexts = Files.createSymbolicLink(output.resolve("contexts"), outside);
+
+    // when a context under it is deleted, then the call refuses and nothing outside goes
+    assertThatThrownBy(() -> SafeFiles.deleteTree(contexts.resolve("django__django-1"), output))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("refusing to delete ");
+    assertThat(outside.resolve("django__django-1/Dockerfile")).exists();
+
+    // when the link itself is deleted, then only the link goes
+    SafeFiles.deleteTree(contexts, output);
+    assertThat(contexts).doesNotExist();
+    assertThat(outside.resolve("keep")).exists();
+    assertThat(outside.resolve("django__django-1/Dockerfile")).exists();
+
+    // when a tree holding a link to outside is deleted, then the link goes, not its target's files
+    Path logs = Files.createDirectories(output.resolve("logs"));
+    Files.createSymbolicLink(logs.resolve("link"), outside);
+    SafeFiles.deleteTree(logs, output);
+    assertThat(logs).doesNotExist();
+    assertThat(outside.resolve("keep")).exists();
+  }
 }
