@@ -34,6 +34,31 @@ class SafeFilesTest {
   }
 
   @Test
+  void idsWithLoneSurrogatesGetNamesOfTheirOwn() {
+    // given ids that differ only in a lone UTF-16 surrogate, which UTF-8 can't encode
+    List<String> ids =
+        List.of("a\uD800", "a\uDC00", "a?", "a%3F", "a\uD800\uDC00", "a\uDC00\uD800");
+    Set<String> names = new HashSet<>();
+    for (String id : ids) {
+      assertThat(names.add(SafeFiles.fileName(id))).as(id).isTrue();
+    }
+    // and long ones, whose names are cut and keep a hash
+    String head = "x".repeat(SafeFiles.MAX_NAME + 1);
+    assertThat(SafeFiles.fileName(head + "\uD800"))
+        .isNotEqualTo(SafeFiles.fileName(head + "\uDC00"));
+    assertThat(SafeFiles.fileName(head + "\uD800"))
+        .isNotEqualTo(SafeFiles.fileName(head + "%uD800"))
+        .hasSize(SafeFiles.MAX_NAME);
+    // while a well-formed pair keeps its UTF-8 name, and long plain ids their hash
+    assertThat(SafeFiles.fileName("a\uD83D\uDE00")).isEqualTo("a%F0%9F%98%80");
+    assertThat(SafeFiles.fileName(head))
+        .isEqualTo(
+            head.substring(0, SafeFiles.MAX_NAME - 17)
+                + "-"
+                + SafeFiles.sha256(head).substring(0, 16));
+  }
+
+  @Test
   void childrenStayUnderTheirParent() {
     for (String id : List.of("..", "../../etc", "/etc/passwd", "a/../../b", ".")) {
       Path child = SafeFiles.child(dir, id, ".log");
