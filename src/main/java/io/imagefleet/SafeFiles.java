@@ -1,8 +1,10 @@
 package io.imagefleet;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -35,29 +37,58 @@ public final class SafeFiles {
   /**
    * A file name for untrusted text such as an instance id: ASCII letters, digits, {@code _ . -}
    * stay, everything else (and a leading dot) is percent-encoded as UTF-8, so {@code ../x} is
-   * {@code %2E.%2Fx}. Distinct texts give distinct names; a long one is cut and keeps a hash.
+   * {@code %2E.%2Fx}; a lone UTF-16 surrogate, which UTF-8 can't encode, is {@code %uD800}.
+   * Distinct texts give distinct names; a long one is cut and keeps a hash.
    */
   public static String fileName(String text) {
     StringBuilder name = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      boolean plain =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '_'
-              || c == '-'
-              || (c == '.' && name.length() > 0);
-      if (plain) {
-        name.append(c);
-      } else {
-        name.append('%').append(String.format("%02X", b & 0xff));
+    boolean wellFormed = true;
+    for (int codePoint : text.codePoints().toArray()) {
+      if (codePoint <= Character.MAX_VALUE && Character.isSurrogate((char) codePoint)) {
+        // Not '%' and two hex digits, so no other text encodes to it.
+        name.append("%u").append(String.format("%04X", codePoint));
+        wellFormed = false;
+        continue;
+      }
+      for (byte b : Character.toString(codePoint).getBytes(StandardCharsets.UTF_8)) {
+        appendByte(name, b);
       }
     }
     if (name.length() > MAX_NAME) {
-      return name.substring(0, MAX_NAME - 17) + "-" + sha256(text).substring(0, 16);
+      String hash = wellFormed ? sha256(text) : codeUnitsSha256(text);
+      return name.substring(0, MAX_NAME - 17) + "-" + hash.substring(0, 16);
     }
     return name.toString();
+  }
+
+  private static void appendByte(StringBuilder name, byte b) {
+    char c = (char) (b & 0xff);
+    boolean plain =
+        (c >= 'a' && c <= 'z')
+            || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9')
+            || c == '_'
+            || c == '-'
+            || (c == '.' && name.length() > 0);
+    if (plain) {
+      name.append(c);
+    } else {
+      name.append('%').append(String.format("%02X", b & 0xff));
+    }
+  }
+
+  /**
+   * The SHA-256 of a text's UTF-16 code units after a 0xFF byte, which no UTF-8 starts with, so it
+   * differs from every {@link #sha256(String)} and keeps lone surrogates apart.
+   */
+  private static String codeUnitsSha256(String text) {
+    ByteBuffer units = ByteBuffer.allocate(1 + 2 * text.length()).put((byte) 0xff);
+    text.chars().forEach(unit -> units.putChar((char) unit));
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(units.array()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** {@code parent/fileName(text)}, checked to stay directly under {@code parent}. */
@@ -70,9 +101,12 @@ public final class SafeFiles {
     return child;
   }
 
-  /** Removes a directory and everything in it; a missing one is fine. */
+  /**
+   * Removes a directory and everything in it; a missing one is fine. Links are never followed: a
+   * link, at the top or inside, is removed itself, its target left alone.
+   */
   public static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try (Stream<Path> paths = Files.walk(root)) {
@@ -82,14 +116,27 @@ public final class SafeFiles {
     }
   }
 
-  /** As {@link #deleteTree(Path)}, refusing anything that is not strictly inside {@code within}. */
+  /**
+   * As {@link #deleteTree(Path)}, refusing anything that is not strictly inside {@code within},
+   * compared on real paths: a directory on the way that is a link to elsewhere refuses the delete.
+   */
   public static void deleteTree(Path root, Path within) throws IOException {
     Path inside = within.toAbsolutePath().normalize();
     Path target = root.toAbsolutePath().normalize();
+    requireInside(target, inside);
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    // The last name stays unresolved, so a link there is removed itself.
+    Path real = target.getParent().toRealPath().resolve(target.getFileName());
+    requireInside(real, within.toRealPath());
+    deleteTree(real);
+  }
+
+  private static void requireInside(Path target, Path inside) throws IOException {
     if (!target.startsWith(inside) || target.equals(inside)) {
       throw new IOException("refusing to delete " + target + ": not inside " + inside);
     }
-    deleteTree(target);
   }
 
   /** The SHA-256 of the text's UTF-8 bytes, in hex. */

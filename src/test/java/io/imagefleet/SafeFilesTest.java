@@ -34,6 +34,31 @@ class SafeFilesTest {
   }
 
   @Test
+  void idsWithLoneSurrogatesGetNamesOfTheirOwn() {
+    // given ids that differ only in a lone UTF-16 surrogate, which UTF-8 can't encode
+    List<String> ids =
+        List.of("a\uD800", "a\uDC00", "a?", "a%3F", "a\uD800\uDC00", "a\uDC00\uD800");
+    Set<String> names = new HashSet<>();
+    for (String id : ids) {
+      assertThat(names.add(SafeFiles.fileName(id))).as(id).isTrue();
+    }
+    // and long ones, whose names are cut and keep a hash
+    String head = "x".repeat(SafeFiles.MAX_NAME + 1);
+    assertThat(SafeFiles.fileName(head + "\uD800"))
+        .isNotEqualTo(SafeFiles.fileName(head + "\uDC00"));
+    assertThat(SafeFiles.fileName(head + "\uD800"))
+        .isNotEqualTo(SafeFiles.fileName(head + "%uD800"))
+        .hasSize(SafeFiles.MAX_NAME);
+    // while a well-formed pair keeps its UTF-8 name, and long plain ids their hash
+    assertThat(SafeFiles.fileName("a\uD83D\uDE00")).isEqualTo("a%F0%9F%98%80");
+    assertThat(SafeFiles.fileName(head))
+        .isEqualTo(
+            head.substring(0, SafeFiles.MAX_NAME - 17)
+                + "-"
+                + SafeFiles.sha256(head).substring(0, 16));
+  }
+
+  @Test
   void childrenStayUnderTheirParent() {
     for (String id : List.of("..", "../../etc", "/etc/passwd", "a/../../b", ".")) {
       Path child = SafeFiles.child(dir, id, ".log");
@@ -56,5 +81,35 @@ class SafeFilesTest {
     Path inside = Files.createDirectories(output.resolve("contexts/a"));
     SafeFiles.deleteTree(inside, output);
     assertThat(inside).doesNotExist();
+  }
+
+  @Test
+  void treeDeletesNeverGoThroughASymbolicLink() throws IOException {
+    // given output/contexts, a link to a directory outside holding a context-like tree
+    Path output = Files.createDirectories(dir.resolve("out"));
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.createDirectories(outside.resolve("django__django-1"));
+    Files.writeString(outside.resolve("django__django-1/Dockerfile"), "keep");
+    Files.writeString(outside.resolve("keep"), "keep");
+    Path contexts = Files.createSymbolicLink(output.resolve("contexts"), outside);
+
+    // when a context under it is deleted, then the call refuses and nothing outside goes
+    assertThatThrownBy(() -> SafeFiles.deleteTree(contexts.resolve("django__django-1"), output))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("refusing to delete ");
+    assertThat(outside.resolve("django__django-1/Dockerfile")).exists();
+
+    // when the link itself is deleted, then only the link goes
+    SafeFiles.deleteTree(contexts, output);
+    assertThat(contexts).doesNotExist();
+    assertThat(outside.resolve("keep")).exists();
+    assertThat(outside.resolve("django__django-1/Dockerfile")).exists();
+
+    // when a tree holding a link to outside is deleted, then the link goes, not its target's files
+    Path logs = Files.createDirectories(output.resolve("logs"));
+    Files.createSymbolicLink(logs.resolve("link"), outside);
+    SafeFiles.deleteTree(logs, output);
+    assertThat(logs).doesNotExist();
+    assertThat(outside.resolve("keep")).exists();
   }
 }

@@ -61,7 +61,9 @@ public interface DockerDaemon extends AutoCloseable {
   /**
    * Copies {@code path} (absolute) out of {@code image}'s file system into {@code root}, at the
    * same place under it ({@code /opt/agent} lands in {@code root/opt/agent}), through a container
-   * that is created, never started, and removed.
+   * that is created, never started, and removed. Several paths may share a root: each is unpacked
+   * in a fresh directory and merged in without following links; refused when its tar would write
+   * outside or through a symbolic link.
    */
   void exportPath(String image, String path, Path root);
 

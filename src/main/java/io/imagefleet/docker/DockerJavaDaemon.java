@@ -270,8 +270,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
                   .exec()
                   .getId();
           try (InputStream tar = client.copyArchiveFromContainerCmd(id, path).exec()) {
-            Path parent = root.resolve(path.replaceFirst("^/+", "")).getParent();
-            TarExtractor.extract(tar, parent == null ? root : parent);
+            TarExtractor.extractPath(tar, path, root);
           } catch (IOException e) {
             throw new StepFailure(
                 "copy " + path + " out of " + image + " failed: " + e.getMessage(), false);
