@@ -2,6 +2,7 @@ package io.imagefleet.registry;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.Origin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -127,9 +128,7 @@ final class RegistryHttp {
   }
 
   static boolean sameOrigin(URI a, URI b) {
-    return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
-        && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost()))
-        && port(a) == port(b);
+    return Origin.same(a, b);
   }
 
   static boolean isLoopback(URI uri) {
@@ -142,12 +141,5 @@ final class RegistryHttp {
 
   private static String hostOnly(URI uri) {
     return uri.getHost().toLowerCase(Locale.ROOT);
-  }
-
-  private static int port(URI uri) {
-    if (uri.getPort() >= 0) {
-      return uri.getPort();
-    }
-    return "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
   }
 }
