@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 /**
  * The action's entrypoint: turns {@code INPUT_*} variables into a command line and runs it. Empty
  * inputs are unset; flags take true/false; inputs of repeatable options take one value a line.
+ * Positional inputs that would read as options (a value or line starting with '-') exit 2.
  */
 @Command(
     name = "action",
@@ -65,17 +66,7 @@ final class ActionCommand implements Callable<Integer> {
         continue;
       }
       if (!arg.isOption()) {
-        // A repeatable positional (report's DIR) takes one value a line, as repeatable options do.
-        if (arg.isMultiValue()) {
-          value
-              .get()
-              .lines()
-              .map(String::strip)
-              .filter(v -> !v.isEmpty())
-              .forEach(positionals::add);
-        } else {
-          positionals.add(value.get());
-        }
+        positionals.addAll(positional(arg, name, value.get()));
       } else if (ActionDefinition.isFlag(arg)) {
         options.addAll(flag((OptionSpec) arg, name, value.get()));
       } else if (arg.isMultiValue()) {
@@ -91,6 +82,30 @@ final class ActionCommand implements Callable<Integer> {
     }
     options.addAll(positionals);
     return options;
+  }
+
+  /**
+   * A positional input's values: one a line when it repeats (report's DIR), else the one value. A
+   * value starting with '-' would be read as an option, so none may (nor hide on another line).
+   */
+  private static List<String> positional(ArgSpec arg, String input, String value) {
+    if (!arg.isMultiValue() && value.lines().count() > 1) {
+      throw ImagefleetException.invalidInput(
+          "input " + input + " takes one value; remove the line break from it");
+    }
+    List<String> values = value.lines().map(String::strip).filter(v -> !v.isEmpty()).toList();
+    for (String v : values) {
+      if (v.startsWith("-")) {
+        throw ImagefleetException.invalidInput(
+            "input "
+                + input
+                + ": '"
+                + v
+                + "' starts with '-' and would be read as an option; write a path as ./"
+                + v);
+      }
+    }
+    return values;
   }
 
   private static List<String> flag(OptionSpec option, String input, String value) {

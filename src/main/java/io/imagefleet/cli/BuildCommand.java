@@ -72,7 +72,7 @@ final class BuildCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     WorkflowCommands commands = new WorkflowCommands(err);
     maskPassword(commands);
-    SdkInput sdkInput = sdk.input(sdist, env.variables());
+    SdkInput sdkInput = sdk.input(sdist, gitHub.tokenEnv, env.variables());
     BuildSettings settings = schedule.settings(instances, image, output, sdkInput, err);
     ImageReference repository = ImageReference.parse(image.image);
     Credentials credentials = credentials(err, repository);

@@ -112,7 +112,7 @@ final class CheckCommand implements Callable<Integer> {
   private String commit() {
     SdistOptions commitOnly = new SdistOptions();
     commitOnly.sdkCommit = tags.sdkCommit;
-    SdkInput input = sdk.input(commitOnly, env.variables());
+    SdkInput input = sdk.input(commitOnly, gitHub.tokenEnv, env.variables());
     input.requireOneSource();
     if (input.sdk().isEmpty() && input.sdkRepo().isEmpty() && tags.sdkCommit == null) {
       throw ImagefleetException.invalidInput(

@@ -23,13 +23,15 @@ final class SdkOptions {
       description = "Branch, tag or (short) SHA of --sdk-repo; resolved to the full commit SHA.")
   String sdkRef;
 
-  SdkInput input(SdistOptions sdist, Map<String, String> environment) {
+  /** {@code tokenVariable} is --token-env's: the sdist command never sees it. */
+  SdkInput input(SdistOptions sdist, String tokenVariable, Map<String, String> environment) {
     return new SdkInput(
         Optional.ofNullable(sdk),
         Optional.ofNullable(sdkRepo),
         Optional.ofNullable(sdkRef),
         Optional.ofNullable(sdist.sdkCommit),
         sdist.sdistCommand,
+        sdist.environment(tokenVariable),
         Optional.ofNullable(sdist.sdistFile),
         Optional.ofNullable(sdist.cacheDir),
         environment);

@@ -3,6 +3,7 @@ package io.imagefleet.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.Backoff;
+import io.imagefleet.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -338,28 +338,15 @@ public final class RegistryTransport {
   }
 
   static boolean sameOrigin(URI a, URI b) {
-    return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
-        && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost()))
-        && port(a) == port(b);
+    return Origin.same(a, b);
   }
 
   /** {@code scheme://host:port}, lower case, the port always written. */
   static String origin(URI uri) {
-    return String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT)
-        + "://"
-        + String.valueOf(uri.getHost()).toLowerCase(Locale.ROOT)
-        + ":"
-        + port(uri);
+    return Origin.of(uri).toString();
   }
 
   private static boolean isHttps(URI uri) {
     return "https".equalsIgnoreCase(uri.getScheme());
-  }
-
-  private static int port(URI uri) {
-    if (uri.getPort() >= 0) {
-      return uri.getPort();
-    }
-    return "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
   }
 }

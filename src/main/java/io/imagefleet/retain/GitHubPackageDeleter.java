@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.Origin;
 import io.imagefleet.github.GitHubAccess;
 import io.imagefleet.github.RunFollower;
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +32,10 @@ import java.util.regex.Pattern;
  */
 public final class GitHubPackageDeleter implements ManifestDeleter {
   static final Duration LONGEST_WAIT = Duration.ofMinutes(15);
+
+  /** GitHub's advice when it names no wait: at least a minute. */
+  static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
+
   private static final int ATTEMPTS = 5;
   private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"next\"");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -123,12 +131,23 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
     if (!m.find()) {
       return Optional.empty();
     }
-    URI next = URI.create(m.group(1));
-    URI api = URI.create(apiUrl);
-    if (!api.getHost().equalsIgnoreCase(String.valueOf(next.getHost()))
-        || api.getPort() != next.getPort()) {
+    URI next;
+    try {
+      next = page.uri().resolve(m.group(1));
+    } catch (IllegalArgumentException e) {
       throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "GitHub's Link header points to another host; not following it");
+          ExitCode.UNREACHABLE, "GitHub sent an unusable Link header; not following it");
+    }
+    // The token goes with every page: to the API's own scheme, host and port only.
+    Origin api = Origin.of(URI.create(apiUrl));
+    if (!Origin.of(next).equals(api)) {
+      throw new ImagefleetException(
+          ExitCode.UNREACHABLE,
+          "GitHub's Link header points to "
+              + Origin.of(next)
+              + ", not to the API at "
+              + api
+              + "; not following it");
     }
     return Optional.of(next);
   }
@@ -152,7 +171,10 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
     }
   }
 
-  /** How long GitHub asks to wait: {@code retry-after}, else until {@code x-ratelimit-reset}. */
+  /**
+   * How long GitHub asks to wait: {@code retry-after} (seconds or an HTTP date), else until {@code
+   * x-ratelimit-reset}; a header that is neither waits {@link #DEFAULT_WAIT}, as GitHub advises.
+   */
   static Optional<Duration> rateLimitWait(HttpResponse<?> response, Instant now) {
     int status = response.statusCode();
     if (status != 403 && status != 429) {
@@ -161,14 +183,37 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
     var headers = response.headers();
     Optional<String> retryAfter = headers.firstValue("retry-after");
     if (retryAfter.isPresent()) {
-      return Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.get().strip())));
+      return Optional.of(retryAfter(retryAfter.get().strip(), now));
     }
     if (headers.firstValue("x-ratelimit-remaining").map(r -> r.strip().equals("0")).orElse(false)) {
-      long reset = Long.parseLong(headers.firstValue("x-ratelimit-reset").orElse("0").strip());
-      Duration wait = Duration.between(now, Instant.ofEpochSecond(reset)).plusSeconds(1);
-      return Optional.of(wait.isNegative() ? Duration.ofSeconds(1) : wait);
+      return Optional.of(
+          epochSeconds(headers.firstValue("x-ratelimit-reset").orElse("").strip())
+              .map(reset -> atLeastASecond(Duration.between(now, reset).plusSeconds(1)))
+              .orElse(DEFAULT_WAIT));
     }
-    return status == 429 ? Optional.of(Duration.ofSeconds(60)) : Optional.empty();
+    return status == 429 ? Optional.of(DEFAULT_WAIT) : Optional.empty();
+  }
+
+  private static Duration retryAfter(String value, Instant now) {
+    if (value.matches("\\d{1,18}")) {
+      return Duration.ofSeconds(Long.parseLong(value));
+    }
+    try {
+      Instant date = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return atLeastASecond(Duration.between(now, date));
+    } catch (DateTimeParseException e) {
+      return DEFAULT_WAIT;
+    }
+  }
+
+  private static Optional<Instant> epochSeconds(String value) {
+    return value.matches("\\d{1,18}")
+        ? Optional.of(Instant.ofEpochSecond(Long.parseLong(value)))
+        : Optional.empty();
+  }
+
+  private static Duration atLeastASecond(Duration wait) {
+    return wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
   }
 
   private HttpResponse<String> exchange(String method, URI uri, String action) {

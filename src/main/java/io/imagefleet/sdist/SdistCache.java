@@ -21,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -50,32 +49,16 @@ public final class SdistCache {
   private final Map<String, String> environment;
 
   public SdistCache(Path cacheDir, Duration timeout) {
-    this(cacheDir, timeout, System.getenv());
+    this(cacheDir, timeout, System.getenv(), SdistEnvironment.allowListOnly());
   }
 
-  /**
-   * {@code environment} is what the sdist command sees, less the credentials imagefleet holds: the
-   * command runs the SDK's own build code, which has no business with them.
-   */
-  public SdistCache(Path cacheDir, Duration timeout, Map<String, String> environment) {
+  /** The command sees the variables of {@code environment} that {@code allowed} lets through. */
+  public SdistCache(
+      Path cacheDir, Duration timeout, Map<String, String> environment, SdistEnvironment allowed) {
     // Absolute: the command runs in the SDK's directory, and {out} lies under the cache.
     this.cacheDir = cacheDir.toAbsolutePath();
     this.timeout = timeout;
-    this.environment = withoutCredentials(environment);
-  }
-
-  static Map<String, String> withoutCredentials(Map<String, String> environment) {
-    Map<String, String> kept = new TreeMap<>(environment);
-    kept.keySet()
-        .removeIf(
-            name ->
-                name.startsWith("INPUT_")
-                    || name.startsWith("IMAGEFLEET_REGISTRY_")
-                    || name.startsWith("ACTIONS_RUNTIME_")
-                    || name.startsWith("ACTIONS_ID_TOKEN_")
-                    || name.equals("GITHUB_TOKEN")
-                    || name.equals("GH_TOKEN"));
-    return kept;
+    this.environment = allowed.of(environment);
   }
 
   /** The sdist, and whether it had to be built in this run. */

@@ -20,6 +20,7 @@ public record SdkInput(
     Optional<String> sdkRef,
     Optional<String> sdkCommit,
     String sdistCommand,
+    SdistEnvironment sdistEnvironment,
     Optional<Path> sdistFile,
     Optional<Path> cacheDir,
     Map<String, String> environment) {
@@ -67,7 +68,7 @@ public record SdkInput(
     if (sdistFile.isPresent()) {
       return new SdistCache.Sdist(sdistFile.get().toAbsolutePath(), false);
     }
-    return new SdistCache(cacheDirectory(), Duration.ofMinutes(30), environment)
+    return new SdistCache(cacheDirectory(), Duration.ofMinutes(30), environment, sdistEnvironment)
         .obtain(directory.orElse(null), sdistCommand, log);
   }
 

@@ -1,7 +1,10 @@
 package io.imagefleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imagefleet.ExitCode;
+import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -125,6 +128,60 @@ class ActionCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .isEqualTo("imagefleet: input aggressive must be true or false, got 'yes please'\n");
+  }
+
+  @Test
+  void aPositionalInputThatWouldReadAsAnOptionIsInvalidInput() {
+    // given report's directories with a line that is an option, and generate's benchmark likewise
+    ActionsEnvironment hiddenLine =
+        new ActionsEnvironment(Map.of("INPUT_DIR", "out\n--output=/elsewhere"));
+    ActionsEnvironment dash = new ActionsEnvironment(Map.of("INPUT_BENCHMARK", "--help"));
+
+    // then neither becomes a command line
+    assertThatThrownBy(() -> ActionCommand.arguments(spec("report"), hiddenLine))
+        .isInstanceOf(ImagefleetException.class)
+        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.INVALID_INPUT)
+        .hasMessage(
+            "input dir: '--output=/elsewhere' starts with '-' and would be read as an option;"
+                + " write a path as ./--output=/elsewhere");
+    assertThatThrownBy(() -> ActionCommand.arguments(spec("generate"), dash))
+        .hasMessage(
+            "input benchmark: '--help' starts with '-' and would be read as an option; write a"
+                + " path as ./--help");
+  }
+
+  @Test
+  void aSingleValuedPositionalInputWithANewlineIsInvalidInput() {
+    CliRun run =
+        CliRun.run(
+            Map.of(
+                "INPUT_COMMAND",
+                "generate",
+                "INPUT_BENCHMARK",
+                "swe-bench\n--output=/tmp/elsewhere.yml"),
+            "action");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo("imagefleet: input benchmark takes one value; remove the line break from it\n");
+  }
+
+  @Test
+  void reportRefusesADirectoryInputThatIsAnOption() {
+    CliRun run =
+        CliRun.run(
+            Map.of("INPUT_COMMAND", "report", "INPUT_DIR", "--output=" + dir.resolve("x")),
+            "action");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "imagefleet: input dir: '--output="
+                + dir.resolve("x")
+                + "' starts with '-' and would be read as an option; write a path as ./--output="
+                + dir.resolve("x")
+                + "\n");
+    assertThat(dir.resolve("x")).doesNotExist();
   }
 
   private CommandLine.Model.CommandSpec spec(String command) {

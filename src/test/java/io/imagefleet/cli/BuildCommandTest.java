@@ -2,6 +2,10 @@ package io.imagefleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagefleet.actions.ActionsEnvironment;
+import io.imagefleet.sdist.SdistEnvironment;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /** build's bad-input paths: exit 2, one line naming the input, nothing written. */
 class BuildCommandTest {
@@ -133,7 +138,32 @@ class BuildCommandTest {
             "--dataset",
             data,
             "--benchmark",
-            "custom"));
+            "custom"),
+        bad(
+            "--sdist-env 1FOO: not an environment variable name; use letters, digits and _, not"
+                + " starting with a digit",
+            "--dataset",
+            data,
+            "--sdist-env",
+            "1FOO"),
+        bad(
+            "--sdist-env GITHUB_TOKEN: that is --token-env's variable, which the sdist command"
+                + " never sees; drop it from --sdist-env",
+            "--dataset",
+            data,
+            "--sdist-env",
+            "GITHUB_TOKEN"),
+        bad(
+            "--sdist-env MY_TOKEN: that is --token-env's variable, which the sdist command never"
+                + " sees; drop it from --sdist-env",
+            "--dataset",
+            data,
+            "--token-env",
+            "MY_TOKEN",
+            "--sdist-env",
+            "FOO",
+            "--sdist-env",
+            "MY_TOKEN"));
   }
 
   private static Arguments bad(String message, String... args) {
@@ -198,6 +228,28 @@ class BuildCommandTest {
     assertThat(run.err()).startsWith("imagefleet: " + message);
     assertThat(run.err().lines()).hasSize(1);
     assertThat(output).doesNotExist();
+  }
+
+  @org.junit.jupiter.api.Test
+  void theSdistCommandIsGivenTheNamesOfSdistEnvAndKeepsOutTheTokenVariable() {
+    CommandLine root =
+        Cli.create(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter()),
+            new ActionsEnvironment(Map.of()));
+    root.parseArgs(
+        "build",
+        "--dataset=ids.txt",
+        "--image=ghcr.io/o/a",
+        "--token-env=UV_TOKEN",
+        "--sdist-env=FOO",
+        "--sdist-env=BAR_1");
+    BuildCommand command = root.getSubcommands().get("build").getCommand();
+
+    SdistEnvironment environment =
+        command.sdk.input(command.sdist, command.gitHub.tokenEnv, Map.of()).sdistEnvironment();
+
+    assertThat(environment).isEqualTo(new SdistEnvironment(List.of("FOO", "BAR_1"), "UV_TOKEN"));
   }
 
   @org.junit.jupiter.api.Test

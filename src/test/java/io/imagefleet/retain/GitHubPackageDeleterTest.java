@@ -18,8 +18,12 @@ import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.github.GitHubAccess;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +126,78 @@ class GitHubPackageDeleterTest {
     assertThat(waits).hasSize(2);
     assertThat(waits.get(0)).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(32));
     assertThat(waits.get(1)).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void aLinkToAnotherSchemeOnTheSameHostAndPortIsNotFollowed(WireMockRuntimeInfo wm) {
+    // given a page whose next link changes http to https, same host and port
+    String next = "https://localhost:" + wm.getHttpPort() + ORG_VERSIONS + "?per_page=100&page=2";
+    wm.getWireMock()
+        .register(
+            get(urlPathEqualTo(ORG_VERSIONS))
+                .willReturn(
+                    okJson("[{\"id\":5,\"name\":\"sha256:aa\"}]")
+                        .withHeader("Link", "<" + next + ">; rel=\"next\"")));
+
+    // then the listing stops there, naming both origins
+    assertThatThrownBy(() -> deleter(wm).versions())
+        .isInstanceOf(ImagefleetException.class)
+        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.UNREACHABLE)
+        .hasMessage(
+            "GitHub's Link header points to https://localhost:"
+                + wm.getHttpPort()
+                + ", not to the API at http://localhost:"
+                + wm.getHttpPort()
+                + "; not following it");
+    wm.getWireMock().verifyThat(1, getRequestedFor(urlPathEqualTo(ORG_VERSIONS)));
+  }
+
+  @Test
+  void aRetryAfterThatIsADateIsWaitedUntilAndOneThatIsNeitherWaitsTheDefault(
+      WireMockRuntimeInfo wm) {
+    // given a 429 with an HTTP date, a 429 and a 403 with nonsense, a primary limit with a bad
+    // reset
+    // (four answers: the fifth attempt's answer is final)
+    String inTwentySeconds =
+        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH)
+            .format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(20));
+    String[][] answers = {
+      {"429", "retry-after", inTwentySeconds},
+      {"429", "retry-after", "soon"},
+      {"403", "retry-after", "99999999999999999999999"},
+      {"403", "x-ratelimit-reset", "later"},
+    };
+    String state = Scenario.STARTED;
+    for (int i = 0; i < answers.length; i++) {
+      var response = aResponse().withStatus(Integer.parseInt(answers[i][0]));
+      response.withHeader(answers[i][1], answers[i][2]);
+      if (answers[i][1].startsWith("x-ratelimit")) {
+        response.withHeader("x-ratelimit-remaining", "0");
+      }
+      wm.getWireMock()
+          .register(
+              get(urlPathEqualTo(ORG_VERSIONS))
+                  .inScenario("retry-after")
+                  .whenScenarioStateIs(state)
+                  .willReturn(response)
+                  .willSetStateTo("answer " + i));
+      state = "answer " + i;
+    }
+    wm.getWireMock()
+        .register(
+            get(urlPathEqualTo(ORG_VERSIONS))
+                .inScenario("retry-after")
+                .whenScenarioStateIs(state)
+                .willReturn(okJson("[{\"id\":5,\"name\":\"sha256:aa\"}]")));
+
+    // when
+    Map<String, Long> versions = deleter(wm).versions();
+
+    // then nothing threw: the date is waited until, the rest wait GitHub's minute
+    assertThat(versions).containsEntry("sha256:aa", 5L);
+    assertThat(waits).hasSize(4);
+    assertThat(waits.get(0)).isBetween(Duration.ofSeconds(15), Duration.ofSeconds(21));
+    assertThat(waits.subList(1, 4)).containsOnly(Duration.ofSeconds(60));
   }
 
   @Test
