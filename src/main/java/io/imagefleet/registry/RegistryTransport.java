@@ -100,7 +100,10 @@ public final class RegistryTransport {
         wait = retryAfter(response).orElse(wait);
       } catch (ConnectException e) {
         throw RegistryFailure.unreachable(
-            call.action() + " failed: connection refused by " + call.uri().getAuthority());
+            call.action()
+                + " failed: connection refused by "
+                + call.uri().getAuthority()
+                + "; is the registry up?");
       } catch (BoundedBody.TooLarge e) {
         throw RegistryFailure.failed(
             call.action() + " failed: " + call.uri().getAuthority() + " sent " + e.getMessage());
