@@ -28,7 +28,7 @@ public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     final int cap;
 
     TooLarge(int cap) {
-      super("the answer is larger than " + size(cap));
+      super("more than " + size(cap));
       this.cap = cap;
     }
   }

@@ -275,16 +275,17 @@ public final class RegistryTransport {
 
   /** {@code Retry-After} as seconds or an HTTP date, capped; empty when absent or unreadable. */
   static Optional<Duration> retryAfter(HttpResponse<?> response) {
-    Optional<String> value = response.headers().firstValue("Retry-After").map(String::strip);
-    if (value.isEmpty()) {
-      return Optional.empty();
-    }
+    return response.headers().firstValue("Retry-After").flatMap(RegistryTransport::parseRetryAfter);
+  }
+
+  static Optional<Duration> parseRetryAfter(String header) {
+    String value = header.strip();
     Duration wait;
     try {
-      wait = Duration.ofSeconds(Long.parseLong(value.get()));
+      wait = Duration.ofSeconds(Long.parseLong(value));
     } catch (NumberFormatException e) {
       try {
-        ZonedDateTime at = ZonedDateTime.parse(value.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
         wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
       } catch (DateTimeParseException notADate) {
         return Optional.empty();

@@ -275,6 +275,42 @@ class SchedulerTest {
     builder.release("i-0");
   }
 
+  @Test
+  void anErrorInOneImageFailsThatImageAndTheRunGoesOn() throws Exception {
+    GatedBuilder gated = new GatedBuilder();
+    gated.open = true;
+    ImageBuilder builder =
+        new ImageBuilder() {
+          @Override
+          public Optional<String> build(ImageJob job, Path log, Duration timeout) {
+            if (job.instance().equals("i-0")) {
+              throw new OutOfMemoryError("Java heap space");
+            }
+            return gated.build(job, log, timeout);
+          }
+
+          @Override
+          public String name() {
+            return "engine";
+          }
+        };
+    BatchBuild batch =
+        rig.batch(
+            rig.settings(1, 10, HOUR, 0),
+            builder,
+            Optional.empty(),
+            SchedulerRig.tuning(HOUR, HOUR, Duration.ofMillis(100)));
+
+    BatchBuild.Result result = SchedulerRig.finish(SchedulerRig.start(batch, rig.plan(2)));
+
+    Map<String, JsonNode> byId = byInstance(rig.lines("manifest.jsonl"));
+    assertThat(byId.get("i-0").path("status").asText()).isEqualTo("failed");
+    assertThat(byId.get("i-0").path("error").asText())
+        .isEqualTo("build failed: java.lang.OutOfMemoryError: Java heap space");
+    assertThat(byId.get("i-1").path("status").asText()).isEqualTo("built");
+    assertThat(result.records()).hasSize(2);
+  }
+
   private static void awaitSize(SchedulerRig.FakeRoot root, int n) throws InterruptedException {
     long until = System.nanoTime() + 5_000_000_000L;
     while (root.measurements().size() < n && System.nanoTime() < until) {
