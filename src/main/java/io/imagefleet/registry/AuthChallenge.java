@@ -22,10 +22,6 @@ public record AuthChallenge(String scheme, Map<String, String> params) {
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Appended to a 401/403 message: what to do about it. */
-  public static final String LOGIN_HINT =
-      "; log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token that may read it";
-
   public static AuthChallenge parse(String header) {
     String value = header == null ? "" : header.strip();
     int space = value.indexOf(' ');

@@ -2,6 +2,8 @@ package io.imagefleet.append;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -187,6 +189,19 @@ class RegistrySessionTest {
         .isInstanceOfSatisfying(RegistryFailure.class, e -> assertThat(e.unreachable()).isTrue())
         .hasMessageContaining(
             "check blob " + DIGEST + " in " + repository + " failed: connection refused");
+  }
+
+  @Test
+  void aDigestThatIsAPathNeverReachesAUrl() {
+    for (String digest :
+        new String[] {"sha256:../../v2/other/manifests/x", "sha256:" + "A".repeat(64)}) {
+      assertThatThrownBy(() -> session.getBlob(repository, digest, minute()))
+          .isInstanceOf(RegistryFailure.class)
+          .hasMessageEndingWith(", which is no digest");
+      assertThatThrownBy(() -> session.mountBlob(repository, digest, repository, minute()))
+          .isInstanceOf(RegistryFailure.class);
+    }
+    wm.verify(0, anyRequestedFor(anyUrl()));
   }
 
   @Test

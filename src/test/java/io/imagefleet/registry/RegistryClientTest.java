@@ -180,6 +180,26 @@ class RegistryClientTest {
   }
 
   @Test
+  void aDigestHeaderThatIsNoDigestIsRefused(WireMockRuntimeInfo wm) {
+    wm.getWireMock()
+        .register(
+            request("HEAD", urlPathEqualTo(MANIFEST))
+                .willReturn(
+                    aResponse()
+                        .withStatus(200)
+                        .withHeader("Docker-Content-Digest", "sha256:../x")));
+
+    assertThatThrownBy(() -> client(Credentials.none()).manifestDigest(reference(wm)))
+        .isInstanceOf(RegistryFailure.class)
+        .hasMessage(
+            "localhost:"
+                + wm.getHttpPort()
+                + " ("
+                + reference(wm)
+                + ") named 'sha256:../x', which is no digest");
+  }
+
+  @Test
   void parsesReferencesTheWayDockerDoes() {
     assertThat(ImageReference.parse("ubuntu"))
         .isEqualTo(new ImageReference("docker.io", "library/ubuntu", "latest"));
