@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The push login belongs to the --image registry. A dataset's bases live on a stranger's registry
@@ -46,27 +47,15 @@ class TrustBoundaryIT {
     stranger.close();
   }
 
-  @Test
-  void theAppendBuilderNeverShowsTheStrangerThePushSecret() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"append", "engine"})
+  void noBuilderShowsTheStrangerThePushSecret(String builder) throws Exception {
     Path copyOnly =
         Files.writeString(
-            dir.resolve("copy.Dockerfile"),
+            dir.resolve(builder + ".Dockerfile"),
             "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
 
-    CliRun run = build(copyOnly, "append", "-append");
-
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertNoSecretReachedTheStranger();
-  }
-
-  @Test
-  void theEngineBuilderNeverHandsTheDaemonThePushSecretForTheStrangersBase() throws Exception {
-    Path copyOnly =
-        Files.writeString(
-            dir.resolve("engine.Dockerfile"),
-            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
-
-    CliRun run = build(copyOnly, "engine", "-engine");
+    CliRun run = build(copyOnly, builder, "-" + builder);
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertNoSecretReachedTheStranger();

@@ -4,14 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -21,9 +15,6 @@ import java.util.concurrent.Executors;
  * its {@code Authorization} header, so a test can show which secrets reached it.
  */
 public final class ChallengingRegistry implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Set<String> HOP_BY_HOP =
-      Set.of("connection", "content-length", "transfer-encoding", "host", "keep-alive", "expect");
   private static final String TOKEN = "anonymous-token";
 
   private final HttpServer server;
@@ -72,50 +63,10 @@ public final class ChallengingRegistry implements AutoCloseable {
                 "Bearer realm=\"http://" + host() + "/token\",service=\"stranger\"");
         answer(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"token\"}]}");
       } else {
-        forward(exchange);
+        ForwardingProxy.answer(exchange, ForwardingProxy.forward(upstream, exchange));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void forward(HttpExchange exchange) throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()))
-            .method(
-                exchange.getRequestMethod(),
-                HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()));
-    exchange
-        .getRequestHeaders()
-        .forEach(
-            (name, values) -> {
-              String lower = name.toLowerCase(Locale.ROOT);
-              if (!HOP_BY_HOP.contains(lower) && !lower.equals("authorization")) {
-                values.forEach(v -> request.header(name, v));
-              }
-            });
-    HttpResponse<byte[]> response =
-        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    response
-        .headers()
-        .map()
-        .forEach(
-            (name, values) -> {
-              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
-                exchange.getResponseHeaders().put(name, values);
-              }
-            });
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    if (head) {
-      response
-          .headers()
-          .firstValue("Content-Length")
-          .ifPresent(l -> exchange.getResponseHeaders().set("Content-Length", l));
-    }
-    int length = response.body().length;
-    exchange.sendResponseHeaders(response.statusCode(), head || length == 0 ? -1 : length);
-    if (!head && length > 0) {
-      exchange.getResponseBody().write(response.body());
     }
   }
 

@@ -57,7 +57,8 @@ public final class ForwardingProxy {
     return server;
   }
 
-  private static HttpResponse<byte[]> forward(String upstream, HttpExchange exchange)
+  /** Sends the exchange's request on to {@code upstream} and returns its answer. */
+  static HttpResponse<byte[]> forward(String upstream, HttpExchange exchange)
       throws IOException, InterruptedException {
     byte[] body = exchange.getRequestBody().readAllBytes();
     HttpRequest.Builder request =
@@ -74,8 +75,8 @@ public final class ForwardingProxy {
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static void answer(HttpExchange exchange, HttpResponse<byte[]> response)
-      throws IOException {
+  /** Answers the exchange with {@code response}, as the upstream gave it. */
+  static void answer(HttpExchange exchange, HttpResponse<byte[]> response) throws IOException {
     response
         .headers()
         .map()
