@@ -79,7 +79,7 @@ public final class AppendPlan {
         dockerfile, body, globals, Map.copyOf(args), copies, stageSources(copies, stages));
   }
 
-  private static Dockerfile read(String text) {
+  static Dockerfile read(String text) {
     try {
       return Dockerfile.parse(text);
     } catch (IllegalArgumentException e) {
@@ -106,6 +106,18 @@ public final class AppendPlan {
 
   /** The index of the stage append builds (the target, else the last); it must be on the base. */
   private static int appendedStage(List<Stage> stages, Optional<String> target) {
+    int last = builtStage(stages, target);
+    String base = stages.get(last).from();
+    if (!base.equals("${BASE_IMAGE}") && !base.equals("$BASE_IMAGE")) {
+      throw NotAppendable.at(
+          stages.get(last).instructions().get(0),
+          "the appended stage must start FROM ${BASE_IMAGE} (the instance's base image)");
+    }
+    return last;
+  }
+
+  /** The index of the stage the build makes: the target, else the last. */
+  static int builtStage(List<Stage> stages, Optional<String> target) {
     if (stages.isEmpty()) {
       throw new NotAppendable("the Dockerfile has no FROM");
     }
@@ -115,12 +127,6 @@ public final class AppendPlan {
       if (last < 0) {
         throw new NotAppendable("the Dockerfile has no stage named '" + target.get() + "'");
       }
-    }
-    String base = stages.get(last).from();
-    if (!base.equals("${BASE_IMAGE}") && !base.equals("$BASE_IMAGE")) {
-      throw NotAppendable.at(
-          stages.get(last).instructions().get(0),
-          "the appended stage must start FROM ${BASE_IMAGE} (the instance's base image)");
     }
     return last;
   }

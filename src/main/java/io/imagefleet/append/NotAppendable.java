@@ -2,6 +2,7 @@ package io.imagefleet.append;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import java.util.OptionalInt;
 
 /**
  * The Dockerfile asks for something a registry can't assemble (a {@code RUN}, a base that isn't
@@ -9,8 +10,20 @@ import io.imagefleet.ImagefleetException;
  * --builder auto} takes it as "use the daemon" and shows the message.
  */
 public final class NotAppendable extends ImagefleetException {
+  private final OptionalInt line;
+
   NotAppendable(String message) {
+    this(message, OptionalInt.empty());
+  }
+
+  private NotAppendable(String message, OptionalInt line) {
     super(ExitCode.INVALID_INPUT, message);
+    this.line = line;
+  }
+
+  /** The Dockerfile line it is about, when it is about one. */
+  public OptionalInt line() {
+    return line;
   }
 
   static NotAppendable at(Dockerfile.Instruction instruction, String problem) {
@@ -23,6 +36,7 @@ public final class NotAppendable extends ImagefleetException {
             + shown
             + "): "
             + problem
-            + "; use --builder engine or --builder buildx for this Dockerfile");
+            + "; use --builder engine or --builder buildx for this Dockerfile",
+        OptionalInt.of(instruction.line()));
   }
 }
