@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 record Dockerfile(List<Dockerfile.Instruction> instructions, char escape) {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern DIRECTIVE =
+  static final Pattern DIRECTIVE =
       Pattern.compile("^#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
   private static final Pattern FLAG = Pattern.compile("--([a-zA-Z][a-zA-Z0-9-]*)(?:=(\\S*))?");
 

@@ -21,13 +21,16 @@ public final class PhasedPlan {
   private final int splitLine;
   private final List<Dockerfile.Instruction> headInstructions;
   private final Optional<Dockerfile.Instruction> perCommit;
+  private final char escape;
 
   private PhasedPlan(
       String head,
       AppendPlan tail,
       int splitLine,
       List<Dockerfile.Instruction> headInstructions,
-      Optional<Dockerfile.Instruction> perCommit) {
+      Optional<Dockerfile.Instruction> perCommit,
+      char escape) {
+    this.escape = escape;
     this.head = head;
     this.tail = tail;
     this.splitLine = splitLine;
@@ -83,7 +86,8 @@ public final class PhasedPlan {
             tail,
             (split < 0 ? stage.instructions().get(0) : body.get(split)).line(),
             head,
-            perCommit(head, dockerfile.escape()));
+            perCommit(head, dockerfile.escape()),
+            dockerfile.escape());
       } catch (NotAppendable e) {
         int bad = lineIndex(body, e.line().orElse(-1));
         if (bad <= split) {
@@ -115,6 +119,13 @@ public final class PhasedPlan {
    */
   public Optional<String> perCommitUse() {
     return perCommit.map(i -> "line " + i.line() + " (" + shorten(i.text()) + ")");
+  }
+
+  /** The build args the env image's instructions name: only these go into its key. */
+  public Set<String> usedArgs() {
+    Set<String> used = new java.util.TreeSet<>();
+    headInstructions.forEach(i -> used.addAll(Words.variables(i.text(), escape)));
+    return used;
   }
 
   /** The env image's instructions as written, for its key. */
@@ -291,7 +302,7 @@ public final class PhasedPlan {
 
     Lines(String original) {
       for (String line : original.split("\r?\n", -1)) {
-        if (!line.strip().startsWith("#") || !line.contains("=")) {
+        if (!Dockerfile.DIRECTIVE.matcher(line.strip()).matches()) {
           break;
         }
         directives.add(line);

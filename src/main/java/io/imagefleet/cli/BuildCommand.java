@@ -17,6 +17,7 @@ import io.imagefleet.fleet.BuildSummary;
 import io.imagefleet.fleet.BuildTools;
 import io.imagefleet.fleet.Builders;
 import io.imagefleet.fleet.History;
+import io.imagefleet.fleet.PhasedSetup;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
@@ -100,7 +101,7 @@ final class BuildCommand implements Callable<Integer> {
             ? runner.build(
                 inputs,
                 runner.untilReady(plan, done, () -> appendTools(settings, inputs, registry, err)))
-            : daemonBuild(runner, inputs, choice.kind(), credentials, settings);
+            : daemonBuild(runner, inputs, choice, credentials, registry, settings);
     github.ifPresent(
         g ->
             new BuildReporter(g, reportRequest(sdkInput), env.variables())
@@ -139,17 +140,26 @@ final class BuildCommand implements Callable<Integer> {
             image.platform());
   }
 
+  /** The engine, buildx or phased build: the daemon connected, its tools, the run. */
   private BuildSummary daemonBuild(
       BuildRunner runner,
       BuildInputs inputs,
-      String kind,
+      Builders.Choice choice,
       Credentials credentials,
+      RegistryClient registry,
       BuildSettings settings) {
     try (DockerJavaDaemon daemon =
         runner.untilConnected(
             inputs.plan(), inputs.alreadyDone(), () -> DockerJavaDaemon.connect(env.variables()))) {
-      return runner.build(
-          inputs, image.daemonTools(kind, daemon, credentials, settings, docker, env));
+      String kind = choice.phased() ? "auto" : choice.kind();
+      BuildTools tools = image.daemonTools(kind, daemon, credentials, settings, docker, env);
+      if (choice.phased()) {
+        tools =
+            new PhasedSetup(settings, spec.commandLine().getErr())
+                .tools(
+                    tools, daemon, inputs.sdist(), inputs.sdkCommit(), registry, image.platform());
+      }
+      return runner.build(inputs, tools);
     }
   }
 

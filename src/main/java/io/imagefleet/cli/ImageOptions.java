@@ -86,8 +86,10 @@ final class ImageOptions {
       defaultValue = "auto",
       paramLabel = "KIND",
       description =
-          "auto (append when the Dockerfile qualifies, else buildx when present, else engine),"
-              + " append (assemble in the registry), buildx or engine (default: ${DEFAULT-VALUE}).")
+          "auto (append when the Dockerfile qualifies, else phased when it splits, else buildx"
+              + " when present, else engine), append (assemble in the registry), phased (an env"
+              + " image per base through the daemon, reused by key; the rest appended), buildx or"
+              + " engine (default: ${DEFAULT-VALUE}).")
   String builder;
 
   @Option(
@@ -122,12 +124,12 @@ final class ImageOptions {
       throw ImagefleetException.invalidInput(
           "--network must be default, none or host, got '" + network + "'");
     }
-    if (!List.of("auto", "append", "buildx", "engine").contains(builder)) {
+    if (!List.of("auto", "append", "phased", "buildx", "engine").contains(builder)) {
       throw ImagefleetException.invalidInput(
-          "--builder must be auto, append, buildx or engine, got '" + builder + "'");
+          "--builder must be auto, append, phased, buildx or engine, got '" + builder + "'");
     }
     if (attestations() != Attestations.NONE
-        && (builder.equals("engine") || builder.equals("append"))) {
+        && List.of("engine", "append", "phased").contains(builder)) {
       throw ImagefleetException.invalidInput(
           "--attestations "
               + attestations
@@ -208,9 +210,18 @@ final class ImageOptions {
         attestations() != Attestations.NONE && builder.equals("auto")
             ? new Builders.Choice("auto", Optional.of("--attestations needs buildx"))
             : Builders.decide(builder, settings, commit);
-    choice
-        .notAppend()
-        .ifPresent(why -> err.println("imagefleet build: builder auto: not append (" + why + ")"));
+    if (builder.equals("auto")) {
+      choice
+          .notAppend()
+          .ifPresent(
+              why ->
+                  err.println(
+                      "imagefleet build: builder auto: "
+                          + (choice.phased() ? "phased" : "not append")
+                          + " ("
+                          + why
+                          + ")"));
+    }
     return choice;
   }
 

@@ -52,18 +52,22 @@ public final class AppendSetup {
    * @throws io.imagefleet.append.NotAppendable when it needs the daemon for every image
    */
   public static AppendPlan plan(BuildSettings settings, String sdistName, String sdkCommit) {
-    String text;
-    try {
-      text = Files.readString(settings.dockerfile());
-    } catch (IOException e) {
-      throw ImagefleetException.invalidInput(
-          "--dockerfile " + settings.dockerfile() + ": cannot read: " + e.getMessage());
-    }
+    String text = dockerfileText(settings);
     Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
     args.put("SDK_COMMIT", sdkCommit);
     args.put("SDIST", sdistName);
     Optional<String> target = Optional.of(settings.target()).filter(t -> !t.isEmpty());
     return AppendPlan.parse(text, target, args);
+  }
+
+  /** The --dockerfile's text; exit 2 naming it when it can't be read. */
+  static String dockerfileText(BuildSettings settings) {
+    try {
+      return Files.readString(settings.dockerfile());
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "--dockerfile " + settings.dockerfile() + ": cannot read: " + e.getMessage());
+    }
   }
 
   /**

@@ -167,7 +167,11 @@ public final class BuildRunner {
               progress,
               inputs.sdist().file(),
               inputs.sdkCommit(),
-              Retagger.of(settings, inputs, registry, tools.builder().name().equals("append")));
+              Retagger.of(
+                  settings,
+                  inputs,
+                  registry,
+                  List.of("append", "phased").contains(tools.builder().name())));
       result = runCancellable(batch, todo, reported);
     } catch (RuntimeException e) {
       interrupted = Optional.of("error");

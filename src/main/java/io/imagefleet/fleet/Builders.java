@@ -19,6 +19,10 @@ public final class Builders {
   public static final String APPEND_NO_PUSH =
       "--builder append assembles images in the registry; drop --no-push or use --builder engine";
 
+  static final String PHASED_NO_PUSH =
+      "--builder phased keeps env images in the registry and appends to them there; drop"
+          + " --no-push or use --builder engine";
+
   /** The builder imagefleet creates when registry cache export needs one. */
   static final String CACHE_BUILDER = "imagefleet";
 
@@ -61,36 +65,56 @@ public final class Builders {
     public boolean append() {
       return kind.equals("append");
     }
+
+    public boolean phased() {
+      return kind.equals("phased");
+    }
   }
 
   /**
-   * Explicit append that can't be (with --no-push, --secret, or a Dockerfile that needs the daemon
-   * per image) exits 2 naming why; auto then falls back to the daemon's builders.
+   * Explicit append or phased that can't be (with --no-push, --secret, or a Dockerfile that needs
+   * the daemon per image) exits 2 naming why; auto takes append when the Dockerfile allows it, else
+   * phased (an env image per base, the rest appended), else falls back to the daemon's builders.
    */
   public static Choice decide(String kind, BuildSettings settings, String sdkCommit) {
-    if (!kind.equals("append") && !kind.equals("auto")) {
+    if (!List.of("append", "phased", "auto").contains(kind)) {
       return new Choice(kind, Optional.empty());
     }
-    boolean explicit = kind.equals("append");
+    boolean explicit = !kind.equals("auto");
     if (!settings.push()) {
-      return notAppend(explicit, APPEND_NO_PUSH, "--no-push builds locally");
+      return notAppend(
+          explicit,
+          kind.equals("phased") ? PHASED_NO_PUSH : APPEND_NO_PUSH,
+          "--no-push builds locally");
     }
-    if (!settings.secrets().isEmpty()) {
+    if (!settings.secrets().isEmpty() && !kind.equals("phased")) {
       return notAppend(
           explicit,
           "--builder append builds no RUN step per image, so --secret has no use there; drop"
               + " --secret or use --builder buildx",
           "--secret needs BuildKit");
     }
+    String notAppend = null;
+    if (!kind.equals("phased")) {
+      try {
+        // The sdist's real name is known only once it is built; the layer's plan uses it then.
+        AppendSetup.plan(settings, "agent.tar.gz", sdkCommit);
+        return new Choice("append", Optional.empty());
+      } catch (NotAppendable e) {
+        if (kind.equals("append")) {
+          throw e;
+        }
+        notAppend = e.getMessage();
+      }
+    }
     try {
-      // The sdist's real name is known only once it is built; the layer's plan uses it then.
-      AppendSetup.plan(settings, "agent.tar.gz", sdkCommit);
-      return new Choice("append", Optional.empty());
+      PhasedSetup.plan(settings, "agent.tar.gz", sdkCommit);
+      return new Choice("phased", Optional.ofNullable(notAppend));
     } catch (NotAppendable e) {
       if (explicit) {
         throw e;
       }
-      return new Choice("auto", Optional.of(e.getMessage()));
+      return new Choice("auto", Optional.of(notAppend));
     }
   }
 

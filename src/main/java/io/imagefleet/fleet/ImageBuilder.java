@@ -19,6 +19,11 @@ public interface ImageBuilder {
     return Optional.empty();
   }
 
+  /** The env image the instance's image was appended to, when the builder is phased. */
+  default Optional<String> envImage(String instance) {
+    return Optional.empty();
+  }
+
   /** The buildx builder it builds on, when it picked one other than the active builder. */
   default Optional<String> buildxBuilder() {
     return Optional.empty();

@@ -136,7 +136,9 @@ final class ImageWork {
       try {
         Optional<String> digest = attempt(image, log);
         runs.add(new ManifestRecord.Run(started, state.seconds(attemptBegin), null));
-        return ManifestRecord.built(image, digest.orElse(null), attempt, state.seconds(begin));
+        ManifestRecord built =
+            ManifestRecord.built(image, digest.orElse(null), attempt, state.seconds(begin));
+        return builder.envImage(image.instance()).map(built::onEnv).orElse(built);
       } catch (StepFailure | PushNotServed e) {
         failed = failure(e, image, attempt);
       }

@@ -10,6 +10,7 @@ import java.util.List;
  * ran in (0-based), {@code runs} one entry per build attempt; manifests written before these fields
  * existed read with them null. {@code key} is the sha256 of what the image is made of ({@link
  * ImageKey}); records of built and retagged images carry it, older manifests read with it null.
+ * {@code env} names the env image a phased build appended the image to.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ManifestRecord(
@@ -25,7 +26,28 @@ public record ManifestRecord(
     @JsonProperty("ended") String ended,
     @JsonProperty("lane") Integer lane,
     @JsonProperty("runs") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Run> runs,
-    @JsonProperty("key") String key) {
+    @JsonProperty("key") String key,
+    @JsonProperty("env") String env) {
+
+  /** A record without an env image: every builder's but phased's. */
+  public ManifestRecord(
+      String instance,
+      String base,
+      List<String> tags,
+      String digest,
+      Status status,
+      int attempts,
+      double seconds,
+      String error,
+      String started,
+      String ended,
+      Integer lane,
+      List<Run> runs,
+      String key) {
+    this(
+        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
+        key, null);
+  }
 
   /** A record without its key: what manifests held before images were keyed. */
   public ManifestRecord(
@@ -81,14 +103,22 @@ public record ManifestRecord(
         ended,
         lane,
         List.copyOf(runs),
-        key);
+        key,
+        env);
   }
 
   /** This record with the image's key. */
   ManifestRecord keyed(String imageKey) {
     return new ManifestRecord(
         instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
-        imageKey);
+        imageKey, env);
+  }
+
+  /** This record with the env image it was appended to (phased builds). */
+  ManifestRecord onEnv(String envImage) {
+    return new ManifestRecord(
+        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
+        key, envImage);
   }
 
   static ManifestRecord built(PlannedImage image, String digest, int attempts, double seconds) {

@@ -69,7 +69,7 @@ class BuildCommandTest {
             "--network",
             "bridge"),
         bad(
-            "--builder must be auto, append, buildx or engine, got 'kaniko'",
+            "--builder must be auto, append, phased, buildx or engine, got 'kaniko'",
             "--dataset",
             data,
             "--builder",

@@ -65,6 +65,38 @@ class BuildersTest {
   }
 
   @Test
+  void autoTakesPhasedWhenARunIsFollowedByLinesAppendCanAdd() throws Exception {
+    Builders.Choice choice =
+        Builders.decide("auto", settings(WITH_RUN + "ENV AGENT=1\n", true, List.of()), "abc");
+
+    assertThat(choice.phased()).isTrue();
+    assertThat(choice.notAppend().orElseThrow()).startsWith("Dockerfile line 5 (RUN pip install");
+  }
+
+  @Test
+  void explicitPhasedOfACopyOnlyDockerfileExitsTwoPointingAtAppend() throws Exception {
+    assertThatThrownBy(() -> Builders.decide("phased", settings(COPY_ONLY, true, List.of()), "a"))
+        .isInstanceOf(ImagefleetException.class)
+        .hasMessageContaining("this stage needs no env image (nothing runs on the base)");
+    assertThatThrownBy(
+            () ->
+                Builders.decide("phased", settings(WITH_RUN + "ENV A=1\n", false, List.of()), "a"))
+        .hasMessageStartingWith("--builder phased keeps env images in the registry");
+  }
+
+  @Test
+  void theBundledDockerfileIsAppended() throws Exception {
+    String bundled;
+    try (var in = getClass().getResourceAsStream("/io/imagefleet/fleet/agent.Dockerfile")) {
+      bundled = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    Builders.Choice choice = Builders.decide("auto", settings(bundled, true, List.of()), "abc");
+
+    assertThat(choice.append()).as(choice.notAppend().orElse("")).isTrue();
+  }
+
+  @Test
   void engineAndBuildxAreTakenAsAsked() throws Exception {
     assertThat(Builders.decide("engine", settings(COPY_ONLY, true, List.of()), "abc"))
         .isEqualTo(new Builders.Choice("engine", Optional.empty()));

@@ -1,0 +1,99 @@
+package io.imagefleet.fleet;
+
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.append.PhasedPlan;
+import io.imagefleet.append.Platform;
+import io.imagefleet.docker.DockerDaemon;
+import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.sdist.SdistCache;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a phased run does once, before any image: split the Dockerfile ({@link PhasedPlan}), say
+ * where, prepare the appended tail as an append run does ({@link AppendSetup}), and key the env
+ * images. The env images themselves are built per base, by the daemon's builder, when missing.
+ */
+public final class PhasedSetup {
+  private final BuildSettings settings;
+  private final PrintWriter err;
+
+  public PhasedSetup(BuildSettings settings, PrintWriter err) {
+    this.settings = settings;
+    this.err = err;
+  }
+
+  /**
+   * The Dockerfile split with the run's build args.
+   *
+   * @throws io.imagefleet.append.NotAppendable when no split leaves something to append
+   */
+  public static PhasedPlan plan(BuildSettings settings, String sdistName, String sdkCommit) {
+    Optional<String> target = Optional.of(settings.target()).filter(t -> !t.isEmpty());
+    return PhasedPlan.split(
+        AppendSetup.dockerfileText(settings), target, args(settings, sdistName, sdkCommit));
+  }
+
+  private static Map<String, String> args(
+      BuildSettings settings, String sdistName, String sdkCommit) {
+    Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
+    args.put("SDK_COMMIT", sdkCommit);
+    args.put("SDIST", sdistName);
+    return args;
+  }
+
+  /**
+   * The run's tools: {@code daemonTools}' builder makes the env images (and its disk probe, pruner
+   * and health check keep watch, as for the engine), the tail is appended in the registry.
+   */
+  public BuildTools tools(
+      BuildTools daemonTools,
+      DockerDaemon daemon,
+      SdistCache.Sdist sdist,
+      String sdkCommit,
+      RegistryClient registry,
+      Platform platform) {
+    String sdistName = sdist.file().getFileName().toString();
+    PhasedPlan plan = plan(settings, sdistName, sdkCommit);
+    err.println(
+        "imagefleet build: phased: an env image per base from the Dockerfile up to line "
+            + plan.splitLine()
+            + " (built through the daemon when missing, reused by its key); the rest is appended"
+            + " in the registry");
+    plan.perCommitUse()
+        .ifPresent(
+            use ->
+                err.println(
+                    "imagefleet build: phased: the env stage uses SDIST or SDK_COMMIT ("
+                        + use
+                        + "): it is rebuilt every SDK commit; copy the agent from a builder stage"
+                        + " instead"));
+    ImageBuilder tail =
+        new AppendSetup(settings, err)
+            .builder(
+                plan.tail(),
+                sdist.file(),
+                sdkCommit,
+                plan.tail().needsEarlierStages() ? Optional.of(daemon) : Optional.empty(),
+                registry.transport(),
+                platform);
+    String sdistDigest;
+    try {
+      sdistDigest = "sha256:" + Retagger.sha256(sdist.file());
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput(
+          "cannot read the sdist " + sdist.file() + ": " + e.getMessage());
+    }
+    PhasedImageBuilder.EnvKeys keys =
+        new PhasedImageBuilder.EnvKeys(
+            plan, args(settings, sdistName, sdkCommit), sdistDigest, platform.toString(), registry);
+    return new BuildTools(
+        new PhasedImageBuilder(daemonTools.builder(), tail, keys, registry),
+        daemonTools.probe(),
+        daemonTools.pruner(),
+        daemonTools.health());
+  }
+}
