@@ -211,18 +211,18 @@ final class ImageOptions {
             ? new Builders.Choice("auto", Optional.of("--attestations needs buildx"))
             : Builders.decide(builder, settings, commit);
     if (builder.equals("auto")) {
-      choice
-          .notAppend()
-          .ifPresent(
-              why ->
-                  err.println(
-                      "imagefleet build: builder auto: "
-                          + (choice.phased() ? "phased" : "not append")
-                          + " ("
-                          + why
-                          + ")"));
+      err.println("imagefleet build: builder auto: " + autoSays(choice));
     }
     return choice;
+  }
+
+  /** What auto took, and why not the faster path. */
+  private static String autoSays(Builders.Choice choice) {
+    if (choice.append()) {
+      return "append (every image assembled in the registry)";
+    }
+    String why = choice.notAppend().map(w -> " (" + w + ")").orElse("");
+    return (choice.phased() ? "phased" : "not append") + why;
   }
 
   /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
