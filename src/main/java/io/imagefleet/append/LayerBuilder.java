@@ -147,10 +147,9 @@ public final class LayerBuilder {
     public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
       String target = target(dir);
       if (!target.equals("/")) {
-        put(
-            entries,
-            target,
-            new Directory(mode(copy, dir), uid(copy), gid(copy), mtime(attributes)));
+        // BuildKit's --chmod applies to what is copied, not to the directory copied into.
+        int mode = dir.equals(directory) ? sourceMode(dir) : mode(copy, dir);
+        put(entries, target, new Directory(mode, uid(copy), gid(copy), mtime(attributes)));
       }
       return FileVisitResult.CONTINUE;
     }
@@ -205,9 +204,10 @@ public final class LayerBuilder {
   }
 
   private static int mode(FileCopy copy, Path path) {
-    if (copy.mode().isPresent()) {
-      return copy.mode().get();
-    }
+    return copy.mode().orElseGet(() -> sourceMode(path));
+  }
+
+  private static int sourceMode(Path path) {
     try {
       return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
     } catch (IOException | UnsupportedOperationException e) {
