@@ -13,6 +13,10 @@ install_packages() {
   # ReportBrowserIT opens report.html in headless Chromium; `script` drives the terminal test.
   command -v chromium >/dev/null || missing+=(chromium)
   command -v script >/dev/null || missing+=(bsdutils)
+  # DockerfileEquivalenceIT's referee: skopeo copies an image out (checking every blob's digest),
+  # umoci unpacks it into a rootfs to compare.
+  command -v skopeo >/dev/null || missing+=(skopeo)
+  command -v umoci >/dev/null || missing+=(umoci)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq

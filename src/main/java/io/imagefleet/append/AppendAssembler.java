@@ -17,6 +17,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -45,6 +47,8 @@ public final class AppendAssembler {
   private final java.util.Map<String, Object> manifestLocks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final Traffic traffic = new Traffic();
+  private final java.util.Map<String, ParentLookup> parentLookups =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param transport the run's one registry transport (auth, retries, caps)
@@ -92,21 +96,65 @@ public final class AppendAssembler {
     for (JsonNode layer : baseManifest.path("layers")) {
       crossBlob(source, target, layer, deadline, out);
     }
+    Optional<OwnedParents.Layer> parents =
+        request.layer().flatMap(layer -> ownedParents(layer, source, baseManifest, deadline, out));
+    parents.ifPresent(layer -> uploadParents(target, layer, deadline, out));
     request.layer().ifPresent(layer -> uploadLayer(target, layer, deadline, out));
     ObjectNode config =
         new ConfigEditor(request.plan())
             .apply(
                 baseConfig,
                 new ConfigEditor.Base(base.fullName(), manifest.digest()),
+                parents.map(OwnedParents.Layer::diffId),
                 request.layer().map(AgentLayer::diffId),
                 request.created());
     byte[] configBytes = pushConfig(target, config, deadline, out);
-    ObjectNode newManifest = manifestFor(baseManifest, manifest.mediaType(), configBytes, request);
+    ObjectNode newManifest =
+        manifestFor(baseManifest, manifest.mediaType(), configBytes, parents, request);
     String tag = request.target().tag();
     String digest = putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
     traffic.images.incrementAndGet();
     out.line("pushed " + target + ":" + tag + " " + digest);
     return digest;
+  }
+
+  /** The directories a COPY --chown creates that this base lacks, as a layer of their own. */
+  private Optional<OwnedParents.Layer> ownedParents(
+      AgentLayer layer, Repository source, JsonNode baseManifest, Deadline deadline, ImageLog out) {
+    ParentLookup lookup =
+        parentLookups.computeIfAbsent(
+            layer.digest(),
+            p -> {
+              OwnedParents parents = new OwnedParents(layer);
+              return new ParentLookup(parents, new BaseDirectories(session, parents.lookups()));
+            });
+    if (lookup.parents().lookups().isEmpty()) {
+      return Optional.empty();
+    }
+    List<JsonNode> layers = new ArrayList<>();
+    baseManifest.path("layers").forEach(layers::add);
+    return lookup.parents().layer(lookup.directories().existing(source, layers, deadline, out));
+  }
+
+  private record ParentLookup(OwnedParents parents, BaseDirectories directories) {}
+
+  private void uploadParents(
+      Repository target, OwnedParents.Layer layer, Deadline deadline, ImageLog out) {
+    crossings.once(
+        target,
+        layer.digest(),
+        () -> {
+          if (!session.blobExists(target, layer.digest(), deadline)) {
+            upload(
+                target,
+                layer.digest(),
+                Optional.empty(),
+                () -> BlobBody.of(HttpRequest.BodyPublishers.ofByteArray(layer.bytes())),
+                deadline);
+          }
+          out.line("parent directories layer " + layer.digest() + " in " + target);
+        },
+        deadline);
   }
 
   /** The new config as a blob of the target: POST + PUT /v2/<name>/blobs/uploads/. */
@@ -145,14 +193,29 @@ public final class AppendAssembler {
     }
   }
 
-  /** The base's manifest with the new config and the agent layer last; same media type family. */
+  /**
+   * The base's manifest with the new config, then the owned parents' layer (if any) and the agent
+   * layer; same media type family.
+   */
   private static ObjectNode manifestFor(
-      ObjectNode baseManifest, String mediaType, byte[] config, AppendRequest request) {
+      ObjectNode baseManifest,
+      String mediaType,
+      byte[] config,
+      Optional<OwnedParents.Layer> parents,
+      AppendRequest request) {
     ObjectNode manifest = baseManifest.deepCopy();
     manifest.remove("subject");
     ObjectNode configDescriptor = (ObjectNode) manifest.get("config");
     configDescriptor.put("digest", Digests.sha256(config));
     configDescriptor.put("size", config.length);
+    parents.ifPresent(
+        layer ->
+            manifest
+                .withArray("layers")
+                .addObject()
+                .put("mediaType", layerMediaType(mediaType))
+                .put("digest", layer.digest())
+                .put("size", layer.bytes().length));
     request
         .layer()
         .ifPresent(

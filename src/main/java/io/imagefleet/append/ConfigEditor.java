@@ -68,6 +68,19 @@ final class ConfigEditor {
   }
 
   ObjectNode apply(ObjectNode baseConfig, Base base, Optional<String> diffId, Instant created) {
+    return apply(baseConfig, base, Optional.empty(), diffId, created);
+  }
+
+  /**
+   * As above, with the image's own layer of {@link OwnedParents} (when its base lacks some of them)
+   * below the agent layer.
+   */
+  ObjectNode apply(
+      ObjectNode baseConfig,
+      Base base,
+      Optional<String> parentsDiffId,
+      Optional<String> diffId,
+      Instant created) {
     ObjectNode image = baseConfig.deepCopy();
     ObjectNode config =
         image.path("config").isObject()
@@ -76,6 +89,15 @@ final class ConfigEditor {
     State state = new State(config, base.name());
     ArrayNode history = array(image, "history");
     boolean layerTold = false;
+    parentsDiffId.ifPresent(
+        id -> {
+          ObjectNode entry = history.addObject();
+          entry.put("created", created.toString());
+          entry.put(
+              "created_by", "parent directories of COPY --chown destinations # imagefleet append");
+          entry.put("comment", "the directories this base lacks, owned as --chown says");
+          array(object(image, "rootfs"), "diff_ids").add(id);
+        });
     for (Dockerfile.Instruction instruction : plan.instructions()) {
       state.apply(instruction);
       layerTold |=

@@ -74,18 +74,20 @@ public final class LayerBuilder {
   /** Writes the layer to {@code out} (gzip) and returns its digests, computed in the same pass. */
   public AgentLayer build(AppendPlan plan, Path out) {
     TreeMap<String, Entry> entries = new TreeMap<>();
+    List<AgentLayer.ParentChain> parents = new ArrayList<>();
     for (FileCopy copy : plan.copies()) {
-      add(copy, entries);
+      add(copy, entries, parents);
     }
     try {
-      return write(entries, out);
+      return write(entries, out, parents);
     } catch (IOException e) {
       throw new ImagefleetException(
           io.imagefleet.ExitCode.INTERNAL, "write the agent layer " + out + " failed: " + e, e);
     }
   }
 
-  private void add(FileCopy copy, TreeMap<String, Entry> entries) {
+  private void add(
+      FileCopy copy, TreeMap<String, Entry> entries, List<AgentLayer.ParentChain> parents) {
     Path root = copy.fromStage().map(stageRoots).orElse(context).toAbsolutePath().normalize();
     List<String> sources = new ArrayList<>();
     for (String source : copy.sources()) {
@@ -101,6 +103,8 @@ public final class LayerBuilder {
     for (String source : sources) {
       Path path = resolveInRoot(root, source, copy);
       if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+        // Docker's builder makes a directory's way as root and chowns only what it copies.
+        parents.add(chain(copy.destination(), 0, 0));
         addDirectory(copy, path, copy.destination(), entries);
       } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
         if (copy.add()) {
@@ -113,11 +117,22 @@ public final class LayerBuilder {
             intoDirectory
                 ? PosixPaths.resolve(copy.destination(), PosixPaths.name(source))
                 : copy.destination();
+        // A file's missing parents get the --chown owner (idtools.MkdirAllAndChownNew).
+        parents.add(chain(destination, uid(copy), gid(copy)));
         put(entries, destination, regular(copy, path));
       } else {
         throw failure(copy, source + " is neither a file nor a directory");
       }
     }
+  }
+
+  /** The directories above {@code path}, top down. */
+  private static AgentLayer.ParentChain chain(String path, int uid, int gid) {
+    List<String> directories = new ArrayList<>();
+    for (String d = PosixPaths.parent(path); !d.equals("/"); d = PosixPaths.parent(d)) {
+      directories.add(0, d);
+    }
+    return new AgentLayer.ParentChain(directories, uid, gid);
   }
 
   private void addDirectory(
@@ -147,10 +162,9 @@ public final class LayerBuilder {
     public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
       String target = target(dir);
       if (!target.equals("/")) {
-        put(
-            entries,
-            target,
-            new Directory(mode(copy, dir), uid(copy), gid(copy), mtime(attributes)));
+        // BuildKit's --chmod applies to what is copied, not to the directory copied into.
+        int mode = dir.equals(directory) ? sourceMode(dir) : mode(copy, dir);
+        put(entries, target, new Directory(mode, uid(copy), gid(copy), mtime(attributes)));
       }
       return FileVisitResult.CONTINUE;
     }
@@ -205,9 +219,10 @@ public final class LayerBuilder {
   }
 
   private static int mode(FileCopy copy, Path path) {
-    if (copy.mode().isPresent()) {
-      return copy.mode().get();
-    }
+    return copy.mode().orElseGet(() -> sourceMode(path));
+  }
+
+  private static int sourceMode(Path path) {
     try {
       return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
     } catch (IOException | UnsupportedOperationException e) {
@@ -326,7 +341,9 @@ public final class LayerBuilder {
     }
   }
 
-  private AgentLayer write(TreeMap<String, Entry> entries, Path out) throws IOException {
+  private AgentLayer write(
+      TreeMap<String, Entry> entries, Path out, List<AgentLayer.ParentChain> parents)
+      throws IOException {
     MessageDigest compressed = sha256();
     MessageDigest uncompressed = sha256();
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -351,7 +368,7 @@ public final class LayerBuilder {
       writer.finish();
     }
     return new AgentLayer(
-        out, "sha256:" + hex(compressed), "sha256:" + hex(uncompressed), Files.size(out));
+        out, "sha256:" + hex(compressed), "sha256:" + hex(uncompressed), Files.size(out), parents);
   }
 
   private static String where(FileCopy copy) {

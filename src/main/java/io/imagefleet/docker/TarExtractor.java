@@ -113,6 +113,10 @@ final class TarExtractor {
       PosixFileAttributeView view =
           Files.getFileAttributeView(target, PosixFileAttributeView.class, NOFOLLOW);
       view.setPermissions(permissions(entry.getMode()));
+      if ((entry.getMode() & 07000) != 0) {
+        // setuid, setgid, sticky: beyond PosixFilePermission, kept as the stage has them
+        Files.setAttribute(target, "unix:mode", entry.getMode() & 07777, NOFOLLOW);
+      }
       view.setTimes(FileTime.from(entry.getModTime().toInstant()), null, null);
     }
   }
