@@ -37,6 +37,8 @@ public final class AppendPlan {
   private final Map<String, Optional<String>> globalArgs;
   private final Map<String, String> buildArgs;
   private final List<FileCopy> copies;
+  private final List<FoldedRun> folded;
+  private final List<Object> steps;
   private final Map<String, List<String>> stageSources;
 
   private AppendPlan(
@@ -44,13 +46,17 @@ public final class AppendPlan {
       List<Dockerfile.Instruction> stage,
       Map<String, Optional<String>> globalArgs,
       Map<String, String> buildArgs,
-      List<FileCopy> copies,
+      List<Object> steps,
       Map<String, List<String>> stageSources) {
     this.dockerfile = dockerfile;
     this.stage = List.copyOf(stage);
     this.globalArgs = globalArgs;
     this.buildArgs = buildArgs;
-    this.copies = List.copyOf(copies);
+    this.steps = List.copyOf(steps);
+    this.copies =
+        steps.stream().filter(FileCopy.class::isInstance).map(FileCopy.class::cast).toList();
+    this.folded =
+        steps.stream().filter(FoldedRun.class::isInstance).map(FoldedRun.class::cast).toList();
     this.stageSources = stageSources;
   }
 
@@ -74,9 +80,11 @@ public final class AppendPlan {
     List<Dockerfile.Instruction> body =
         stages.get(last).instructions().subList(1, stages.get(last).instructions().size());
     LayerScope scope = new LayerScope(dockerfile.escape(), args, globals);
-    List<FileCopy> copies = copies(body, scope, stages.subList(0, last));
+    List<Object> steps = steps(body, scope, stages.subList(0, last));
+    List<FileCopy> copies =
+        steps.stream().filter(FileCopy.class::isInstance).map(FileCopy.class::cast).toList();
     return new AppendPlan(
-        dockerfile, body, globals, Map.copyOf(args), copies, stageSources(copies, stages));
+        dockerfile, body, globals, Map.copyOf(args), steps, stageSources(copies, stages));
   }
 
   static Dockerfile read(String text) {
@@ -131,26 +139,48 @@ public final class AppendPlan {
     return last;
   }
 
-  /** The stage's COPY and ADD lines as copies; config lines go through the scope; others fail. */
-  private static List<FileCopy> copies(
+  /**
+   * The stage's COPY and ADD lines as copies and its foldable RUNs ({@link FoldedRun}, on paths the
+   * stage copied) in order; config lines go through the scope; anything else fails.
+   */
+  private static List<Object> steps(
       List<Dockerfile.Instruction> body, LayerScope scope, List<Stage> earlier) {
-    List<FileCopy> copies = new ArrayList<>();
+    List<Object> steps = new ArrayList<>();
+    List<String> added = new ArrayList<>();
     for (Dockerfile.Instruction instruction : body) {
       String keyword = instruction.keyword();
       if (keyword.equals("COPY") || keyword.equals("ADD")) {
-        copies.add(scope.copy(instruction, earlier));
+        FileCopy copy = scope.copy(instruction, earlier);
+        steps.add(copy);
+        added.add(copy.destination());
       } else if (CONFIG_INSTRUCTIONS.contains(keyword)) {
         scope.apply(instruction);
+      } else if (keyword.equals("RUN")
+          && FoldedRun.parse(instruction, scope.workdir())
+              .filter(run -> onAddedPaths(run, added))
+              .isPresent()) {
+        steps.add(FoldedRun.parse(instruction, scope.workdir()).orElseThrow());
       } else {
         throw NotAppendable.at(
             instruction,
             keyword
                 + " can't be assembled in a registry (after FROM ${BASE_IMAGE} append takes only"
                 + " COPY, ADD of local files, ENV, LABEL, WORKDIR, USER, ENTRYPOINT, CMD, EXPOSE,"
-                + " ARG, SHELL and STOPSIGNAL)");
+                + " ARG, SHELL and STOPSIGNAL, and folds a RUN of chmod, chown, mkdir -p and ln -s"
+                + " on paths the stage copied)");
       }
     }
-    return copies;
+    return steps;
+  }
+
+  /** Whether every path the RUN touches is one an earlier COPY of the stage put there, or below. */
+  private static boolean onAddedPaths(FoldedRun run, List<String> added) {
+    return run.ops().stream()
+        .flatMap(op -> op.paths().stream())
+        .allMatch(
+            path ->
+                added.stream()
+                    .anyMatch(d -> path.equals(d) || path.startsWith(d.equals("/") ? d : d + "/")));
   }
 
   /** Per earlier stage copied from, the paths read from it; each such stage must not be on BASE. */
@@ -207,6 +237,16 @@ public final class AppendPlan {
   /** Whether the stage copies anything; without it there is no layer, only a new config. */
   public boolean addsFiles() {
     return !copies.isEmpty();
+  }
+
+  /** The RUNs folded into the layer, for the console. */
+  public List<String> foldedRuns() {
+    return folded.stream().map(r -> "line " + r.line() + " (" + r.text() + ")").toList();
+  }
+
+  /** The copies and folded RUNs, in Dockerfile order. */
+  List<Object> steps() {
+    return steps;
   }
 
   List<FileCopy> copies() {

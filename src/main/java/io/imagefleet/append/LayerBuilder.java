@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -75,8 +76,16 @@ public final class LayerBuilder {
   public AgentLayer build(AppendPlan plan, Path out) {
     TreeMap<String, Entry> entries = new TreeMap<>();
     List<AgentLayer.ParentChain> parents = new ArrayList<>();
-    for (FileCopy copy : plan.copies()) {
-      add(copy, entries, parents);
+    Set<String> copiedInto = new java.util.HashSet<>();
+    for (Object step : plan.steps()) {
+      if (step instanceof FileCopy copy) {
+        add(copy, entries, parents);
+        if (copy.destinationIsDirectory()) {
+          copiedInto.add(copy.destination());
+        }
+      } else {
+        fold((FoldedRun) step, entries, copiedInto);
+      }
     }
     try {
       return write(entries, out, parents);
@@ -212,6 +221,108 @@ public final class LayerBuilder {
       entries.subMap(path + "/", path + "0").clear();
     }
     entries.put(path, entry);
+  }
+
+  /** A folded RUN's commands applied to the entries the stage's copies made, in order. */
+  private void fold(FoldedRun run, TreeMap<String, Entry> entries, Set<String> copiedInto) {
+    long mtime = fixedMtime.orElse(REPRODUCIBLE_MTIME).getEpochSecond();
+    for (FoldedRun.Op op : run.ops()) {
+      if (op instanceof FoldedRun.Mkdir mkdir) {
+        mkdir.paths().forEach(path -> makeDirectories(run, path, entries, copiedInto, mtime));
+      } else if (op instanceof FoldedRun.Symlink link) {
+        String path = link.path();
+        if (entries.get(path) instanceof Directory) {
+          path = PosixPaths.resolve(path, PosixPaths.name(link.target()));
+        }
+        if (entries.containsKey(path) && !link.force()) {
+          throw foldFailure(run, path + " exists (ln -s without -f fails there)");
+        }
+        String parent = PosixPaths.parent(path);
+        if (!(entries.get(parent) instanceof Directory) && !copiedInto.contains(parent)) {
+          throw foldFailure(run, parent + " is not a directory this stage copied");
+        }
+        put(entries, path, new Symlink(link.target(), 0, 0, mtime));
+      } else if (op instanceof FoldedRun.Chmod chmod) {
+        touched(run, chmod.paths(), chmod.recursive(), entries)
+            .forEach((path, entry) -> entries.put(path, withMode(entry, chmod)));
+      } else if (op instanceof FoldedRun.Chown chown) {
+        touched(run, chown.paths(), chown.recursive(), entries)
+            .forEach((path, entry) -> entries.put(path, withOwner(entry, chown)));
+      }
+    }
+  }
+
+  /** chmod -R passes symbolic links by, as chmod does. */
+  private static Entry withMode(Entry entry, FoldedRun.Chmod chmod) {
+    if (entry instanceof Directory d) {
+      return new Directory(chmod.apply(d.mode(), true), d.uid(), d.gid(), d.mtime());
+    }
+    if (entry instanceof RegularFile f) {
+      return new RegularFile(
+          f.source(), chmod.apply(f.mode(), false), f.uid(), f.gid(), f.mtime(), f.size());
+    }
+    return entry;
+  }
+
+  /** chown -R changes a symbolic link itself, as chown -R does. */
+  private static Entry withOwner(Entry entry, FoldedRun.Chown chown) {
+    int uid = chown.uid();
+    if (entry instanceof Directory d) {
+      return new Directory(d.mode(), uid, chown.gid().orElse(d.gid()), d.mtime());
+    }
+    if (entry instanceof RegularFile f) {
+      return new RegularFile(
+          f.source(), f.mode(), uid, chown.gid().orElse(f.gid()), f.mtime(), f.size());
+    }
+    Symlink l = (Symlink) entry;
+    return new Symlink(l.target(), uid, chown.gid().orElse(l.gid()), l.mtime());
+  }
+
+  /**
+   * The entries a chmod or chown changes: each path (never through a link: a path that is one
+   * fails, as its target may be the base's) and, with -R, everything below it.
+   */
+  private static java.util.Map<String, Entry> touched(
+      FoldedRun run, List<String> paths, boolean recursive, TreeMap<String, Entry> entries) {
+    java.util.Map<String, Entry> touched = new java.util.LinkedHashMap<>();
+    for (String path : paths) {
+      Entry entry = entries.get(path);
+      if (entry == null || entry instanceof Symlink) {
+        throw foldFailure(run, path + " is not a file or directory this stage copied");
+      }
+      touched.put(path, entry);
+      if (recursive) {
+        touched.putAll(entries.subMap(path + "/", path + "0"));
+      }
+    }
+    return touched;
+  }
+
+  /**
+   * mkdir -p: each missing directory down to {@code path}, 0755 root's, as the RUN would make,
+   * below a directory the layer has or a COPY put files into; never one the base may have.
+   */
+  private static void makeDirectories(
+      FoldedRun run,
+      String path,
+      TreeMap<String, Entry> entries,
+      Set<String> copiedInto,
+      long mtime) {
+    List<String> missing = new ArrayList<>();
+    String at = path;
+    while (!at.equals("/") && !entries.containsKey(at) && !copiedInto.contains(at)) {
+      missing.add(0, at);
+      at = PosixPaths.parent(at);
+    }
+    if (at.equals("/") || (entries.containsKey(at) && !(entries.get(at) instanceof Directory))) {
+      throw foldFailure(run, path + " is not below a directory this stage copied");
+    }
+    missing.forEach(dir -> entries.put(dir, new Directory(0755, 0, 0, mtime)));
+  }
+
+  private static ImagefleetException foldFailure(FoldedRun run, String problem) {
+    return ImagefleetException.invalidInput(
+        "Dockerfile line " + run.line() + " (" + run.text() + "): " + problem);
   }
 
   private long mtime(BasicFileAttributes attributes) {

@@ -53,6 +53,11 @@ final class LayerScope {
     }
   }
 
+  /** The WORKDIR the stage set so far, when it set an absolute one. */
+  Optional<String> workdir() {
+    return workdir;
+  }
+
   FileCopy copy(Dockerfile.Instruction instruction, List<Stage> earlier) {
     boolean add = instruction.keyword().equals("ADD");
     List<String> expanded = words(instruction, add);

@@ -162,10 +162,12 @@ public final class PhasedPlan {
   private static int lastUnappendable(List<Dockerfile.Instruction> body) {
     for (int i = body.size() - 1; i >= 0; i--) {
       String keyword = body.get(i).keyword();
+      // A RUN of the forms append folds counts; whether its paths qualify, the tail's plan says.
       boolean appendable =
           keyword.equals("COPY")
               || keyword.equals("ADD")
-              || AppendPlan.CONFIG_INSTRUCTIONS.contains(keyword);
+              || AppendPlan.CONFIG_INSTRUCTIONS.contains(keyword)
+              || FoldedRun.parse(body.get(i), Optional.of("/")).isPresent();
       if (!appendable) {
         return i;
       }

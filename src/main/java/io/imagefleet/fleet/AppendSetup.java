@@ -114,6 +114,11 @@ public final class AppendSetup {
     Map<String, Path> roots = new LinkedHashMap<>();
     daemon.ifPresent(d -> roots.putAll(exportStages(plan, d, context, sdist, sdkCommit)));
     Optional<AgentLayer> layer = Optional.empty();
+    if (!plan.foldedRuns().isEmpty()) {
+      err.println(
+          "imagefleet build: append: folded into the agent layer (not run on each base): "
+              + String.join(", ", plan.foldedRuns()));
+    }
     if (plan.addsFiles()) {
       LayerBuilder layers =
           new LayerBuilder(context, roots::get, Optional.of(LayerBuilder.REPRODUCIBLE_MTIME));

@@ -66,7 +66,8 @@ class AppendPlanTest {
         .hasMessage(
             "Dockerfile line 5 (RUN pip install /x): RUN can't be assembled in a registry (after"
                 + " FROM ${BASE_IMAGE} append takes only COPY, ADD of local files, ENV, LABEL,"
-                + " WORKDIR, USER, ENTRYPOINT, CMD, EXPOSE, ARG, SHELL and STOPSIGNAL); use"
+                + " WORKDIR, USER, ENTRYPOINT, CMD, EXPOSE, ARG, SHELL and STOPSIGNAL, and folds a"
+                + " RUN of chmod, chown, mkdir -p and ln -s on paths the stage copied); use"
                 + " --builder engine or --builder buildx for this Dockerfile");
   }
 

@@ -104,6 +104,42 @@ class PhasedPlanTest {
   }
 
   @Test
+  void aChmodOfWhatTheTailCopiedIsFoldedSoTheCopyStaysOutOfTheEnvImage() {
+    PhasedPlan plan =
+        split(
+            """
+            ARG BASE_IMAGE
+            FROM busybox AS builder
+            RUN mkdir /dist && echo agent > /dist/agent
+            FROM ${BASE_IMAGE}
+            RUN apk add tmux
+            COPY --from=builder /dist/agent /usr/local/bin/agent
+            RUN chmod +x /usr/local/bin/agent
+            """);
+
+    assertThat(plan.splitLine()).isEqualTo(5);
+    assertThat(plan.tail().foldedRuns())
+        .containsExactly("line 7 (RUN chmod +x /usr/local/bin/agent)");
+  }
+
+  @Test
+  void aFoldableRunOnTheBasesOwnFilesStaysInTheHead() {
+    PhasedPlan plan =
+        split(
+            """
+            ARG BASE_IMAGE
+            FROM ${BASE_IMAGE}
+            RUN apk add tmux
+            COPY agent /usr/local/bin/agent
+            RUN chmod 600 /etc/shadow
+            ENV A=1
+            """);
+
+    assertThat(plan.splitLine()).isEqualTo(5);
+    assertThat(plan.tail().foldedRuns()).isEmpty();
+  }
+
+  @Test
   void aStageThatEndsInARunHasNothingToAppend() {
     assertThatThrownBy(
             () ->

@@ -178,6 +178,41 @@ class DockerfileEquivalenceIT {
         CMD ["--flag", "value"]
         WORKDIR /work/space
         """),
+    FOLDED(
+        List.of(
+            "RUN chmod +x, mkdir -p, ln -s, chown -R on copied paths (folded into the layer)",
+            "COPY --from=<stage> of a directory"),
+        Reference.ENGINE,
+        """
+        ARG BASE_IMAGE
+        FROM %BUSYBOX% AS builder
+        RUN mkdir -p /dist/bin && printf '#!/bin/sh\\necho agent\\n' > /dist/bin/agent \\
+         && chmod 644 /dist/bin/agent
+        FROM ${BASE_IMAGE}
+        COPY --from=builder /dist /opt/agent
+        RUN chmod +x /opt/agent/bin/agent && mkdir -p /opt/agent/cache/deep \\
+         && ln -s /opt/agent/bin/agent /opt/agent/run && chown -R 1234:2345 /opt/agent/cache
+        ENV PATH=$PATH:/opt/agent/bin
+        """),
+    PHASED(
+        List.of(
+            "phased: a RUN on the base in an env image, the tail appended to it",
+            "a stage reached through another stage (FROM base-minimal AS agent)"),
+        Reference.ENGINE,
+        """
+        ARG BASE_IMAGE
+        FROM ${BASE_IMAGE} AS base-minimal
+        RUN mkdir -p /workspace/cache && echo env > /workspace/env && chmod 700 /workspace/cache
+        FROM %BUSYBOX% AS builder
+        RUN mkdir -p /dist/bin && echo tool > /dist/bin/tool
+        FROM base-minimal AS agent
+        ARG SDIST
+        COPY --from=builder /dist /opt/agent
+        COPY ${SDIST} /opt/agent/sdist/
+        RUN chmod 755 /opt/agent/bin/tool
+        ENV PATH=$PATH:/opt/agent/bin
+        WORKDIR /workspace
+        """),
     EXEC_FORMS(
         List.of("USER by name", "ENTRYPOINT exec form, CMD shell form"),
         Reference.ENGINE,
@@ -205,6 +240,11 @@ class DockerfileEquivalenceIT {
      */
     List<String> workdirsOnlyDockerMakes() {
       return this == CONFIG ? List.of("/work", "/work/space") : List.of();
+    }
+
+    /** The builder compared with Docker's: append, or phased for a stage that runs commands. */
+    String builder() {
+      return this == PHASED ? "phased" : "append";
     }
 
     /** Append refuses --chown by name: the layer is built once for every base (docs/APPEND.md). */
@@ -266,7 +306,7 @@ class DockerfileEquivalenceIT {
 
     // when append builds it, and Docker builds the reference
     String appendImage = rig.image() + "-" + c.slug() + "-append:" + tag;
-    CliRun append = build(dockerfile, "append", appendImage);
+    CliRun append = build(dockerfile, c.builder(), appendImage);
     String referenceImage = reference(c, dockerfile);
     if (c.appendRefuses()) {
       assertThat(append.exitCode()).as(append.err()).isEqualTo(2);
