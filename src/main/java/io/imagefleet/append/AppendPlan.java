@@ -32,6 +32,7 @@ public final class AppendPlan {
           "SHELL",
           "STOPSIGNAL");
 
+  private final String text;
   private final Dockerfile dockerfile;
   private final List<Dockerfile.Instruction> stage;
   private final Map<String, Optional<String>> globalArgs;
@@ -42,12 +43,14 @@ public final class AppendPlan {
   private final Map<String, List<String>> stageSources;
 
   private AppendPlan(
+      String text,
       Dockerfile dockerfile,
       List<Dockerfile.Instruction> stage,
       Map<String, Optional<String>> globalArgs,
       Map<String, String> buildArgs,
       List<Object> steps,
       Map<String, List<String>> stageSources) {
+    this.text = text;
     this.dockerfile = dockerfile;
     this.stage = List.copyOf(stage);
     this.globalArgs = globalArgs;
@@ -84,7 +87,13 @@ public final class AppendPlan {
     List<FileCopy> copies =
         steps.stream().filter(FileCopy.class::isInstance).map(FileCopy.class::cast).toList();
     return new AppendPlan(
-        dockerfile, body, globals, Map.copyOf(args), steps, stageSources(copies, stages));
+        dockerfileText,
+        dockerfile,
+        body,
+        globals,
+        Map.copyOf(args),
+        steps,
+        stageSources(copies, stages));
   }
 
   static Dockerfile read(String text) {
@@ -237,6 +246,11 @@ public final class AppendPlan {
   /** Whether the stage copies anything; without it there is no layer, only a new config. */
   public boolean addsFiles() {
     return !copies.isEmpty();
+  }
+
+  /** The Dockerfile this plan was read from; its earlier stages are built from it. */
+  public String dockerfileText() {
+    return text;
   }
 
   /** The RUNs folded into the layer, for the console. */

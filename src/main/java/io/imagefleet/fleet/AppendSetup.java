@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  */
 public final class AppendSetup {
   private static final int REGISTRY_ATTEMPTS = 5;
+  private static final String STAGES_DOCKERFILE = "Dockerfile.imagefleet-stages";
   private static final Duration REGISTRY_BACKOFF = Duration.ofSeconds(1);
 
   private final BuildSettings settings;
@@ -162,10 +163,20 @@ public final class AppendSetup {
     args.put("SDK_COMMIT", sdkCommit);
     args.put("SDIST", sdist.getFileName().toString());
     Map<String, Path> roots = new LinkedHashMap<>();
+    // The plan's own text (for phased, the tail's, without the stages on ${BASE_IMAGE}); it leaves
+    // the context before the layer reads it.
+    Path stages = context.resolve(STAGES_DOCKERFILE);
     long start = System.nanoTime();
-    plan.exportPaths()
-        .forEach(
-            (stage, paths) -> roots.put(stage, exportStage(stage, paths, daemon, context, args)));
+    try {
+      Files.writeString(stages, plan.dockerfileText());
+      plan.exportPaths()
+          .forEach(
+              (stage, paths) -> roots.put(stage, exportStage(stage, paths, daemon, context, args)));
+      Files.delete(stages);
+    } catch (IOException e) {
+      throw new ImagefleetException(
+          ExitCode.INTERNAL, "cannot write " + stages + ": " + e.getMessage(), e);
+    }
     err.println(
         "imagefleet build: append: built stage(s) "
             + String.join(", ", roots.keySet())
@@ -192,7 +203,7 @@ public final class AppendSetup {
     try {
       daemon.buildImage(
           new EngineBuild(
-              context, context.resolve("Dockerfile"), tag, stage, args, settings.network()),
+              context, context.resolve(STAGES_DOCKERFILE), tag, stage, args, settings.network()),
           log,
           settings.imageTimeout());
       for (String path : paths) {
