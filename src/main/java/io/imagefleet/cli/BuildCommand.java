@@ -93,6 +93,7 @@ final class BuildCommand implements Callable<Integer> {
     if (output.dryRun) {
       return runner.dryRun(plan, done);
     }
+    runner.requireTargetAnswers(plan, done, repository);
     SdistCache.Sdist sdistFile =
         sdkInput.sdist(source, commit, settings.logs().resolve("sdist.log"));
     BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume, history);

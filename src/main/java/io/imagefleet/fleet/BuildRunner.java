@@ -5,6 +5,7 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
+import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.report.MermaidCharts;
 import io.imagefleet.report.Reports;
@@ -127,6 +128,35 @@ public final class BuildRunner {
               false));
       throw e;
     }
+  }
+
+  /**
+   * The --image registry must answer before the sdist is built or any image started: when it
+   * doesn't, exit 4 within seconds naming it (the report written), not after the first builds.
+   */
+  public void requireTargetAnswers(
+      List<PlannedImage> plan, Set<String> alreadyDone, ImageReference repository) {
+    if (!settings.push()) {
+      return;
+    }
+    untilConnected(
+        plan,
+        alreadyDone,
+        () -> {
+          if (!registry.answers(repository)) {
+            throw new ImagefleetException(
+                ExitCode.UNREACHABLE,
+                "the --image registry "
+                    + repository.registry()
+                    + " does not answer at "
+                    + registry.repository(repository).scheme()
+                    + "://"
+                    + repository.apiHost()
+                    + "/v2/; check the name and the network (plain HTTP needs"
+                    + " --insecure-registry)");
+          }
+          return true;
+        });
   }
 
   /** The instances a resumed run need not build, from the manifest of the earlier run. */

@@ -198,6 +198,46 @@ class BuildCommandTest {
     assertThat(runner.err().lines().skip(1)).noneMatch(line -> line.contains("hunter2"));
   }
 
+  @org.junit.jupiter.api.Test
+  void aTargetRegistryThatDoesNotAnswerEndsTheRunBeforeTheSdistIsBuilt() throws Exception {
+    // given a --image registry where nothing listens, and an sdist command that leaves a mark
+    Path ids = Files.writeString(dir.resolve("one.txt"), "a-1\n");
+    Path mark = dir.resolve("sdist-ran");
+    Path output = dir.resolve("out-unreachable");
+    long start = System.nanoTime();
+
+    CliRun run =
+        CliRun.run(
+            Map.of("DOCKER_HOST", "unix:///nonexistent.sock"),
+            "build",
+            "--image",
+            "127.0.0.1:1/ns/agent",
+            "--dataset",
+            ids.toString(),
+            "--benchmark",
+            "custom",
+            "--base-image-template",
+            "127.0.0.1:5000/ns/bases:{id}",
+            "--sdk",
+            dir.toString(),
+            "--sdk-commit",
+            "0123456789abcdef",
+            "--sdist-command",
+            "touch " + mark + "; tar czf {out}/a-1.tar.gz --files-from /dev/null",
+            "--output",
+            output.toString());
+
+    // then exit 4 within seconds naming the registry, no sdist built, the report written
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(4);
+    assertThat(run.err())
+        .contains(
+            "imagefleet: the --image registry 127.0.0.1:1 does not answer at"
+                + " http://127.0.0.1:1/v2/; check the name and the network");
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(15);
+    assertThat(mark).doesNotExist();
+    assertThat(output.resolve("summary.json")).exists();
+  }
+
   @ParameterizedTest
   @MethodSource("badInput")
   void badInputExitsTwoWithOneLineAndWritesNothing(String message, String[] args) {
