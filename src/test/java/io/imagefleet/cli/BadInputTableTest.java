@@ -274,9 +274,14 @@ class BadInputTableTest {
             dispatch(closed)),
         // Unreachable daemon, registry, API
         bad(
-            "`build` with `DOCKER_HOST=unix:///nonexistent.sock`",
+            "`build --no-push` with `DOCKER_HOST=unix:///nonexistent.sock`",
             4,
             "cannot reach the Docker daemon at unix:///nonexistent.sock",
+            build().with("--no-push", null)),
+        bad(
+            "`build` with the `--image` registry on a closed port",
+            4,
+            "the --image registry 127.0.0.1:",
             build()),
         bad(
             "`preflight` with `DOCKER_HOST=unix:///nonexistent.sock`",
