@@ -102,6 +102,30 @@ class PhasedBuildIT {
   }
 
   @Test
+  void anEnvImageThatFailsToBuildFailsItsImageAndTheOthersGoOn() throws Exception {
+    Path refusing =
+        Files.writeString(
+            dir.resolve("refusing.Dockerfile"),
+            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n"
+                + "RUN if grep -q two /marker; then echo no env here >&2; exit 3; fi\n"
+                + "ARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
+    List<String> args = args("out-refusing", sdist("refusing", "x"), "4444444ddddddd");
+    args.set(args.indexOf("--dockerfile") + 1, refusing.toString());
+    args.set(args.indexOf("--image") + 1, rig.image() + "-refusing");
+    args.addAll(List.of("--max-retries", "0", "--max-failures", "1"));
+
+    CliRun run = CliRun.run(Map.of(), args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as("one failure is within --max-failures 1").isZero();
+    Map<String, JsonNode> records = records(dir.resolve("out-refusing"));
+    assertThat(records.get("pb-1").path("status").asText()).isEqualTo("built");
+    assertThat(records.get("pb-2").path("status").asText()).isEqualTo("failed");
+    assertThat(records.get("pb-2").path("error").asText())
+        .startsWith("env image " + rig.image() + "-refusing:env-");
+    assertThat(Files.readString(dir.resolve("out-refusing/logs/pb-2.log"))).contains("no env here");
+  }
+
+  @Test
   void anExplicitPhasedBuildOfADockerfileWithNothingToAppendExitsTwoNamingTheLine()
       throws Exception {
     Path endsInRun =
