@@ -115,12 +115,15 @@ public final class RegistryTransport {
         boolean rateLimit = isRateLimit(response);
         String detail = errorDetail(response);
         close(response);
-        if (rateLimit && call.retryable()) {
-          // Not an attempt: the next try waits out the pause (all callers do) or fails past the
-          // deadline.
+        if (rateLimit) {
+          // Every caller of the registry waits this out, this call's next try included.
           limited++;
           budgets.pause(
               registry(call), retryAfter(response).orElse(Backoff.delay(backoff, limited)));
+        }
+        if (rateLimit && call.retryable()) {
+          // Not an attempt: the next try waits out the pause or fails as rate-limited past the
+          // deadline.
           attempt--;
           continue;
         }
