@@ -381,6 +381,7 @@ public final class AppendAssembler {
       } catch (RegistryFailure e) {
         boolean retry =
             !e.timedOut()
+                && !e.rateLimited()
                 && !CLIENT_ERROR.matcher(e.getMessage()).find()
                 && attempt < attempts
                 && !deadline.passed();

@@ -23,6 +23,7 @@ import io.imagefleet.github.GitHubApi;
 import io.imagefleet.github.SdkSource;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdistCache;
 import io.imagefleet.sdist.SdkInput;
@@ -49,6 +50,7 @@ import picocli.CommandLine.Spec;
     })
 final class BuildCommand implements Callable<Integer> {
   private final ActionsEnvironment env;
+  private final RegistryBudgets budgets;
 
   @Spec CommandSpec spec;
 
@@ -64,8 +66,9 @@ final class BuildCommand implements Callable<Integer> {
   @Mixin DockerOptions docker = new DockerOptions();
   @Mixin RegistryOptions registryOptions = new RegistryOptions();
 
-  BuildCommand(ActionsEnvironment env) {
+  BuildCommand(ActionsEnvironment env, RegistryBudgets budgets) {
     this.env = env;
+    this.budgets = budgets;
   }
 
   @Override
@@ -91,7 +94,7 @@ final class BuildCommand implements Callable<Integer> {
     runner.checkBases(plan);
     Builders.Choice choice = image.builderChoice(settings, commit, err);
     if (output.dryRun) {
-      return runner.dryRun(plan, done);
+      return runner.dryRun(plan, done, choice);
     }
     runner.requireTargetAnswers(plan, done, repository);
     SdistCache.Sdist sdistFile =
@@ -113,10 +116,8 @@ final class BuildCommand implements Callable<Integer> {
   /** The run's one registry client: every registry call of the build goes through it. */
   private RegistryClient registry(Credentials credentials) {
     return new RegistryClient(
-        credentials,
-        registryOptions.insecureRegistries(),
-        schedule.maxRetries + 3,
-        Duration.ofSeconds(1));
+        registryOptions.transport(
+            credentials, budgets, schedule.maxRetries + 3, Duration.ofSeconds(1)));
   }
 
   private BuildRunner runner(BuildSettings settings, RegistryClient registry) {

@@ -11,6 +11,7 @@ import io.imagefleet.fleet.ImageTags;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdkInput;
 import java.io.PrintWriter;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Spec;
     })
 final class CheckCommand implements Callable<Integer> {
   private final ActionsEnvironment env;
+  private final RegistryBudgets budgets;
 
   @Spec CommandSpec spec;
 
@@ -62,8 +64,9 @@ final class CheckCommand implements Callable<Integer> {
 
   @Mixin RegistryOptions registryOptions = new RegistryOptions();
 
-  CheckCommand(ActionsEnvironment env) {
+  CheckCommand(ActionsEnvironment env, RegistryBudgets budgets) {
     this.env = env;
+    this.budgets = budgets;
   }
 
   @Override
@@ -82,10 +85,12 @@ final class CheckCommand implements Callable<Integer> {
             tags.target);
     RegistryClient registry =
         new RegistryClient(
-            RegistryLogin.credentials(env, err, repository),
-            registryOptions.insecureRegistries(),
-            4,
-            Duration.ofSeconds(1));
+            registryOptions.transport(
+                RegistryLogin.credentials(env, err, repository),
+                budgets,
+                4,
+                Duration.ofSeconds(1)));
+    RegistryBudgets.Usage before = budgets.usage();
     FleetCheck.Result result = new FleetCheck(registry, concurrency).check(plan);
     Path file = FleetCheck.write(output, result);
     String pattern = ImageTags.pattern(repository.repositoryName(), commit, tags.target);
@@ -98,6 +103,7 @@ final class CheckCommand implements Callable<Integer> {
         result.missing().size(),
         result.elapsed().toMillis() / 1000.0,
         file);
+    RegistryOptions.printUsage(err, "check", budgets.usage().since(before));
     StepFiles steps = new StepFiles(env);
     steps.appendSummary(FleetCheck.summary(result, pattern));
     Map<String, String> outputs = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.RunnerSafeWriter;
 import io.imagefleet.github.RunFollower;
+import io.imagefleet.registry.RegistryBudgets;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +27,9 @@ public final class Cli {
    */
   public static CommandLine create(
       PrintWriter out, PrintWriter err, ActionsEnvironment env, RunFollower.Sleeper sleeper) {
-    CommandLine cli = new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper));
+    // One set of registry budgets per process: every command and worker spends from it.
+    CommandLine cli =
+        new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper, new RegistryBudgets()));
     // Action inputs are data: "@/path" must not read a file, whichever command parses it.
     noAtFiles(cli);
     // Every line any command or handler prints is guarded: no data can start a workflow command.
@@ -108,7 +111,8 @@ public final class Cli {
   }
 
   /** Hands commands the environment they run in, so tests can set INPUT_* and GITHUB_* freely. */
-  private record Factory(ActionsEnvironment env, RunFollower.Sleeper sleeper)
+  private record Factory(
+      ActionsEnvironment env, RunFollower.Sleeper sleeper, RegistryBudgets budgets)
       implements CommandLine.IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
@@ -119,16 +123,16 @@ public final class Cli {
         return cls.cast(new PreflightCommand(env));
       }
       if (cls == BuildCommand.class) {
-        return cls.cast(new BuildCommand(env));
+        return cls.cast(new BuildCommand(env, budgets));
       }
       if (cls == CheckCommand.class) {
-        return cls.cast(new CheckCommand(env));
+        return cls.cast(new CheckCommand(env, budgets));
       }
       if (cls == GenerateRetentionCommand.class) {
         return cls.cast(new GenerateRetentionCommand(env));
       }
       if (cls == RetainCommand.class) {
-        return cls.cast(new RetainCommand(env, sleeper));
+        return cls.cast(new RetainCommand(env, sleeper, budgets));
       }
       if (cls == DispatchCommand.class) {
         return cls.cast(new DispatchCommand(env, sleeper));

@@ -5,6 +5,7 @@ import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.WorkflowCommands;
 import io.imagefleet.github.RunFollower;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.registry.RepositoryApi;
 import io.imagefleet.retain.GitHubPackageDeleter;
@@ -73,10 +74,12 @@ final class RetainCommand implements Callable<Integer> {
   @Mixin RegistryOptions registryOptions = new RegistryOptions();
 
   private final RunFollower.Sleeper sleeper;
+  private final RegistryBudgets budgets;
 
-  RetainCommand(ActionsEnvironment env, RunFollower.Sleeper sleeper) {
+  RetainCommand(ActionsEnvironment env, RunFollower.Sleeper sleeper, RegistryBudgets budgets) {
     this.env = env;
     this.sleeper = sleeper;
+    this.budgets = budgets;
   }
 
   @Override
@@ -90,15 +93,18 @@ final class RetainCommand implements Callable<Integer> {
     ImageReference repository = ImageReference.parse(image);
     RegistryClient client =
         new RegistryClient(
-            RegistryLogin.credentials(env, err, repository),
-            registryOptions.insecureRegistries(),
-            4,
-            Duration.ofSeconds(1));
+            registryOptions.transport(
+                RegistryLogin.credentials(env, err, repository),
+                budgets,
+                4,
+                Duration.ofSeconds(1)));
     RepositoryApi api = new RepositoryApi(client, repository);
     RetentionPolicy policy =
         new RetentionPolicy(keepCommits, Optional.ofNullable(keepDays).map(Duration::ofDays));
+    RegistryBudgets.Usage before = budgets.usage();
     new Retention(api, deleter(repository, api), concurrency, spec.commandLine().getOut(), err)
         .run(policy, Instant.now(), dryRun);
+    RegistryOptions.printUsage(err, "retain", budgets.usage().since(before));
     return 0;
   }
 

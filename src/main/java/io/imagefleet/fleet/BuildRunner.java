@@ -6,7 +6,9 @@ import io.imagefleet.actions.StepFiles;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistryClient;
+import io.imagefleet.registry.RegistryUsage;
 import io.imagefleet.report.MermaidCharts;
 import io.imagefleet.report.Reports;
 import io.imagefleet.sdist.SdistCache;
@@ -31,6 +33,7 @@ public final class BuildRunner {
   private final PrintWriter err;
   private final StepFiles stepFiles;
   private final BuildAudience audience;
+  private final RegistryBudgets.Usage registryBefore;
 
   public BuildRunner(
       BuildSettings settings,
@@ -45,24 +48,39 @@ public final class BuildRunner {
     this.err = err;
     this.stepFiles = stepFiles;
     this.audience = audience;
+    this.registryBefore = registry.transport().budgets().usage();
   }
 
-  /** Prints instance, base, image and the decision for each planned image; builds nothing. */
-  public int dryRun(List<PlannedImage> plan, Set<String> alreadyDone) {
+  /**
+   * Prints instance, base, image and the decision for each planned image, then (on the error
+   * stream) what the plan asks of each registry and how long its budget makes that; builds nothing.
+   */
+  public int dryRun(List<PlannedImage> plan, Set<String> alreadyDone, Builders.Choice choice) {
     out.println("instance\tbase\timage\tdecision");
+    List<PlannedImage> checked = new ArrayList<>();
+    List<PlannedImage> toBuild = new ArrayList<>();
     for (PlannedImage image : plan) {
       String decision;
       if (alreadyDone.contains(image.instance())) {
         decision = "done (manifest)";
       } else if (!settings.force() && registry.manifestDigest(image.image()).isPresent()) {
+        checked.add(image);
         decision = "skip (in registry)";
       } else {
+        if (!settings.force()) {
+          checked.add(image);
+        }
+        toBuild.add(image);
         decision = "build";
       }
       out.println(
           image.instance() + "\t" + image.baseImage() + "\t" + image.image() + "\t" + decision);
     }
     out.flush();
+    RegistryDemand.of(checked, toBuild, choice)
+        .lines(registry.transport().budgets())
+        .forEach(line -> err.println("imagefleet build --dry-run: " + line));
+    err.flush();
     return ExitCode.OK.code();
   }
 
@@ -332,10 +350,12 @@ public final class BuildRunner {
             + summary.notStarted()
             + "; report in "
             + settings.output());
+    registriesUsed().forEach(u -> err.println("imagefleet build: registry " + u.line()));
     err.flush();
   }
 
-  private void writeReport(BuildSummary summary) {
+  private void writeReport(BuildSummary unmetered) {
+    BuildSummary summary = unmetered.withRegistries(registriesUsed());
     String reportLine =
         MermaidCharts.reportLine(settings.output(), audience.artifact(), audience.runUrl());
     try {
@@ -352,6 +372,11 @@ public final class BuildRunner {
     }
     stepFiles.appendSummary(summary.markdown(reportLine));
     stepFiles.setOutputs(summary.outputs(settings.manifest()));
+  }
+
+  /** What each registry's budget counted since this runner was made. */
+  private List<RegistryUsage> registriesUsed() {
+    return registry.transport().budgets().usage().since(registryBefore);
   }
 
   /** The exit code of a finished build: 0, or 5 when it stopped early or too many images failed. */

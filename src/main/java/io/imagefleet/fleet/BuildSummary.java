@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.imagefleet.actions.Markdown;
 import io.imagefleet.docker.Units;
+import io.imagefleet.registry.RegistryUsage;
 import io.imagefleet.report.MermaidCharts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ public record BuildSummary(
     Optional<Long> freeAfter,
     Optional<String> stoppedEarly,
     String builder,
-    boolean sdistBuilt) {
+    boolean sdistBuilt,
+    List<RegistryUsage> registries) {
 
   static BuildSummary of(
       int planned,
@@ -65,7 +67,29 @@ public record BuildSummary(
         freeAfter,
         stoppedEarly,
         builder,
-        sdistBuilt);
+        sdistBuilt,
+        List.of());
+  }
+
+  /** The same summary with what each registry's budget counted during the run. */
+  BuildSummary withRegistries(List<RegistryUsage> used) {
+    return new BuildSummary(
+        planned,
+        built,
+        skipped,
+        retagged,
+        failed,
+        notStarted,
+        resumed,
+        seconds,
+        slowest,
+        failures,
+        freeBefore,
+        freeAfter,
+        stoppedEarly,
+        builder,
+        sdistBuilt,
+        List.copyOf(used));
   }
 
   /** The 10 slowest built images, slowest first (ties by instance). */
@@ -145,6 +169,7 @@ public record BuildSummary(
         .append(" before, ")
         .append(freeAfter.map(Units::gib).orElse("not measured"))
         .append(" after.\n");
+    md.append(registryTable());
     md.append(reportLine).append(MermaidCharts.statusPie(statusCounts()));
     if (!slowest.isEmpty()) {
       md.append(MermaidCharts.slowestBars(slowest.stream().map(ManifestRecord::seconds).toList()));
@@ -173,6 +198,28 @@ public record BuildSummary(
                   .append(Markdown.text(r.error()))
                   .append(" |\n"));
     }
+    return md.toString();
+  }
+
+  /** Per registry: requests, rate-limit answers and seconds waited for its budget. */
+  private String registryTable() {
+    if (registries.isEmpty()) {
+      return "";
+    }
+    StringBuilder md =
+        new StringBuilder(
+            "\n| registry | requests | rate-limited (429) | waited for the budget |\n"
+                + "|---|---|---|---|\n");
+    registries.forEach(
+        u ->
+            md.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %.1f s |%n",
+                    Markdown.text(u.host()),
+                    u.requests(),
+                    u.rateLimited(),
+                    u.secondsWaited())));
     return md.toString();
   }
 
@@ -208,10 +255,20 @@ public record BuildSummary(
     json.put("freeBytesAfter", freeAfter.orElse(null));
     json.put("slowest", new ArrayList<>(slowest));
     json.put("failures", new ArrayList<>(failures));
+    json.put("registries", registries.stream().map(BuildSummary::registryJson).toList());
     Files.write(
         output.resolve("summary.json"),
         Manifest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
     Files.writeString(output.resolve("summary.md"), markdown(reportLine));
+  }
+
+  private static Map<String, Object> registryJson(RegistryUsage used) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("host", used.host());
+    json.put("requests", used.requests());
+    json.put("rateLimited", used.rateLimited());
+    json.put("secondsWaited", used.secondsWaited());
+    return json;
   }
 
   static String clock(double seconds) {

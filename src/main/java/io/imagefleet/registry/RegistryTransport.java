@@ -34,8 +34,12 @@ import java.util.concurrent.TimeoutException;
  *   <li>Redirects (GET and HEAD only) are followed here: never from HTTPS down to HTTP, and the
  *       Authorization header goes only to the origin the call was made to.
  *   <li>A 401 is answered only when it comes from that origin.
- *   <li>5xx, 429 and broken connections are retried with backoff, waiting what {@code Retry-After}
- *       asks (up to a minute); a refused connection is not retried: nobody is there.
+ *   <li>5xx and broken connections are retried with backoff, waiting what {@code Retry-After} asks
+ *       (up to a minute); a refused connection is not retried: nobody is there.
+ *   <li>Every request to a registry waits for its budget ({@link RegistryBudgets}, shared by all
+ *       callers). A rate-limit answer (429, or GitHub's 403 "secondary rate limit") pauses that
+ *       registry for every caller ({@code Retry-After}, else the backoff) and is retried until the
+ *       deadline; a wait past it fails the call as rate-limited, naming the registry.
  *   <li>Bodies read into memory are capped ({@link BoundedBody}); blobs are streamed.
  *   <li>Each request is bounded by its own timeout (transfers: the whole deadline) and the
  *       deadline.
@@ -51,14 +55,26 @@ public final class RegistryTransport {
   private final HttpClient http;
   private final InsecureRegistries insecure;
   private final RegistryAuth auth;
+  private final RegistryBudgets budgets;
   private final int attempts;
   private final Duration backoff;
 
-  /**
-   * @param attempts tries per call for 5xx, 429 and broken connections
-   */
+  /** A transport with budgets of its own (the published defaults). */
   public RegistryTransport(
       Credentials credentials, InsecureRegistries insecure, int attempts, Duration backoff) {
+    this(credentials, insecure, new RegistryBudgets(), attempts, backoff);
+  }
+
+  /**
+   * @param budgets the process's request budgets, shared with every other transport
+   * @param attempts tries per call for 5xx and broken connections
+   */
+  public RegistryTransport(
+      Credentials credentials,
+      InsecureRegistries insecure,
+      RegistryBudgets budgets,
+      int attempts,
+      Duration backoff) {
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -67,12 +83,17 @@ public final class RegistryTransport {
             .build();
     this.insecure = insecure;
     this.auth = new RegistryAuth(credentials, insecure);
+    this.budgets = budgets;
     this.attempts = Math.max(1, attempts);
     this.backoff = backoff;
   }
 
   public InsecureRegistries insecure() {
     return insecure;
+  }
+
+  public RegistryBudgets budgets() {
+    return budgets;
   }
 
   /**
@@ -82,6 +103,7 @@ public final class RegistryTransport {
   public <T> HttpResponse<T> send(
       RegistryCall call, HttpResponse.BodyHandler<T> handler, Deadline deadline) {
     String problem = "";
+    int limited = 0;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       Duration wait = Backoff.delay(backoff, attempt);
       try {
@@ -90,8 +112,21 @@ public final class RegistryTransport {
         if (call.accepted().contains(status)) {
           return response;
         }
+        boolean rateLimit = isRateLimit(response);
         String detail = errorDetail(response);
         close(response);
+        if (rateLimit) {
+          // Every caller of the registry waits this out, this call's next try included.
+          limited++;
+          budgets.pause(
+              registry(call), retryAfter(response).orElse(Backoff.delay(backoff, limited)));
+        }
+        if (rateLimit && call.retryable()) {
+          // Not an attempt: the next try waits out the pause or fails as rate-limited past the
+          // deadline.
+          attempt--;
+          continue;
+        }
         if (status < 500 && status != 429 || !call.retryable()) {
           throw RegistryFailure.failed(
               call.action() + " failed: HTTP " + status + detail + authHint(status, call));
@@ -152,6 +187,10 @@ public final class RegistryTransport {
       if (deadline.passed()) {
         throw RegistryFailure.timedOut(call.action() + " timed out");
       }
+      boolean budgeted = sameOrigin(uri, registryOrigin(call));
+      if (budgeted) {
+        budgets.acquire(registry(call), isManifestGet(call, uri), deadline, call.action());
+      }
       HttpRequest.Builder request =
           HttpRequest.newBuilder(uri)
               .method(call.method(), call.body().get())
@@ -162,6 +201,9 @@ public final class RegistryTransport {
       }
       HttpResponse<T> response =
           await(http.sendAsync(request.build(), keepingErrors(call, handler)), call, deadline);
+      if (budgeted) {
+        budgets.observe(registry(call), response.headers());
+      }
       Optional<String> location = response.headers().firstValue("Location");
       boolean follows = call.method().equals("GET") || call.method().equals("HEAD");
       if (!REDIRECTS.contains(response.statusCode()) || location.isEmpty() || !follows) {
@@ -244,6 +286,33 @@ public final class RegistryTransport {
         info.statusCode() >= 400 && !call.accepted().contains(info.statusCode())
             ? (HttpResponse.BodySubscriber<T>) small.apply(info)
             : handler.apply(info);
+  }
+
+  /** The registry as image references name it, whose budget the call spends. */
+  private static String registry(RegistryCall call) {
+    return call.scope().repository().registry();
+  }
+
+  /** Where the registry's API answers; redirects elsewhere (blob storage) spend no budget. */
+  private static URI registryOrigin(RegistryCall call) {
+    Repository repository = call.scope().repository();
+    return URI.create(repository.scheme() + "://" + repository.apiHost() + "/");
+  }
+
+  private static boolean isManifestGet(RegistryCall call, URI uri) {
+    return call.method().equals("GET") && uri.getPath().contains("/manifests/");
+  }
+
+  /** 429, or GitHub's 403 whose body says a secondary rate limit was exceeded. */
+  static boolean isRateLimit(HttpResponse<?> response) {
+    if (response.statusCode() == 429) {
+      return true;
+    }
+    return response.statusCode() == 403
+        && response.body() instanceof byte[] bytes
+        && new String(bytes, StandardCharsets.UTF_8)
+            .toLowerCase(java.util.Locale.ROOT)
+            .contains("secondary rate limit");
   }
 
   private static boolean isTransfer(RegistryCall call) {

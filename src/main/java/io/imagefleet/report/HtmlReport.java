@@ -51,6 +51,7 @@ final class HtmlReport {
         .append(CSS)
         .append("</style>\n</head>\n<body>\n");
     html.append(Counts.html(totals, shards));
+    html.append(RegistryTable.html(shards));
     html.append("<h2>Timeline</h2>\n<p class=\"legend\">One row per worker")
         .append(shards.size() > 1 ? " of each shard" : "")
         .append(", one bar per build attempt; hover a bar for the image.")

@@ -174,6 +174,11 @@ class BadInputTableTest {
             "--image-timeout must be longer than zero",
             build().with("--image-timeout", "0s")),
         bad(
+            "`--registry-rate ghcr.io=fast` (not `HOST[:PORT]=N/min`)",
+            2,
+            "--registry-rate must be HOST[:PORT]=N/min such as ghcr.io=1500/min",
+            build().with("--registry-rate", "ghcr.io=fast")),
+        bad(
             "`--retry-backoff -5s`",
             2,
             "--retry-backoff must be a duration",

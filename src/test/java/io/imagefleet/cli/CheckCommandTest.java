@@ -74,6 +74,50 @@ class CheckCommandTest {
   }
 
   @Test
+  void theRegistryRateSpacesTheChecksAndTheUsageLineSaysWhatWasSpent(WireMockRuntimeInfo wm) {
+    // given 120 requests a minute (one per 0.5 s) for the registry and 3 tags to check at once
+    String host = "127.0.0.1:" + wm.getHttpPort();
+
+    long start = System.nanoTime();
+    CliRun run = CliRun.run(args(wm, "--registry-rate", host + "=120/min"));
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    // then the three HEADs took two intervals, and the last line says so
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(5);
+    assertThat(seconds).isGreaterThan(0.9);
+    assertThat(run.err())
+        .containsPattern(
+            "\nimagefleet check: registry "
+                + java.util.regex.Pattern.quote(host)
+                + ": 3 requests, 0 rate-limited \\(429\\), [0-9.]+ s waited for the"
+                + " budget\n$");
+  }
+
+  @Test
+  void aMalformedRegistryRateExitsTwoNamingTheOptionInEveryCommandThatTakesIt(
+      WireMockRuntimeInfo wm) {
+    String expected =
+        "imagefleet: --registry-rate must be HOST[:PORT]=N/min such as ghcr.io=1500/min (0/min"
+            + " for unlimited), got 'ghcr.io=fast'\n";
+    CliRun check = CliRun.run(args(wm, "--registry-rate", "ghcr.io=fast"));
+    CliRun retain =
+        CliRun.run(
+            "retain",
+            "--image",
+            "127.0.0.1:" + wm.getHttpPort() + "/org/agent",
+            "--keep-commits",
+            "1",
+            "--registry-rate",
+            "ghcr.io=fast");
+
+    assertThat(check.exitCode()).isEqualTo(2);
+    assertThat(check.err()).isEqualTo(expected);
+    assertThat(retain.exitCode()).isEqualTo(2);
+    assertThat(retain.err()).isEqualTo(expected);
+    wm.getWireMock().verifyThat(0, requestedFor("HEAD", urlPathMatching(".*")));
+  }
+
+  @Test
   void exitsZeroWhenTheRegistryHasEveryImage(WireMockRuntimeInfo wm) {
     present(
         wm,

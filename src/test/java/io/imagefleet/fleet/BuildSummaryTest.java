@@ -2,6 +2,8 @@ package io.imagefleet.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagefleet.registry.RegistryUsage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -91,6 +93,44 @@ class BuildSummaryTest {
                 .path("retagged")
                 .asInt())
         .isEqualTo(2);
+  }
+
+  @Test
+  void eachRegistrysRequestsRateLimitsAndWaitGoIntoSummaryJsonAndMarkdown(@TempDir Path output)
+      throws Exception {
+    BuildSummary summary =
+        BuildSummary.of(
+                1,
+                List.of(record("a", ManifestRecord.Status.BUILT, null)),
+                0,
+                60,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "append",
+                false)
+            .withRegistries(
+                List.of(
+                    new RegistryUsage("docker.io", 2, 0, 0),
+                    new RegistryUsage("ghcr.io|x", 812, 3, 4.25)));
+
+    summary.write(output);
+
+    assertThat(Files.readString(output.resolve("summary.md")))
+        .contains(
+            "\n| registry | requests | rate-limited (429) | waited for the budget |\n"
+                + "|---|---|---|---|\n"
+                + "| docker.io | 2 | 0 | 0.0 s |\n"
+                + "| ghcr.io&#124;x | 812 | 3 | 4.3 s |\n");
+    assertThat(
+            Manifest.JSON
+                .readTree(output.resolve("summary.json").toFile())
+                .path("registries")
+                .toString())
+        .isEqualTo(
+            "[{\"host\":\"docker.io\",\"requests\":2,\"rateLimited\":0,\"secondsWaited\":0.0},"
+                + "{\"host\":\"ghcr.io|x\",\"requests\":812,\"rateLimited\":3,"
+                + "\"secondsWaited\":4.25}]");
   }
 
   private static ManifestRecord record(String id, ManifestRecord.Status status, String error) {

@@ -40,6 +40,30 @@ class ReportTest {
   }
 
   @Test
+  void registryBudgetsFromSummaryJsonAreTabledEscapedAndOlderSummariesHaveNone() throws Exception {
+    Path out = Fixtures.sample(dir.resolve("out"));
+    assertThat(render(out)).doesNotContain("Registries");
+    Path summary = out.resolve("summary.json");
+    String json = Files.readString(summary);
+    Files.writeString(
+        summary,
+        json.substring(0, json.length() - 1)
+            + ",\"registries\":[{\"host\":\"ghcr.io\",\"requests\":812,\"rateLimited\":3,"
+            + "\"secondsWaited\":4.25},{\"host\":\"<script>x</script>\",\"requests\":1},"
+            + "\"junk\",{\"requests\":5}]}");
+
+    String html = render(out);
+
+    assertThat(html)
+        .contains(
+            "<h2>Registries</h2>\n<table class=\"registries\"><tr><th>registry</th>"
+                + "<th>requests</th><th>rate-limited (429)</th><th>waited for the budget</th></tr>\n"
+                + "<tr><td>&lt;script&gt;x&lt;/script&gt;</td><td>1</td><td>0</td><td>0.0 s</td>"
+                + "</tr>\n<tr><td>ghcr.io</td><td>812</td><td>3</td><td>4.3 s</td></tr>\n</table>")
+        .doesNotContain("<script>x");
+  }
+
+  @Test
   void countsAndSdistLineComeFromSummaryJson() throws Exception {
     String html = render(Fixtures.sample(dir.resolve("out")));
 

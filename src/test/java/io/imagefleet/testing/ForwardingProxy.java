@@ -60,6 +60,13 @@ public final class ForwardingProxy {
   /** Sends the exchange's request on to {@code upstream} and returns its answer. */
   static HttpResponse<byte[]> forward(String upstream, HttpExchange exchange)
       throws IOException, InterruptedException {
+    return forward(upstream, exchange, java.util.Map.of());
+  }
+
+  /** As {@link #forward(String, HttpExchange)}, with {@code extra} request headers. */
+  static HttpResponse<byte[]> forward(
+      String upstream, HttpExchange exchange, java.util.Map<String, String> extra)
+      throws IOException, InterruptedException {
     byte[] body = exchange.getRequestBody().readAllBytes();
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()))
@@ -72,6 +79,7 @@ public final class ForwardingProxy {
                 values.forEach(v -> request.header(name, v));
               }
             });
+    extra.forEach(request::header);
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
