@@ -288,6 +288,12 @@ public final class AppendAssembler {
     if (mediaType.contains("foreign") || mediaType.contains("nondistributable")) {
       return; // referenced by URL, never pushed
     }
+    if (source.equals(target)) {
+      // A base in the target repository itself (phased: the env image): its manifest there
+      // already holds every blob it names.
+      traffic.present.incrementAndGet();
+      return;
+    }
     crossings.once(
         target,
         digest,
