@@ -308,7 +308,7 @@ public final class BuildRunner {
         freeBefore,
         free(tools.probe()),
         stopped,
-        tools.builder().name(),
+        tools.builder().summaryName(),
         inputs.sdist().built());
   }
 

@@ -19,6 +19,11 @@ public interface ImageBuilder {
     return Optional.empty();
   }
 
+  /** How the summary and report name the builder: its name, with what a run of it did. */
+  default String summaryName() {
+    return name();
+  }
+
   /** The env image the instance's image was appended to, when the builder is phased. */
   default Optional<String> envImage(String instance) {
     return Optional.empty();

@@ -52,6 +52,11 @@ final class PhasedImageBuilder implements ImageBuilder {
   }
 
   @Override
+  public String summaryName() {
+    return "phased (" + built.get() + " env image(s) built, " + reused.get() + " reused)";
+  }
+
+  @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     ImageReference env;

@@ -91,6 +91,8 @@ class PhasedBuildIT {
     // then no env image was built; each image has the new agent on the env image it had
     assertThat(warm.exitCode()).as(warm.err()).isZero();
     assertThat(warm.err()).contains("phased: 0 env image(s) built, 2 reused");
+    assertThat(JSON.readTree(dir.resolve("out-2/summary.json").toFile()).path("builder").asText())
+        .isEqualTo("phased (0 env image(s) built, 2 reused)");
     Map<String, JsonNode> two = records(dir.resolve("out-2"));
     for (String id : IDS) {
       assertThat(two.get(id).path("status").asText()).isEqualTo("built");
