@@ -55,6 +55,16 @@ public final class ImageTags {
     return valid.equals(raw) && raw.length() <= MAX ? raw : shorten(valid, raw);
   }
 
+  /**
+   * The tag of a phased build's env image: {@code env-<key12>-<custom>}, the custom part from the
+   * base (so images on one base share it), cut to 128 characters (the key before it keeps it
+   * unique).
+   */
+  static String envTag(String key12, String baseImage) {
+    String valid = INVALID.matcher("env-" + key12 + "-" + custom(baseImage)).replaceAll("-");
+    return valid.length() <= MAX ? valid : valid.substring(0, MAX);
+  }
+
   /** The last path component of the repository, with the tag unless it is latest. */
   static String custom(String baseImage) {
     String withoutDigest = baseImage.split("@", 2)[0];

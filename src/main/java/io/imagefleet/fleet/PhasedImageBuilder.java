@@ -172,7 +172,7 @@ final class PhasedImageBuilder implements ImageBuilder {
   /**
    * The key of an env image: what it is made of (the base's digest, the head's instructions, the
    * build args they name, the sdist's digest when they name it, the platform), and its tag in the
-   * target repository: {@code env-<key12>-<the image's tag without its SDK commit>}.
+   * target repository: {@code env-<key12>-<the base's last path component and tag>}.
    */
   static final class EnvKeys {
     private final PhasedPlan plan;
@@ -211,12 +211,9 @@ final class PhasedImageBuilder implements ImageBuilder {
     ImageReference envImage(ImageReference image, String base) {
       String digest = baseDigests.computeIfAbsent(base, b -> baseDigest(b));
       String key = key(digest);
-      String rest = image.tag().length() > 8 ? image.tag().substring(8) : image.tag();
-      String tag = "env-" + key.substring("sha256:".length(), "sha256:".length() + 12) + "-" + rest;
-      if (tag.length() > 128) {
-        tag = tag.substring(0, 128);
-      }
-      return new ImageReference(image.registry(), image.repository(), tag);
+      String key12 = key.substring("sha256:".length(), "sha256:".length() + 12);
+      return new ImageReference(
+          image.registry(), image.repository(), ImageTags.envTag(key12, base));
     }
 
     String key(String baseDigest) {
