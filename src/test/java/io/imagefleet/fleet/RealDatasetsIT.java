@@ -147,15 +147,19 @@ class RealDatasetsIT {
             "--max-retries",
             "0");
 
+    // then it is found before anything is built: exit 4 naming it, the report says unreachable
     assertThat(run.exitCode()).as(run.err()).isEqualTo(4);
     assertThat(run.err())
         .endsWith(
-            "imagefleet: registry 127.0.0.1:"
+            "imagefleet: the --image registry 127.0.0.1:"
                 + closed
-                + " stopped answering after 0 images; start it and rerun with --resume\n");
-    assertThat(BuildIT.records(output)).hasSize(1);
+                + " does not answer at http://127.0.0.1:"
+                + closed
+                + "/v2/; check the name and the network (plain HTTP needs --insecure-registry)\n");
+    assertThat(output.resolve("manifest.jsonl")).doesNotExist();
     JsonNode summary = JSON.readTree(output.resolve("summary.json").toFile());
-    assertThat(summary.path("notStarted").asInt()).isEqualTo(4);
+    assertThat(summary.path("stoppedEarly").asText()).isEqualTo("unreachable");
+    assertThat(summary.path("notStarted").asInt()).isEqualTo(5);
   }
 
   private static String record(String id, String base) {
