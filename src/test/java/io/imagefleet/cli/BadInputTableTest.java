@@ -146,6 +146,21 @@ class BadInputTableTest {
             "no such file",
             build().with("--dataset", file("nowhere.jsonl"))),
         bad(
+            "`--dataset data/swe-bench.jsonl` (relative, missing): not taken for a Hugging Face id",
+            2,
+            "--dataset data/swe-bench.jsonl: no such file",
+            build().with("--dataset", "data/swe-bench.jsonl").with("--hf-endpoint", closedUrl())),
+        bad(
+            "`--dataset ./instances` (missing): not taken for a Hugging Face id",
+            2,
+            "--dataset ./instances: no such file",
+            build().with("--dataset", "./instances").with("--hf-endpoint", closedUrl())),
+        bad(
+            "`--dataset src/instances` (its parent exists, it doesn't)",
+            2,
+            "--dataset src/instances: no such file",
+            build().with("--dataset", "src/instances").with("--hf-endpoint", closedUrl())),
+        bad(
             "`--instance-ids` not in the dataset",
             2,
             "instances not in the dataset: zz-9",
@@ -407,6 +422,7 @@ class BadInputTableTest {
   /** Paths and ports that change from run to run become placeholders. */
   private static String normalize(String text) {
     return text.replace(dir.toString(), "<tmp>")
+        .replace(Path.of("").toAbsolutePath().toString(), "<cwd>")
         .replace(":" + closedPort, ":<closed-port>")
         .replace(":" + registry.port(), ":<port>");
   }
@@ -456,6 +472,10 @@ class BadInputTableTest {
         .with("--workflow", "w.yml")
         .with("--ref", "main")
         .with("--api-url", "http://" + apiHost);
+  }
+
+  private static String closedUrl() {
+    return "http://127.0.0.1:" + closedPort;
   }
 
   private static String file(String name) {
