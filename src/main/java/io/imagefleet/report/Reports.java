@@ -24,7 +24,6 @@ public final class Reports {
     List<Shard> shards = read(dirs);
     String html = HtmlReport.render(shards);
     try {
-      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
       SafeFiles.writeAtomically(file, html.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw ImagefleetException.invalidInput("cannot write " + file + ": " + e.getMessage());
