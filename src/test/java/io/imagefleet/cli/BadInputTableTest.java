@@ -72,6 +72,12 @@ class BadInputTableTest {
     Files.writeString(dir.resolve("ids.txt"), "a-1\nb-2\n");
     Files.writeString(dir.resolve("agent-0.1.tar.gz"), "sdist");
     Files.createDirectories(dir.resolve("sdk"));
+    Files.createDirectories(dir.resolve("empty-dir"));
+    Files.writeString(
+        Files.createDirectories(dir.resolve("corrupt")).resolve("manifest.jsonl"), "{oops\n");
+    Files.writeString(
+        Files.createDirectories(dir.resolve("built")).resolve("manifest.jsonl"),
+        "{\"instance\":\"a-1\",\"status\":\"built\",\"attempts\":1,\"seconds\":1}\n");
     jsonl("malformed", "{\"instance_id\":\"a\"}\n{oops\n");
     jsonl("no-id", "{\"base_image\":\"127.0.0.1:5000/ns/b:1\"}\n");
     jsonl("empty-id", "{\"instance_id\":\"\"}\n");
@@ -266,6 +272,46 @@ class BadInputTableTest {
             "no such file",
             build().with("--sdist", file("none.tar.gz"))),
         bad(
+            "`--sdk` directory that does not exist",
+            2,
+            "--sdk " + file("no-sdk") + ": no such directory",
+            build().without("--sdist").without("--sdk-commit").with("--sdk", file("no-sdk"))),
+        bad(
+            "`check --sdk` directory that does not exist",
+            2,
+            "--sdk " + file("no-sdk") + ": no such directory",
+            check().with("--sdk", file("no-sdk"))),
+        bad(
+            "`--output` naming a file, `--builder append`",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            build().with("--builder", "append").with("--output", file("ids.txt"))),
+        bad(
+            "`--output` naming a file, `--builder engine`",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            build().with("--builder", "engine").with("--output", file("ids.txt"))),
+        bad(
+            "`check --output` naming a file",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            check().with("--sdk-commit", SHA).with("--output", file("ids.txt"))),
+        bad(
+            "`report` over a directory without build outputs",
+            2,
+            "no build outputs found",
+            new Argv("report", file("empty-dir"))),
+        bad(
+            "`report` over a manifest with no readable record",
+            2,
+            "none of its 1 lines is a manifest record",
+            new Argv("report", file("corrupt"))),
+        bad(
+            "`report --output` naming a file",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            new Argv("report", file("built")).with("--output", file("ids.txt"))),
+        bad(
             "`generate --template` that does not exist",
             2,
             "no such file",
@@ -456,6 +502,15 @@ class BadInputTableTest {
         .with("--cache-dir", file("cache"))
         .with("--output", file("out"))
         .with("--max-retries", "0");
+  }
+
+  /** check with a valid set of options but the SDK, which a case adds. */
+  private static Argv check() {
+    return new Argv("check")
+        .with("--dataset", file("ids.txt"))
+        .with("--benchmark", "custom")
+        .with("--base-image-template", "127.0.0.1:" + closedPort + "/ns/bases:{id}")
+        .with("--image", "127.0.0.1:" + closedPort + "/ns/agent");
   }
 
   private static Argv dataset(String name) {
