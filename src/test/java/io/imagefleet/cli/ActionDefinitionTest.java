@@ -7,8 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -114,7 +114,9 @@ class ActionDefinitionTest {
     String readme = Files.readString(README).replaceAll("\\s+", " ");
     List<String> quoted = ActionDefinition.COMMANDS.stream().map(c -> "`" + c + "`").toList();
     String list =
-        String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.get(quoted.size() - 1);
+        String.join(", ", quoted.subList(0, quoted.size() - 1))
+            + " or "
+            + quoted.get(quoted.size() - 1);
 
     assertThat(readme)
         .contains("with input `command` (" + list + ")")
