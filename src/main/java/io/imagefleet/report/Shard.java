@@ -47,9 +47,10 @@ record Shard(
     if (records.isEmpty() && unreadable[0] > 0) {
       throw ImagefleetException.invalidInput(
           manifest
-              + ": none of its "
+              + ": no manifest record in its "
               + unreadable[0]
-              + " lines is a manifest record; give the manifest.jsonl a build wrote");
+              + (unreadable[0] == 1 ? " line" : " lines")
+              + "; give the manifest.jsonl a build wrote");
     }
     for (ImageRecord r : records) {
       last.remove(r.instance());

@@ -304,7 +304,7 @@ class BadInputTableTest {
         bad(
             "`report` over a manifest with no readable record",
             2,
-            "none of its 1 lines is a manifest record",
+            "no manifest record in its 1 line;",
             new Argv("report", file("corrupt"))),
         bad(
             "`report --output` naming a file",

@@ -193,8 +193,7 @@ class ReportTest {
         .isEqualTo(
             "imagefleet: "
                 + out.resolve("manifest.jsonl")
-                + ": none of its 2 lines is a manifest record; give the manifest.jsonl a build"
-                + " wrote\n");
+                + ": no manifest record in its 2 lines; give the manifest.jsonl a build wrote\n");
   }
 
   @Test
