@@ -7,10 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** File writes that leave nothing half-written, file names for untrusted text, tree removal. */
@@ -20,17 +23,63 @@ public final class SafeFiles {
 
   private SafeFiles() {}
 
-  /** Writes through a temporary file in the same directory, then moves it into place at once. */
+  /** Files written for people and later steps: readable by every user, whatever the umask. */
+  static final Set<PosixFilePermission> SHARED_FILE = PosixFilePermissions.fromString("rw-r--r--");
+
+  /** Directories created for such files: every user may list and enter them. */
+  static final Set<PosixFilePermission> SHARED_DIRECTORY =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
+  /**
+   * Writes through a temporary file in the same directory, then moves it into place at once. The
+   * file is for people and later steps (the action runs as root, the next step may not): it ends up
+   * rw-r--r--, and directories made for it rwxr-xr-x. The temporary file stays private until its
+   * contents are complete.
+   */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path target = file.toAbsolutePath();
-    Files.createDirectories(target.getParent());
+    createSharedDirectories(target.getParent());
     Path temporary = Files.createTempFile(target.getParent(), ".imagefleet-", ".tmp");
     try {
       Files.write(temporary, bytes);
+      share(temporary);
       Files.move(
           temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temporary);
+    }
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents; each one created is rwxr-xr-x whatever the umask.
+   * Directories that exist already keep their mode: they are the user's.
+   */
+  public static Path createSharedDirectories(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath();
+    Path existing = absolute;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    Files.createDirectories(absolute);
+    for (Path made = absolute; made != null && !made.equals(existing); made = made.getParent()) {
+      setMode(made, SHARED_DIRECTORY);
+    }
+    return dir;
+  }
+
+  /**
+   * Makes a file imagefleet wrote for people and later steps rw-r--r--: the umask applies when a
+   * file is created, so an explicit mode is the only way past a restrictive one.
+   */
+  public static void share(Path file) throws IOException {
+    setMode(file, SHARED_FILE);
+  }
+
+  private static void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+    try {
+      Files.setPosixFilePermissions(path, mode);
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: its own defaults apply.
     }
   }
 

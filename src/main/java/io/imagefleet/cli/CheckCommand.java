@@ -73,6 +73,7 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     ImagefleetException.requireAtLeast("--concurrency", concurrency, 1);
+    OutputOptions.requireDirectory(output);
     instances.check();
     ImageReference repository = ImageReference.parse(tags.image);
     String commit = commit();

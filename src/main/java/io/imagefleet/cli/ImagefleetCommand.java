@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
       RetainCommand.class,
       DispatchCommand.class,
       ReportCommand.class,
-      ActionCommand.class
+      ActionCommand.class,
+      HelpCommand.class
     })
 final class ImagefleetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

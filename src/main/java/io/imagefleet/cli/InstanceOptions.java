@@ -48,20 +48,20 @@ final class InstanceOptions {
       names = "--instance-ids",
       split = ",",
       paramLabel = "ID",
-      description = "Build only these instances (comma-separated).")
+      description = "Only these instances (comma-separated).")
   List<String> instanceIds = new ArrayList<>();
 
   @Option(
       names = "--select",
       paramLabel = "FILE",
-      description = "Build only the instances listed in FILE, one id a line.")
+      description = "Only the instances listed in FILE, one id a line.")
   Path select;
 
   @Option(
       names = "--n-limit",
       defaultValue = "0",
       paramLabel = "N",
-      description = "Build a seeded sample of N instances; 0 = all.")
+      description = "A seeded sample of N instances; 0 = all.")
   int nLimit;
 
   @Option(
@@ -75,7 +75,7 @@ final class InstanceOptions {
       names = "--shard",
       defaultValue = "1/1",
       paramLabel = "i/K",
-      description = "Build shard i of K of the sorted list (default: ${DEFAULT-VALUE}).")
+      description = "Shard i of K of the sorted list (default: ${DEFAULT-VALUE}).")
   String shard;
 
   @Option(

@@ -1,5 +1,7 @@
 package io.imagefleet.cli;
 
+import io.imagefleet.ImagefleetException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -16,4 +18,15 @@ final class OutputOptions {
       names = "--dry-run",
       description = "Print instance, base, image and skip/build decision; build nothing.")
   boolean dryRun;
+
+  /**
+   * Exit 2 before any work when an --output DIR (build's, check's or report's) names a file: found
+   * late, it fails whichever writer comes first, with that writer's message.
+   */
+  static Path requireDirectory(Path dir) {
+    if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw ImagefleetException.invalidInput("--output " + dir + ": is a file; name a directory");
+    }
+    return dir;
+  }
 }

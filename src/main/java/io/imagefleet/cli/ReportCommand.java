@@ -50,6 +50,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputOptions.requireDirectory(output);
     Path target =
         Optional.ofNullable(output)
             .orElse(dirs.size() == 1 ? dirs.get(0) : Path.of("imagefleet-report"))

@@ -119,6 +119,7 @@ final class ScheduleOptions {
       SdkInput sdkInput,
       PrintWriter err) {
     check();
+    OutputOptions.requireDirectory(output.output);
     instances.check();
     image.checkModes();
     sdkInput.requireSdk();

@@ -18,7 +18,9 @@ final class WorkflowOptions {
       names = "--batch-size",
       paramLabel = "N",
       converter = OptionConverters.WholeNumberConverter.class,
-      description = "Images per batch (default: the benchmark's profile).")
+      description =
+          "Free disk is measured (and build cache pruned when low) every N image starts"
+              + " (default: the benchmark's profile).")
   Integer batchSize;
 
   @Option(

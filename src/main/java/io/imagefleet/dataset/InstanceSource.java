@@ -64,10 +64,33 @@ public record InstanceSource(
     if (Files.exists(file)) {
       return DatasetReader.read(file);
     }
+    if (looksLikePath(dataset)) {
+      throw ImagefleetException.invalidInput(
+          "--dataset "
+              + dataset
+              + ": no such file; check the path (relative paths start at "
+              + Path.of("").toAbsolutePath()
+              + ")");
+    }
     if (dataset.matches("[\\w.-]+/[\\w.-]+")) {
       return new HuggingFaceRows(hfEndpoint, Duration.ofSeconds(2)).read(dataset, "default", split);
     }
     throw ImagefleetException.invalidInput(
         "--dataset " + dataset + ": no such file, and not a Hugging Face id (OWNER/NAME)");
+  }
+
+  /**
+   * A missing file must not become a minute of Hugging Face retries: a value that reads as a path
+   * is one, and only a bare OWNER/NAME goes to the datasets server.
+   */
+  static boolean looksLikePath(String dataset) {
+    if (dataset.startsWith(".") || dataset.startsWith("/")) {
+      return true;
+    }
+    if (dataset.endsWith(".json") || dataset.endsWith(".jsonl") || dataset.endsWith(".txt")) {
+      return true;
+    }
+    int slash = dataset.lastIndexOf('/');
+    return slash > 0 && Files.isDirectory(Path.of(dataset.substring(0, slash)));
   }
 }

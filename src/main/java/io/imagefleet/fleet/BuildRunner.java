@@ -2,6 +2,7 @@ package io.imagefleet.fleet;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
@@ -14,7 +15,6 @@ import io.imagefleet.report.Reports;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -236,7 +236,7 @@ public final class BuildRunner {
 
   private void createLogs() {
     try {
-      Files.createDirectories(settings.logs());
+      SafeFiles.createSharedDirectories(settings.logs());
     } catch (IOException e) {
       throw ImagefleetException.invalidInput(
           "--output " + settings.output() + ": cannot write: " + e.getMessage());
@@ -359,7 +359,7 @@ public final class BuildRunner {
     String reportLine =
         MermaidCharts.reportLine(settings.output(), audience.artifact(), audience.runUrl());
     try {
-      Files.createDirectories(settings.output());
+      SafeFiles.createSharedDirectories(settings.output());
       summary.write(settings.output(), reportLine);
     } catch (IOException e) {
       err.println(

@@ -1,12 +1,13 @@
 package io.imagefleet.fleet;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.Markdown;
 import io.imagefleet.docker.Units;
 import io.imagefleet.registry.RegistryUsage;
 import io.imagefleet.report.MermaidCharts;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -256,10 +257,11 @@ public record BuildSummary(
     json.put("slowest", new ArrayList<>(slowest));
     json.put("failures", new ArrayList<>(failures));
     json.put("registries", registries.stream().map(BuildSummary::registryJson).toList());
-    Files.write(
+    SafeFiles.writeAtomically(
         output.resolve("summary.json"),
         Manifest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
-    Files.writeString(output.resolve("summary.md"), markdown(reportLine));
+    SafeFiles.writeAtomically(
+        output.resolve("summary.md"), markdown(reportLine).getBytes(StandardCharsets.UTF_8));
   }
 
   private static Map<String, Object> registryJson(RegistryUsage used) {

@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,7 +31,7 @@ final class ForcedLines implements AutoCloseable {
   /** Opens for appending; without {@code keep} an earlier file is replaced. */
   static ForcedLines open(Path file, boolean keep, String what) {
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      SafeFiles.createSharedDirectories(file.toAbsolutePath().getParent());
       if (keep) {
         dropTornLine(file);
       }
@@ -40,6 +41,7 @@ final class ForcedLines implements AutoCloseable {
               StandardOpenOption.CREATE,
               StandardOpenOption.WRITE,
               keep ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+      SafeFiles.share(file);
       return new ForcedLines(file, channel);
     } catch (IOException e) {
       throw ImagefleetException.invalidInput(

@@ -94,6 +94,7 @@ final class ImageWork {
     Thread.interrupted();
     manifest.append(record);
     state.record(record);
+    BuildLog.share(log);
     progress.finished(record, log);
     return record;
   }

@@ -38,7 +38,10 @@ final class DiskChart {
 
   static String svg(List<Point> points, List<Shard> shards, long t0, long t1) {
     if (points.isEmpty()) {
-      return "<p class=\"none\">No disk measurements (the build wrote no disk.jsonl).</p>\n";
+      return shards.stream().anyMatch(Shard::diskLogWritten)
+          ? "<p class=\"none\">No disk measurements (disk.jsonl holds none: no free-disk check"
+              + " ran).</p>\n"
+          : "<p class=\"none\">No disk measurements (the build wrote no disk.jsonl).</p>\n";
     }
     long top =
         points.stream().mapToLong(p -> Math.max(p.free(), p.floor().orElse(0L))).max().orElse(1);

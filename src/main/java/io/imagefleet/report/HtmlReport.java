@@ -89,7 +89,7 @@ final class HtmlReport {
 
   private static Shard emptyShard() {
     return new Shard(
-        "", java.nio.file.Path.of("."), List.of(), List.of(), java.util.Optional.empty(), 0);
+        "", java.nio.file.Path.of("."), List.of(), List.of(), java.util.Optional.empty(), 0, false);
   }
 
   /** The head of the page: verdict, counts, builder and sdist, disk, and per shard when merged. */

@@ -24,7 +24,6 @@ public final class Reports {
     List<Shard> shards = read(dirs);
     String html = HtmlReport.render(shards);
     try {
-      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
       SafeFiles.writeAtomically(file, html.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw ImagefleetException.invalidInput("cannot write " + file + ": " + e.getMessage());
@@ -47,16 +46,7 @@ public final class Reports {
         Shard shard = Shard.read(shardDir);
         int seen = names.merge(shard.name(), 1, Integer::sum);
         // Shards never share a row of the timeline, even when their directories share a name.
-        shards.add(
-            seen == 1
-                ? shard
-                : new Shard(
-                    shard.name() + " #" + seen,
-                    shard.dir(),
-                    shard.records(),
-                    shard.disk(),
-                    shard.summary(),
-                    shard.unreadableLines()));
+        shards.add(seen == 1 ? shard : shard.named(shard.name() + " #" + seen));
       }
     }
     return shards;

@@ -24,7 +24,8 @@ record Shard(
     List<ImageRecord> records,
     List<DiskSample> disk,
     Optional<JsonNode> summary,
-    int unreadableLines) {
+    int unreadableLines,
+    boolean diskLogWritten) {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static Shard read(Path dir) {
@@ -32,15 +33,31 @@ record Shard(
       throw ImagefleetException.invalidInput(
           dir + " is no directory; give the --output directory of a build");
     }
+    Path manifest = dir.resolve("manifest.jsonl");
+    Path summaryFile = dir.resolve("summary.json");
+    if (!Files.exists(manifest) && !Files.isRegularFile(summaryFile)) {
+      throw ImagefleetException.invalidInput(
+          dir
+              + ": no build outputs found (no manifest.jsonl or summary.json, here or in a"
+              + " subdirectory); give a build's --output directory or a directory of them");
+    }
     int[] unreadable = {0};
     Map<String, ImageRecord> last = new LinkedHashMap<>();
-    for (ImageRecord r : lines(dir.resolve("manifest.jsonl"), ImageRecord.class, unreadable)) {
+    List<ImageRecord> records = lines(manifest, ImageRecord.class, unreadable);
+    if (records.isEmpty() && unreadable[0] > 0) {
+      throw ImagefleetException.invalidInput(
+          manifest
+              + ": no manifest record in its "
+              + unreadable[0]
+              + (unreadable[0] == 1 ? " line" : " lines")
+              + "; give the manifest.jsonl a build wrote");
+    }
+    for (ImageRecord r : records) {
       last.remove(r.instance());
       last.put(r.instance(), r);
     }
     List<DiskSample> disk = lines(dir.resolve("disk.jsonl"), DiskSample.class, unreadable);
     Optional<JsonNode> summary = Optional.empty();
-    Path summaryFile = dir.resolve("summary.json");
     if (Files.isRegularFile(summaryFile)) {
       try {
         summary = Optional.of(JSON.readTree(summaryFile.toFile())).filter(JsonNode::isObject);
@@ -55,7 +72,13 @@ record Shard(
         List.copyOf(last.values()),
         disk,
         summary,
-        unreadable[0]);
+        unreadable[0],
+        Files.exists(dir.resolve("disk.jsonl")));
+  }
+
+  /** This shard under another name (shards never share a row of the timeline). */
+  Shard named(String other) {
+    return new Shard(other, dir, records, disk, summary, unreadableLines, diskLogWritten);
   }
 
   /** {@code dir} itself when it holds a manifest, else each subdirectory that does (shards). */

@@ -82,7 +82,10 @@ public final class SdistCache {
     Path out;
     try {
       Files.createDirectories(entry.getParent());
-      Files.createDirectories(log.getParent());
+      SafeFiles.createSharedDirectories(log.getParent());
+      // Made readable before the command writes into it: it is uploaded with the other logs.
+      Files.write(log, new byte[0]);
+      SafeFiles.share(log);
       out = Files.createTempDirectory(entry.getParent(), ".building-");
     } catch (IOException e) {
       throw ImagefleetException.invalidInput(

@@ -40,8 +40,17 @@ public record SdkInput(
     }
   }
 
-  /** Exit 2 when the GitHub source is half given, or given besides --sdk. */
+  /** Exit 2 when the GitHub source is half given, or given besides --sdk, or --sdk is missing. */
   public void requireOneSource() {
+    sdk.filter(dir -> !Files.isDirectory(dir))
+        .ifPresent(
+            dir -> {
+              throw ImagefleetException.invalidInput(
+                  "--sdk "
+                      + dir
+                      + (Files.exists(dir) ? ": not a directory" : ": no such directory")
+                      + "; give the SDK's source directory");
+            });
     if (sdkRepo.isEmpty() != sdkRef.isEmpty()) {
       throw ImagefleetException.invalidInput("--sdk-repo and --sdk-ref go together");
     }

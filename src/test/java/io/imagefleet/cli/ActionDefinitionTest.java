@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -106,5 +107,20 @@ class ActionDefinitionTest {
       end = readme.indexOf(END);
     }
     assertThat(readme.substring(start + START.length(), end)).isEqualTo(expected);
+  }
+
+  @Test
+  void theReadmeNamesTheCommandsTheActionRunsAndOnlyThose() throws Exception {
+    String readme = Files.readString(README).replaceAll("\\s+", " ");
+    List<String> quoted = ActionDefinition.COMMANDS.stream().map(c -> "`" + c + "`").toList();
+    String list =
+        String.join(", ", quoted.subList(0, quoted.size() - 1))
+            + " or "
+            + quoted.get(quoted.size() - 1);
+
+    assertThat(readme)
+        .contains("with input `command` (" + list + ")")
+        .contains("`dispatch` is not an action command");
+    assertThat(ActionDefinition.COMMANDS).doesNotContain("dispatch");
   }
 }

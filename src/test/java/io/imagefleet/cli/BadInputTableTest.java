@@ -72,6 +72,12 @@ class BadInputTableTest {
     Files.writeString(dir.resolve("ids.txt"), "a-1\nb-2\n");
     Files.writeString(dir.resolve("agent-0.1.tar.gz"), "sdist");
     Files.createDirectories(dir.resolve("sdk"));
+    Files.createDirectories(dir.resolve("empty-dir"));
+    Files.writeString(
+        Files.createDirectories(dir.resolve("corrupt")).resolve("manifest.jsonl"), "{oops\n");
+    Files.writeString(
+        Files.createDirectories(dir.resolve("built")).resolve("manifest.jsonl"),
+        "{\"instance\":\"a-1\",\"status\":\"built\",\"attempts\":1,\"seconds\":1}\n");
     jsonl("malformed", "{\"instance_id\":\"a\"}\n{oops\n");
     jsonl("no-id", "{\"base_image\":\"127.0.0.1:5000/ns/b:1\"}\n");
     jsonl("empty-id", "{\"instance_id\":\"\"}\n");
@@ -145,6 +151,21 @@ class BadInputTableTest {
             2,
             "no such file",
             build().with("--dataset", file("nowhere.jsonl"))),
+        bad(
+            "`--dataset data/swe-bench.jsonl` (relative, missing): not taken for a Hugging Face id",
+            2,
+            "--dataset data/swe-bench.jsonl: no such file",
+            build().with("--dataset", "data/swe-bench.jsonl").with("--hf-endpoint", closedUrl())),
+        bad(
+            "`--dataset ./instances` (missing): not taken for a Hugging Face id",
+            2,
+            "--dataset ./instances: no such file",
+            build().with("--dataset", "./instances").with("--hf-endpoint", closedUrl())),
+        bad(
+            "`--dataset src/instances` (its parent exists, it doesn't)",
+            2,
+            "--dataset src/instances: no such file",
+            build().with("--dataset", "src/instances").with("--hf-endpoint", closedUrl())),
         bad(
             "`--instance-ids` not in the dataset",
             2,
@@ -255,6 +276,46 @@ class BadInputTableTest {
             2,
             "no such file",
             build().with("--sdist", file("none.tar.gz"))),
+        bad(
+            "`--sdk` directory that does not exist",
+            2,
+            "--sdk " + file("no-sdk") + ": no such directory",
+            build().without("--sdist").without("--sdk-commit").with("--sdk", file("no-sdk"))),
+        bad(
+            "`check --sdk` directory that does not exist",
+            2,
+            "--sdk " + file("no-sdk") + ": no such directory",
+            check().with("--sdk", file("no-sdk"))),
+        bad(
+            "`--output` naming a file, `--builder append`",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            build().with("--builder", "append").with("--output", file("ids.txt"))),
+        bad(
+            "`--output` naming a file, `--builder engine`",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            build().with("--builder", "engine").with("--output", file("ids.txt"))),
+        bad(
+            "`check --output` naming a file",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            check().with("--sdk-commit", SHA).with("--output", file("ids.txt"))),
+        bad(
+            "`report` over a directory without build outputs",
+            2,
+            "no build outputs found",
+            new Argv("report", file("empty-dir"))),
+        bad(
+            "`report` over a manifest with no readable record",
+            2,
+            "no manifest record in its 1 line;",
+            new Argv("report", file("corrupt"))),
+        bad(
+            "`report --output` naming a file",
+            2,
+            "--output " + file("ids.txt") + ": is a file; name a directory",
+            new Argv("report", file("built")).with("--output", file("ids.txt"))),
         bad(
             "`generate --template` that does not exist",
             2,
@@ -417,6 +478,7 @@ class BadInputTableTest {
   /** Paths and ports that change from run to run become placeholders. */
   private static String normalize(String text) {
     return text.replace(dir.toString(), "<tmp>")
+        .replace(Path.of("").toAbsolutePath().toString(), "<cwd>")
         .replace(":" + closedPort, ":<closed-port>")
         .replace(":" + registry.port(), ":<port>");
   }
@@ -452,6 +514,15 @@ class BadInputTableTest {
         .with("--max-retries", "0");
   }
 
+  /** check with a valid set of options but the SDK, which a case adds. */
+  private static Argv check() {
+    return new Argv("check")
+        .with("--dataset", file("ids.txt"))
+        .with("--benchmark", "custom")
+        .with("--base-image-template", "127.0.0.1:" + closedPort + "/ns/bases:{id}")
+        .with("--image", "127.0.0.1:" + closedPort + "/ns/agent");
+  }
+
   private static Argv dataset(String name) {
     return build().with("--dataset", file(name + ".jsonl"));
   }
@@ -466,6 +537,10 @@ class BadInputTableTest {
         .with("--workflow", "w.yml")
         .with("--ref", "main")
         .with("--api-url", "http://" + apiHost);
+  }
+
+  private static String closedUrl() {
+    return "http://127.0.0.1:" + closedPort;
   }
 
   private static String file(String name) {

@@ -105,7 +105,7 @@ class BuildCommandTest {
         bad("--shard must be i/K with 1 <= i <= K, got '0/2'", "--dataset", data, "--shard", "0/2"),
         bad("--dataset " + broken + " line 2: not valid JSON", "--dataset", broken.toString()),
         bad(
-            "--dataset nowhere.jsonl: no such file, and not a Hugging Face id (OWNER/NAME)",
+            "--dataset nowhere.jsonl: no such file; check the path (relative paths start at",
             "--dataset",
             "nowhere.jsonl"),
         bad(

@@ -55,4 +55,37 @@ class CliTest {
     assertThat(run.err().lines()).hasSize(1);
     assertThat(run.err()).startsWith("imagefleet: Unmatched argument at index 0: 'frobnicate'");
   }
+
+  @Test
+  void helpNamesASubcommandWithoutItsRequiredOptions() {
+    CliRun run = CliRun.run("help", "build");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .isEqualTo(CliRun.run("build", "--help").out())
+        .startsWith("Usage: imagefleet build");
+  }
+
+  @Test
+  void checkHelpSaysWhichInstancesAreCheckedNotBuilt() {
+    String help = CliRun.run("check", "--help").out();
+
+    assertThat(help)
+        .doesNotContain("Build only", "Build a seeded", "Build shard")
+        .contains("Only these instances (comma-separated).")
+        .contains("Only the instances listed in FILE, one id a line.")
+        .contains("A seeded sample of N instances; 0 = all.")
+        .contains("Shard i of K of the sorted list (default: 1/1).");
+  }
+
+  @Test
+  void generateBatchSizeHelpIsTheDiskCheckCadence() {
+    String help = CliRun.run("generate", "--help").out().replaceAll("\\s+", " ");
+
+    assertThat(help)
+        .doesNotContain("Images per batch")
+        .contains(
+            "--batch-size=N Free disk is measured (and build cache pruned when low) every N image"
+                + " starts (default: the benchmark's profile).");
+  }
 }

@@ -156,6 +156,52 @@ class DatasetTest {
   }
 
   @Test
+  void aMissingFileThatLooksLikeAPathIsNoSuchFileAndNeverAskedOfHuggingFace(
+      WireMockRuntimeInfo wm) {
+    wm.getWireMock().register(get(urlPathEqualTo("/rows")).willReturn(okJson("{\"rows\":[]}")));
+    // src/ exists here (the tests run in the project directory), so src/instances is a path.
+    for (String dataset :
+        List.of(
+            "data/swe-bench.jsonl",
+            "./instances",
+            "../instances",
+            "/no/such/instances",
+            "src/instances",
+            "ids.txt",
+            "dataset.json")) {
+      assertThatThrownBy(() -> source(dataset, wm.getHttpBaseUrl()).instances())
+          .as(dataset)
+          .hasMessage(
+              "--dataset "
+                  + dataset
+                  + ": no such file; check the path (relative paths start at "
+                  + Path.of("").toAbsolutePath()
+                  + ")")
+          .extracting(e -> ((ImagefleetException) e).exitCode())
+          .isEqualTo(ExitCode.INVALID_INPUT);
+    }
+    wm.getWireMock().verifyThat(0, getRequestedFor(urlPathEqualTo("/rows")));
+  }
+
+  @Test
+  void anOwnerSlashNameThatIsNotAPathGoesToHuggingFace(WireMockRuntimeInfo wm) {
+    wm.getWireMock()
+        .register(
+            get(urlPathEqualTo("/rows"))
+                .willReturn(
+                    okJson(
+                        "{\"rows\":[{\"row_idx\":0,\"row\":{\"instance_id\":\"a__b-1\"}}],"
+                            + "\"num_rows_total\":1}")));
+
+    assertThat(source("princeton-nlp/SWE-bench_Verified", wm.getHttpBaseUrl()).instances())
+        .containsExactly(Instance.of("a__b-1"));
+  }
+
+  private static InstanceSource source(String dataset, String endpoint) {
+    return new InstanceSource(dataset, "test", endpoint, List.of(), Optional.empty(), 0, 42, "1/1");
+  }
+
+  @Test
   void anUnknownHuggingFaceDatasetIsInvalidInput(WireMockRuntimeInfo wm) {
     wm.getWireMock().register(get(urlPathEqualTo("/rows")).willReturn(aResponse().withStatus(404)));
 

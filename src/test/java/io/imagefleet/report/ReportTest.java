@@ -190,6 +190,50 @@ class ReportTest {
   }
 
   @Test
+  void aDirectoryWithoutBuildOutputsExitsTwo() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+
+    CliRun run = CliRun.run("report", empty.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "imagefleet: "
+                + empty
+                + ": no build outputs found (no manifest.jsonl or summary.json, here or in a"
+                + " subdirectory); give a build's --output directory or a directory of them\n");
+    assertThat(empty.resolve("report.html")).doesNotExist();
+  }
+
+  @Test
+  void aManifestWithNoReadableRecordExitsTwo() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("corrupt"));
+    Files.writeString(out.resolve("manifest.jsonl"), "PK\u0003\u0004garbage\n{oops\n");
+
+    CliRun run = CliRun.run("report", out.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "imagefleet: "
+                + out.resolve("manifest.jsonl")
+                + ": no manifest record in its 2 lines; give the manifest.jsonl a build wrote\n");
+  }
+
+  @Test
+  void anEmptyDiskLogIsNotCalledMissing() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("no-checks"));
+    Files.writeString(
+        out.resolve("manifest.jsonl"),
+        "{\"instance\":\"a\",\"status\":\"built\",\"attempts\":1,\"seconds\":3.5}\n");
+    Files.writeString(out.resolve("disk.jsonl"), "");
+
+    assertThat(render(out))
+        .contains("No disk measurements (disk.jsonl holds none: no free-disk check ran).")
+        .doesNotContain("wrote no disk.jsonl");
+  }
+
+  @Test
   void fiveThousandImagesRenderQuicklyIntoALeanFile() throws Exception {
     Path out = Files.createDirectories(dir.resolve("big"));
     StringBuilder manifest = new StringBuilder();
