@@ -26,9 +26,14 @@ public final class NotAppendable extends ImagefleetException {
     return line;
   }
 
+  /** An instruction's text as messages show it: at most 72 characters. */
+  static String shown(String text) {
+    return text.length() > 72 ? text.substring(0, 69) + "..." : text;
+  }
+
   static NotAppendable at(Dockerfile.Instruction instruction, String problem) {
     String text = instruction.text();
-    String shown = text.length() > 72 ? text.substring(0, 69) + "..." : text;
+    String shown = shown(text);
     return new NotAppendable(
         "Dockerfile line "
             + instruction.line()

@@ -118,7 +118,7 @@ public final class PhasedPlan {
    * that does): the env image then changes with every SDK commit.
    */
   public Optional<String> perCommitUse() {
-    return perCommit.map(i -> "line " + i.line() + " (" + shorten(i.text()) + ")");
+    return perCommit.map(i -> "line " + i.line() + " (" + NotAppendable.shown(i.text()) + ")");
   }
 
   /** The build args the env image's instructions name: only these go into its key. */
@@ -291,10 +291,6 @@ public final class PhasedPlan {
       }
     }
     return -1;
-  }
-
-  private static String shorten(String text) {
-    return text.length() > 72 ? text.substring(0, 69) + "..." : text;
   }
 
   /** A Dockerfile written line by line, each instruction on the line it had; the rest blank. */

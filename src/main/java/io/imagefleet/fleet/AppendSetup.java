@@ -54,11 +54,17 @@ public final class AppendSetup {
    */
   public static AppendPlan plan(BuildSettings settings, String sdistName, String sdkCommit) {
     String text = dockerfileText(settings);
+    Map<String, String> args = args(settings, sdistName, sdkCommit);
+    Optional<String> target = Optional.of(settings.target()).filter(t -> !t.isEmpty());
+    return AppendPlan.parse(text, target, args);
+  }
+
+  /** The run's build args as every builder passes them: the user's, SDK_COMMIT and SDIST. */
+  static Map<String, String> args(BuildSettings settings, String sdistName, String sdkCommit) {
     Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
     args.put("SDK_COMMIT", sdkCommit);
     args.put("SDIST", sdistName);
-    Optional<String> target = Optional.of(settings.target()).filter(t -> !t.isEmpty());
-    return AppendPlan.parse(text, target, args);
+    return args;
   }
 
   /** The --dockerfile's text; exit 2 naming it when it can't be read. */
@@ -159,9 +165,7 @@ public final class AppendSetup {
    */
   private Map<String, Path> exportStages(
       AppendPlan plan, DockerDaemon daemon, Path context, Path sdist, String sdkCommit) {
-    Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
-    args.put("SDK_COMMIT", sdkCommit);
-    args.put("SDIST", sdist.getFileName().toString());
+    Map<String, String> args = args(settings, sdist.getFileName().toString(), sdkCommit);
     Map<String, Path> roots = new LinkedHashMap<>();
     // The plan's own text (for phased, the tail's, without the stages on ${BASE_IMAGE}); it leaves
     // the context before the layer reads it.

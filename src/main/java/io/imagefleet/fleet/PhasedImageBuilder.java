@@ -193,9 +193,10 @@ final class PhasedImageBuilder implements ImageBuilder {
         RegistryClient registry) {
       this.plan = plan;
       Map<String, String> used = new TreeMap<>();
+      java.util.Set<String> named = plan.usedArgs();
       args.forEach(
           (name, value) -> {
-            if (plan.usedArgs().contains(name) && !name.equals("BASE_IMAGE")) {
+            if (named.contains(name) && !name.equals("BASE_IMAGE")) {
               used.put(name, name.equals("SDIST") ? sdistDigest : value);
             }
           });
@@ -226,17 +227,15 @@ final class PhasedImageBuilder implements ImageBuilder {
     }
 
     private String baseDigest(String base) {
-      ImageReference reference;
       try {
-        reference = ImageReference.parse(base);
+        return Retagger.digestOf(base, registry)
+            .orElseThrow(
+                () -> new StepFailure("base image " + base + " is not in its registry", false));
+      } catch (StepFailure e) {
+        throw e;
       } catch (RuntimeException e) {
         throw new StepFailure("base image " + base + ": " + e.getMessage(), false);
       }
-      return registry
-          .manifestDigest(reference)
-          .filter(d -> !d.isEmpty())
-          .orElseThrow(
-              () -> new StepFailure("base image " + base + " is not in its registry", false));
     }
   }
 }

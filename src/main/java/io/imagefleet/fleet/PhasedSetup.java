@@ -8,8 +8,6 @@ import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,15 +32,9 @@ public final class PhasedSetup {
   public static PhasedPlan plan(BuildSettings settings, String sdistName, String sdkCommit) {
     Optional<String> target = Optional.of(settings.target()).filter(t -> !t.isEmpty());
     return PhasedPlan.split(
-        AppendSetup.dockerfileText(settings), target, args(settings, sdistName, sdkCommit));
-  }
-
-  private static Map<String, String> args(
-      BuildSettings settings, String sdistName, String sdkCommit) {
-    Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
-    args.put("SDK_COMMIT", sdkCommit);
-    args.put("SDIST", sdistName);
-    return args;
+        AppendSetup.dockerfileText(settings),
+        target,
+        AppendSetup.args(settings, sdistName, sdkCommit));
   }
 
   /**
@@ -89,7 +81,11 @@ public final class PhasedSetup {
     }
     PhasedImageBuilder.EnvKeys keys =
         new PhasedImageBuilder.EnvKeys(
-            plan, args(settings, sdistName, sdkCommit), sdistDigest, platform.toString(), registry);
+            plan,
+            AppendSetup.args(settings, sdistName, sdkCommit),
+            sdistDigest,
+            platform.toString(),
+            registry);
     return new BuildTools(
         new PhasedImageBuilder(daemonTools.builder(), tail, keys, registry),
         daemonTools.probe(),

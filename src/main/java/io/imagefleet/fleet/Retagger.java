@@ -89,14 +89,21 @@ final class Retagger {
     }
   }
 
-  private Optional<String> baseDigest(String base, Path log) {
+  /**
+   * The manifest digest of a base: the one it is pinned to, else what its registry serves for its
+   * tag; empty when the registry has none. Throws when the registry can't be asked.
+   */
+  static Optional<String> digestOf(String base, RegistryClient registry) {
     int at = base.indexOf("@sha256:");
     if (at >= 0) {
       return Optional.of(base.substring(at + 1));
     }
+    return registry.manifestDigest(ImageReference.parse(base)).filter(d -> !d.isEmpty());
+  }
+
+  private Optional<String> baseDigest(String base, Path log) {
     try {
-      Optional<String> digest =
-          registry.manifestDigest(ImageReference.parse(base)).filter(d -> !d.isEmpty());
+      Optional<String> digest = digestOf(base, registry);
       if (digest.isEmpty()) {
         BuildLog.append(log, "=== imagefleet: no digest for base " + base + "; not keyed ===\n");
       }

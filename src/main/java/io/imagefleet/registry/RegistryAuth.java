@@ -1,5 +1,6 @@
 package io.imagefleet.registry;
 
+import io.imagefleet.Origin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -32,7 +33,7 @@ final class RegistryAuth {
     if (authorization != null) {
       return Optional.of(authorization);
     }
-    AuthChallenge challenge = challenges.get(RegistryTransport.origin(call.uri()));
+    AuthChallenge challenge = challenges.get(Origin.of(call.uri()).toString());
     return challenge == null ? Optional.empty() : authorize(challenge, call, transport, deadline);
   }
 
@@ -45,7 +46,7 @@ final class RegistryAuth {
       throws IOException {
     AuthChallenge challenge =
         AuthChallenge.parse(unauthorized.headers().firstValue("WWW-Authenticate").orElse(""));
-    challenges.put(RegistryTransport.origin(call.uri()), challenge);
+    challenges.put(Origin.of(call.uri()).toString(), challenge);
     return authorize(challenge, call, transport, deadline);
   }
 

@@ -161,7 +161,7 @@ public final class RegistryTransport {
       RegistryCall call, HttpResponse.BodyHandler<T> handler, Deadline deadline)
       throws IOException {
     HttpResponse<T> response = follow(call, auth.known(call, this, deadline), handler, deadline);
-    if (response.statusCode() == 401 && sameOrigin(response.uri(), call.uri())) {
+    if (response.statusCode() == 401 && Origin.same(response.uri(), call.uri())) {
       Optional<String> fresh = auth.answer(response, call, this, deadline);
       if (fresh.isPresent()) {
         close(response);
@@ -187,7 +187,7 @@ public final class RegistryTransport {
       if (deadline.passed()) {
         throw RegistryFailure.timedOut(call.action() + " timed out");
       }
-      boolean budgeted = sameOrigin(uri, registryOrigin(call));
+      boolean budgeted = Origin.same(uri, registryOrigin(call));
       if (budgeted) {
         budgets.acquire(registry(call), isManifestGet(call, uri), deadline, call.action());
       }
@@ -196,7 +196,7 @@ public final class RegistryTransport {
               .method(call.method(), call.body().get())
               .timeout(deadline.bound(isTransfer(call) ? deadline.left() : CALL_TIMEOUT));
       call.headers().forEach(request::header);
-      if (authorization.isPresent() && sameOrigin(uri, call.uri())) {
+      if (authorization.isPresent() && Origin.same(uri, call.uri())) {
         request.header("Authorization", authorization.get());
       }
       HttpResponse<T> response =
@@ -249,7 +249,7 @@ public final class RegistryTransport {
     } catch (IllegalArgumentException e) {
       throw RegistryFailure.failed(call.action() + " failed: unusable upload Location");
     }
-    if (!sameOrigin(resolved, call.uri())) {
+    if (!Origin.same(resolved, call.uri())) {
       throw RegistryFailure.failed(
           call.action()
               + " failed: upload location on another origin ("
@@ -408,15 +408,6 @@ public final class RegistryTransport {
     String message = e.getMessage();
     String name = e.getClass().getSimpleName();
     return message == null || message.isEmpty() ? name : name + ": " + message;
-  }
-
-  static boolean sameOrigin(URI a, URI b) {
-    return Origin.same(a, b);
-  }
-
-  /** {@code scheme://host:port}, lower case, the port always written. */
-  static String origin(URI uri) {
-    return Origin.of(uri).toString();
   }
 
   private static boolean isHttps(URI uri) {

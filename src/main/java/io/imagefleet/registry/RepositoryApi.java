@@ -2,6 +2,7 @@ package io.imagefleet.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.Origin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -129,7 +130,7 @@ public final class RepositoryApi {
     } catch (IllegalArgumentException e) {
       throw failure("list the tags of " + image.repositoryName(), "unusable Link header");
     }
-    if (!RegistryTransport.sameOrigin(next, current) || !next.getPath().equals(current.getPath())) {
+    if (!Origin.same(next, current) || !next.getPath().equals(current.getPath())) {
       throw failure(
           "list the tags of " + image.repositoryName(),
           "the Link header points elsewhere (" + next.getHost() + next.getPath() + ")");
