@@ -3,17 +3,19 @@ package io.imagefleet.append;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.imagefleet.Backoff;
+import io.imagefleet.registry.BaseName;
+import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryFailure;
+import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.registry.Repository;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Assembles images in the registry: the base's blobs are mounted (same registry) or streamed
@@ -36,17 +36,14 @@ public final class AppendAssembler {
   static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern CLIENT_ERROR = Pattern.compile("HTTP 4(?!29)\\d\\d");
 
   private final RegistrySession session;
+  private final BlobCopier copier;
   private final InsecureRegistries insecure;
   private final Platform platform;
-  private final int attempts;
-  private final Duration backoff;
-  private final BlobCrossings crossings = new BlobCrossings();
   private final java.util.Map<String, Object> manifestLocks =
       new java.util.concurrent.ConcurrentHashMap<>();
-  private final Traffic traffic = new Traffic();
+  private final AtomicLong images = new AtomicLong();
   private final java.util.Map<String, ParentLookup> parentLookups =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -58,9 +55,8 @@ public final class AppendAssembler {
       RegistryTransport transport, Platform platform, int attempts, Duration backoff) {
     this.insecure = transport.insecure();
     this.session = new RegistrySession(transport);
+    this.copier = new BlobCopier(session, attempts, backoff);
     this.platform = platform;
-    this.attempts = Math.max(1, attempts);
-    this.backoff = backoff;
   }
 
   /** What crossed the network so far, over all images. */
@@ -74,7 +70,15 @@ public final class AppendAssembler {
       long imagesPushed) {}
 
   public Stats stats() {
-    return traffic.snapshot();
+    BlobCopier.Stats s = copier.stats();
+    return new Stats(
+        s.present(),
+        s.mounted(),
+        s.streamed(),
+        s.streamedBytes(),
+        s.uploaded(),
+        s.uploadedBytes(),
+        images.get());
   }
 
   /**
@@ -113,7 +117,7 @@ public final class AppendAssembler {
         manifestFor(baseManifest, manifest.mediaType(), configBytes, parents, request);
     String tag = request.target().tag();
     String digest = putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
-    traffic.images.incrementAndGet();
+    images.incrementAndGet();
     out.line("pushed " + target + ":" + tag + " " + digest);
     return digest;
   }
@@ -140,42 +144,27 @@ public final class AppendAssembler {
 
   private void uploadParents(
       Repository target, OwnedParents.Layer layer, Deadline deadline, ImageLog out) {
-    crossings.once(
+    byte[] bytes = layer.bytes();
+    copier.upload(
         target,
         layer.digest(),
-        () -> {
-          if (!session.blobExists(target, layer.digest(), deadline)) {
-            upload(
-                target,
-                layer.digest(),
-                Optional.empty(),
-                () -> BlobBody.of(HttpRequest.BodyPublishers.ofByteArray(layer.bytes())),
-                deadline);
-          }
-          out.line("parent directories layer " + layer.digest() + " in " + target);
-        },
+        bytes.length,
+        () -> HttpRequest.BodyPublishers.ofByteArray(bytes),
+        true,
         deadline);
+    out.line("parent directories layer " + layer.digest() + " in " + target);
   }
 
-  /** The new config as a blob of the target: POST + PUT /v2/<name>/blobs/uploads/. */
+  /**
+   * The new config as a blob of the target, in one request where the registry takes it. Images on
+   * one base in one run have the same config: it crosses once, like any blob (two uploads of one
+   * digest at once can make the registry fail the manifest that names it).
+   */
   private byte[] pushConfig(Repository target, ObjectNode config, Deadline deadline, ImageLog out) {
     byte[] bytes = write(config);
     String digest = Digests.sha256(bytes);
-    // Images on one base in one run have the same config: it crosses once, like any blob (two
-    // uploads of one digest at once can make the registry fail the manifest that names it).
-    crossings.once(
-        target,
-        digest,
-        () -> {
-          upload(
-              target,
-              digest,
-              Optional.empty(),
-              () -> BlobBody.of(HttpRequest.BodyPublishers.ofByteArray(bytes)),
-              deadline);
-          out.line("pushed config " + digest + " (" + bytes.length + " bytes)");
-        },
-        deadline);
+    copier.uploadSmall(target, digest, bytes, deadline);
+    out.line("pushed config " + digest + " (" + bytes.length + " bytes)");
     return bytes;
   }
 
@@ -282,121 +271,25 @@ public final class AppendAssembler {
   /** Makes one base blob present in the target: already there, mounted, or streamed across. */
   private void crossBlob(
       Repository source, Repository target, JsonNode descriptor, Deadline deadline, ImageLog out) {
-    String digest = descriptor.path("digest").asText();
-    long size = descriptor.path("size").asLong();
     String mediaType = descriptor.path("mediaType").asText("");
     if (mediaType.contains("foreign") || mediaType.contains("nondistributable")) {
       return; // referenced by URL, never pushed
     }
-    if (source.equals(target)) {
-      // A base in the target repository itself (phased: the env image): its manifest there
-      // already holds every blob it names.
-      traffic.present.incrementAndGet();
-      return;
-    }
-    crossings.once(
+    // A base in the target repository itself (phased: the env image) holds every blob it names.
+    copier.cross(
+        source,
         target,
-        digest,
-        () -> {
-          if (session.blobExists(target, digest, deadline)) {
-            traffic.present.incrementAndGet();
-            out.line("blob " + digest + " already in " + target);
-            return;
-          }
-          Optional<URI> upload = Optional.empty();
-          if (source.sameRegistry(target)) {
-            upload = session.mountBlob(target, digest, source, deadline);
-            if (upload.isEmpty()) {
-              traffic.mounted.incrementAndGet();
-              out.line("blob " + digest + " mounted from " + source);
-              return;
-            }
-          }
-          stream(source, target, digest, size, upload, deadline);
-          out.line("blob " + digest + " streamed from " + source + " (" + size + " bytes)");
-        },
-        deadline);
-  }
-
-  /** GET from the source piped into a PUT to the target: the bytes never touch the disk. */
-  private void stream(
-      Repository source,
-      Repository target,
-      String digest,
-      long size,
-      Optional<URI> upload,
-      Deadline deadline) {
-    AtomicLong sent = new AtomicLong();
-    upload(
-        target,
-        digest,
-        upload,
-        () -> {
-          BlobBody.Counting in =
-              new BlobBody.Counting(session.openBlob(source, digest, deadline), sent);
-          return new BlobBody(
-              HttpRequest.BodyPublishers.fromPublisher(
-                  HttpRequest.BodyPublishers.ofInputStream(() -> in), size),
-              in);
-        },
-        deadline);
-    traffic.streamed.incrementAndGet();
-    traffic.streamedBytes.addAndGet(sent.get());
+        descriptor.path("digest").asText(),
+        descriptor.path("size").asLong(),
+        deadline,
+        out::line);
   }
 
   private void uploadLayer(Repository target, AgentLayer layer, Deadline deadline, ImageLog out) {
-    crossings.once(
-        target,
-        layer.digest(),
-        () -> {
-          if (session.blobExists(target, layer.digest(), deadline)) {
-            out.line("agent layer " + layer.digest() + " already in " + target);
-            return;
-          }
-          upload(
-              target,
-              layer.digest(),
-              Optional.empty(),
-              () -> BlobBody.of(ofFile(layer.file())),
-              deadline);
-          traffic.uploaded.incrementAndGet();
-          traffic.uploadedBytes.addAndGet(layer.size());
-          out.line("agent layer " + layer.digest() + " pushed to " + target);
-        },
-        deadline);
-  }
-
-  /**
-   * POST an upload (or take {@code first}, a refused mount's), then PUT the whole body; a transient
-   * failure starts over with a fresh upload and a fresh body.
-   */
-  private void upload(
-      Repository target,
-      String digest,
-      Optional<URI> first,
-      Supplier<BlobBody> bodies,
-      Deadline deadline) {
-    for (int attempt = 1; ; attempt++) {
-      URI location =
-          attempt == 1 && first.isPresent()
-              ? first.get()
-              : session.startUpload(target, digest, deadline);
-      try (BlobBody body = bodies.get()) {
-        session.putBlob(target, location, digest, body::publisher, false, deadline);
-        return;
-      } catch (RegistryFailure e) {
-        boolean retry =
-            !e.timedOut()
-                && !e.rateLimited()
-                && !CLIENT_ERROR.matcher(e.getMessage()).find()
-                && attempt < attempts
-                && !deadline.passed();
-        if (!retry) {
-          throw e;
-        }
-        Backoff.pause(deadline.bound(Backoff.delay(backoff, attempt)));
-      }
-    }
+    boolean sent =
+        copier.upload(
+            target, layer.digest(), layer.size(), () -> ofFile(layer.file()), true, deadline);
+    out.line("agent layer " + layer.digest() + (sent ? " pushed to " : " already in ") + target);
   }
 
   private static String layerMediaType(String manifestType) {

@@ -3,6 +3,7 @@ package io.imagefleet.append;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.RegistryFailure;
+import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.Repository;
 import java.io.BufferedInputStream;
 import java.io.IOException;

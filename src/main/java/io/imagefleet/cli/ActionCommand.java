@@ -43,12 +43,12 @@ final class ActionCommand implements Callable<Integer> {
             .orElseThrow(
                 () ->
                     ImagefleetException.invalidInput(
-                        "input command is required: preflight, build, check, retain, generate or report"));
+                        "input command is required: preflight, build, check, mirror, retain, generate or report"));
     if (!ActionDefinition.COMMANDS.contains(command)) {
       throw ImagefleetException.invalidInput(
           "input command: unknown command '"
               + command
-              + "'; use preflight, build, check, retain, generate or report");
+              + "'; use preflight, build, check, mirror, retain, generate or report");
     }
     // The subcommand runs in this same tree: same printers, handlers and environment.
     CommandLine target = spec.root().commandLine().getSubcommands().get(command);

@@ -21,12 +21,12 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ActionDefinition {
   /** The commands the action runs, in the order their options are listed. */
   static final List<String> COMMANDS =
-      List.of("preflight", "build", "check", "retain", "generate", "report");
+      List.of("preflight", "build", "check", "mirror", "retain", "generate", "report");
 
   /** Inputs that are no CLI option; the entrypoint handles them itself. */
   static final Map<String, String> OWN_INPUTS =
       Map.of(
-          "command", "What to run: preflight, build, check, retain, generate or report.",
+          "command", "What to run: preflight, build, check, mirror, retain, generate or report.",
           "registry-username",
               "User for the registry the build pushes to (default: the token's owner).",
           "registry-password",

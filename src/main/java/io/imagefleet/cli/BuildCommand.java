@@ -80,7 +80,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildSettings settings = schedule.settings(instances, image, output, sdkInput, err);
     ImageReference repository = ImageReference.parse(image.image);
     Credentials credentials = credentials(err, repository);
-    BaseImageRule rule = instances.baseImageRule();
+    BaseImageRule rule = instances.baseImageRule().mirroredIn(image.baseMirror());
     List<Instance> selected = instances.source().instances();
     Optional<GitHubApi> github = github(sdkInput, commands);
     Optional<SdkSource> source = sdkInput.source(github);

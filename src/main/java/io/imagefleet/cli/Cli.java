@@ -128,6 +128,9 @@ public final class Cli {
       if (cls == CheckCommand.class) {
         return cls.cast(new CheckCommand(env, budgets));
       }
+      if (cls == MirrorCommand.class) {
+        return cls.cast(new MirrorCommand(env, budgets));
+      }
       if (cls == GenerateRetentionCommand.class) {
         return cls.cast(new GenerateRetentionCommand(env));
       }

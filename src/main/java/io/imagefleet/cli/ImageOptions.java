@@ -3,7 +3,6 @@ package io.imagefleet.cli;
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
-import io.imagefleet.append.Platform;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.DockerJavaDaemon;
@@ -15,6 +14,8 @@ import io.imagefleet.fleet.ImageBuilder;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.ProbeMode;
 import io.imagefleet.registry.Credentials;
+import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -93,6 +94,14 @@ final class ImageOptions {
   String builder;
 
   @Option(
+      names = "--base-mirror",
+      paramLabel = "REPO",
+      description =
+          "Take every base from this repository, where `imagefleet mirror --to REPO` copied them"
+              + " (same tags), instead of where the dataset or template names it.")
+  String baseMirror;
+
+  @Option(
       names = "--platform",
       defaultValue = "linux/amd64",
       paramLabel = "OS/ARCH",
@@ -139,6 +148,11 @@ final class ImageOptions {
               + " or --attestations none");
     }
     platform();
+  }
+
+  /** --base-mirror, parsed: exit 2 for a value that is no repository. */
+  Optional<ImageReference> baseMirror() {
+    return Optional.ofNullable(baseMirror).map(ImageReference::parse);
   }
 
   /** --platform, checked: exit 2 for anything but os/architecture[/variant]. */

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       PreflightCommand.class,
       BuildCommand.class,
       CheckCommand.class,
+      MirrorCommand.class,
       RetainCommand.class,
       DispatchCommand.class,
       ReportCommand.class,

@@ -3,6 +3,8 @@ package io.imagefleet.fleet;
 import io.imagefleet.Benchmark;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.dataset.Instance;
+import io.imagefleet.mirror.MirrorTags;
+import io.imagefleet.registry.ImageReference;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -14,7 +16,8 @@ import java.util.regex.Pattern;
  * SWE-Bench repositories): {@code docker.io/swebench/sweb.eval.x86_64.{id}:latest} with the id
  * lower-cased and {@code __} → {@code _1776_}, since Docker Hub rejects {@code __}.
  */
-public record BaseImageRule(Benchmark benchmark, Optional<String> template) {
+public record BaseImageRule(
+    Benchmark benchmark, Optional<String> template, Optional<ImageReference> mirror) {
   static final String SWEBENCH_TEMPLATE = "docker.io/swebench/sweb.eval.x86_64.{id}:latest";
 
   /** Docker's reference grammar: [host[:port]/]path[:tag][@digest], path in lower case. */
@@ -26,8 +29,29 @@ public record BaseImageRule(Benchmark benchmark, Optional<String> template) {
               + "(?::[\\w][\\w.-]{0,127})?"
               + "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?");
 
-  /** The base image, or empty when nothing names one (a custom benchmark without a template). */
+  public BaseImageRule(Benchmark benchmark, Optional<String> template) {
+    this(benchmark, template, Optional.empty());
+  }
+
+  /** This rule with every base taken from {@code --base-mirror} (as {@code mirror} tags it). */
+  public BaseImageRule mirroredIn(Optional<ImageReference> repository) {
+    return new BaseImageRule(benchmark, template, repository);
+  }
+
+  /**
+   * The base image (its mirror's copy under {@code --base-mirror}), or empty when nothing names one
+   * (a custom benchmark without a template).
+   */
   public Optional<String> baseImage(Instance instance) {
+    Optional<String> named = namedBase(instance);
+    if (mirror.isEmpty() || named.isEmpty() || problem(named.get()).isPresent()) {
+      return named;
+    }
+    return Optional.of(MirrorTags.reference(mirror.get(), named.get()));
+  }
+
+  /** The base the dataset, the template or the benchmark names. */
+  public Optional<String> namedBase(Instance instance) {
     if (instance.baseImage().isPresent()) {
       return instance.baseImage();
     }
@@ -39,7 +63,7 @@ public record BaseImageRule(Benchmark benchmark, Optional<String> template) {
   }
 
   /** What is wrong with a base image reference, if anything: Docker would refuse it. */
-  static Optional<String> problem(String reference) {
+  public static Optional<String> problem(String reference) {
     if (reference.length() > 255 || !REFERENCE.matcher(reference).matches()) {
       return Optional.of(
           "'"
@@ -50,7 +74,7 @@ public record BaseImageRule(Benchmark benchmark, Optional<String> template) {
   }
 
   /** Names the instances no rule gives a base image; exit 2. */
-  static ImagefleetException noBase(java.util.List<String> instances) {
+  public static ImagefleetException noBase(java.util.List<String> instances) {
     return ImagefleetException.invalidInput(
         "--benchmark custom: "
             + instances.size()

@@ -2,8 +2,8 @@ package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.append.PhasedPlan;
-import io.imagefleet.append.Platform;
 import io.imagefleet.docker.DockerDaemon;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;

@@ -114,7 +114,8 @@ final class RegistryDemand {
                 RegistryBudgets.DOCKER_HUB_WINDOW.toHours(),
                 human(byPulls)));
         if (byPulls.compareTo(SLOW) > 0) {
-          line.append("; mirror them once into your own registry");
+          line.append(
+              "; mirror them once: imagefleet mirror --to REPO, then build --base-mirror REPO");
         }
       } else if (byRate.compareTo(SLOW) > 0) {
         line.append("; raise --registry-rate if the registry allows more, or split the run");

@@ -10,6 +10,8 @@ import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.Platform;
+import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.testing.ForwardingProxy;
 import io.imagefleet.testing.RegistryWire;

@@ -112,11 +112,11 @@ class ActionCommandTest {
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo(
-            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build, check, retain, generate or report\n");
+            "::add-mask::tok3n\nimagefleet: input command: unknown command 'deploy'; use preflight, build, check, mirror, retain, generate or report\n");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err())
         .isEqualTo(
-            "imagefleet: input command is required: preflight, build, check, retain, generate or report\n");
+            "imagefleet: input command is required: preflight, build, check, mirror, retain, generate or report\n");
   }
 
   @Test

@@ -30,7 +30,8 @@ class RegistryDemandTest {
     assertThat(demand.lines(new RegistryBudgets()))
         .containsExactly(
             "registry docker.io: 1000 requests, 500 manifest GETs; 500 base manifests from"
-                + " docker.io at 100/6h ≈ 30 h; mirror them once into your own registry",
+                + " docker.io at 100/6h ≈ 30 h; mirror them once: imagefleet mirror --to REPO, then build"
+                + " --base-mirror REPO",
             "registry ghcr.io: 500 requests, 0 manifest GETs at 1500/min ≈ 20 s");
   }
 

@@ -42,7 +42,10 @@ public final class ForwardingProxy {
         "/",
         exchange -> {
           try (exchange) {
-            HttpResponse<byte[]> response = forward(upstream, exchange);
+            // Locations the registry writes (uploads) name the proxy, so they come back through it.
+            String self = "127.0.0.1:" + exchange.getLocalAddress().getPort();
+            HttpResponse<byte[]> response =
+                forward(upstream, exchange, java.util.Map.of("X-Forwarded-Host", self));
             observer.seen(
                 exchange.getRequestMethod(),
                 exchange.getRequestURI().getPath(),

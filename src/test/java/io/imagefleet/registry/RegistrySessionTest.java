@@ -1,4 +1,4 @@
-package io.imagefleet.append;
+package io.imagefleet.registry;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
@@ -17,14 +17,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.imagefleet.registry.Credentials;
-import io.imagefleet.registry.Deadline;
-import io.imagefleet.registry.Digests;
-import io.imagefleet.registry.ImageReference;
-import io.imagefleet.registry.InsecureRegistries;
-import io.imagefleet.registry.RegistryFailure;
-import io.imagefleet.registry.RegistryTransport;
-import io.imagefleet.registry.Repository;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;

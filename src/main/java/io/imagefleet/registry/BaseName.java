@@ -1,17 +1,15 @@
-package io.imagefleet.append;
+package io.imagefleet.registry;
 
-import io.imagefleet.registry.ImageReference;
-
-/** A base image name as given: with a tag (latest by default) or a digest. */
-record BaseName(ImageReference image, String reference) {
-  static BaseName parse(String text) {
+/** An image name as given: with a tag (latest by default) or a digest. */
+public record BaseName(ImageReference image, String reference) {
+  public static BaseName parse(String text) {
     int at = text.indexOf('@');
     ImageReference image = ImageReference.parse(at < 0 ? text : text.substring(0, at));
     return new BaseName(image, at < 0 ? image.tag() : text.substring(at + 1));
   }
 
   /** As the OCI base.name label wants it: registry, repository and tag or digest. */
-  String fullName() {
+  public String fullName() {
     String separator = reference.startsWith("sha256:") ? "@" : ":";
     return image.registry() + "/" + image.repository() + separator + reference;
   }

@@ -1,14 +1,7 @@
-package io.imagefleet.append;
+package io.imagefleet.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.registry.BoundedBody;
-import io.imagefleet.registry.Deadline;
-import io.imagefleet.registry.Digests;
-import io.imagefleet.registry.RegistryCall;
-import io.imagefleet.registry.RegistryFailure;
-import io.imagefleet.registry.RegistryTransport;
-import io.imagefleet.registry.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,13 +15,14 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The distribution API calls append makes, each a small named step that reads like the protocol,
- * with its HTTP line as a comment. Everything on the wire (auth, redirects, retries, caps) is the
- * project's one {@link RegistryTransport}. Every digest is checked for its form before it goes into
- * a URL, and manifests and configs fetched by digest are checked against it.
+ * The distribution API calls that move images (append, phased, mirror), each a small named step
+ * that reads like the protocol, with its HTTP line as a comment. Everything on the wire (auth,
+ * redirects, retries, caps) is the project's one {@link RegistryTransport}. Every digest is checked
+ * for its form before it goes into a URL, and manifests and configs fetched by digest are checked
+ * against it.
  */
-final class RegistrySession {
-  static final String MANIFEST_TYPES =
+public final class RegistrySession {
+  public static final String MANIFEST_TYPES =
       "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json,"
           + " application/vnd.docker.distribution.manifest.list.v2+json,"
           + " application/vnd.docker.distribution.manifest.v2+json";
@@ -36,14 +30,14 @@ final class RegistrySession {
 
   private final RegistryTransport transport;
 
-  RegistrySession(RegistryTransport transport) {
+  public RegistrySession(RegistryTransport transport) {
     this.transport = transport;
   }
 
   /** A manifest's bytes, its media type and its digest. */
-  record Manifest(byte[] bytes, String mediaType, String digest) {}
+  public record Manifest(byte[] bytes, String mediaType, String digest) {}
 
-  Manifest getManifest(Repository repository, String reference, Deadline deadline) {
+  public Manifest getManifest(Repository repository, String reference, Deadline deadline) {
     String safe =
         reference.contains(":") ? Digests.require(reference, repository.registry()) : reference;
     // GET /v2/<name>/manifests/<reference>
@@ -65,8 +59,34 @@ final class RegistrySession {
     return new Manifest(bytes, mediaType.replaceFirst(";.*", "").strip(), Digests.sha256(bytes));
   }
 
+  /** The digest the registry serves a tag or digest by (a HEAD, which Docker Hub doesn't count). */
+  public Optional<String> manifestDigest(
+      Repository repository, String reference, Deadline deadline) {
+    String safe =
+        reference.contains(":") ? Digests.require(reference, repository.registry()) : reference;
+    // HEAD /v2/<name>/manifests/<reference>
+    RegistryCall call =
+        RegistryCall.of(
+                "check manifest " + reference + " of " + repository,
+                "HEAD",
+                repository.uri("manifests/" + safe),
+                RegistryCall.Scope.pull(repository),
+                Set.of(200, 404))
+            .withHeader("Accept", MANIFEST_TYPES);
+    HttpResponse<Void> response =
+        transport.send(call, HttpResponse.BodyHandlers.discarding(), deadline);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
+    if (digest.isEmpty()) {
+      throw RegistryFailure.failed(call.action() + " failed: the registry sent no digest");
+    }
+    return Optional.of(Digests.require(digest.get(), repository.registry()));
+  }
+
   /** A small blob (an image config) in memory, checked against its digest. */
-  byte[] getBlob(Repository repository, String digest, Deadline deadline) {
+  public byte[] getBlob(Repository repository, String digest, Deadline deadline) {
     RegistryCall call = pullBlob(repository, digest);
     byte[] bytes = transport.send(call, BoundedBody.upTo(BoundedBody.CONFIG), deadline).body();
     if (!Digests.sha256(bytes).equals(digest)) {
@@ -86,12 +106,12 @@ final class RegistrySession {
   }
 
   /** The blob as a stream, for passing on to another repository without touching disk. */
-  InputStream openBlob(Repository repository, String digest, Deadline deadline) {
+  public InputStream openBlob(Repository repository, String digest, Deadline deadline) {
     RegistryCall call = pullBlob(repository, digest);
     return transport.send(call, HttpResponse.BodyHandlers.ofInputStream(), deadline).body();
   }
 
-  boolean blobExists(Repository repository, String digest, Deadline deadline) {
+  public boolean blobExists(Repository repository, String digest, Deadline deadline) {
     // HEAD /v2/<name>/blobs/<digest>
     RegistryCall call =
         RegistryCall.of(
@@ -105,7 +125,8 @@ final class RegistrySession {
   }
 
   /** Mounts the blob from another repository of the same registry; else where to upload it. */
-  Optional<URI> mountBlob(Repository target, String digest, Repository from, Deadline deadline) {
+  public Optional<URI> mountBlob(
+      Repository target, String digest, Repository from, Deadline deadline) {
     String safe = encode(Digests.require(digest, from.registry()));
     // POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<repository>
     RegistryCall call =
@@ -122,7 +143,31 @@ final class RegistrySession {
         : Optional.of(transport.sameOriginLocation(call, response));
   }
 
-  URI startUpload(Repository target, String digest, Deadline deadline) {
+  /**
+   * A small blob in one request (POST with {@code ?digest=}); a registry that doesn't take it that
+   * way answers with an upload location, returned for a PUT.
+   */
+  public Optional<URI> postBlob(Repository target, String digest, byte[] bytes, Deadline deadline) {
+    String safe = encode(Digests.require(digest, target.registry()));
+    // POST /v2/<name>/blobs/uploads/?digest=<digest>   (Content-Length: <size>)
+    RegistryCall call =
+        new RegistryCall(
+            "push blob " + digest + " to " + target,
+            "POST",
+            target.uri("blobs/uploads/?digest=" + safe),
+            RegistryCall.Scope.push(target),
+            Set.of(201, 202),
+            Map.of("Content-Type", "application/octet-stream"),
+            () -> HttpRequest.BodyPublishers.ofByteArray(bytes),
+            true);
+    HttpResponse<Void> response =
+        transport.send(call, HttpResponse.BodyHandlers.discarding(), deadline);
+    return response.statusCode() == 201
+        ? Optional.empty()
+        : Optional.of(transport.sameOriginLocation(call, response));
+  }
+
+  public URI startUpload(Repository target, String digest, Deadline deadline) {
     // POST /v2/<name>/blobs/uploads/
     RegistryCall call =
         RegistryCall.of(
@@ -136,10 +181,37 @@ final class RegistrySession {
   }
 
   /**
+   * Whether {@code target} lets these credentials push: an upload is started and cancelled, so
+   * nothing is written. Throws the registry's refusal.
+   */
+  public void requirePush(Repository target, Deadline deadline) {
+    // POST /v2/<name>/blobs/uploads/
+    RegistryCall start =
+        RegistryCall.of(
+            "start an upload to " + target,
+            "POST",
+            target.uri("blobs/uploads/"),
+            RegistryCall.Scope.push(target),
+            Set.of(202));
+    URI upload =
+        transport.sameOriginLocation(
+            start, transport.send(start, HttpResponse.BodyHandlers.discarding(), deadline));
+    // DELETE <upload location>
+    RegistryCall cancel =
+        RegistryCall.of(
+            "cancel the upload to " + target,
+            "DELETE",
+            upload,
+            RegistryCall.Scope.push(target),
+            Set.of(200, 202, 204, 404, 405));
+    transport.send(cancel, HttpResponse.BodyHandlers.discarding(), deadline);
+  }
+
+  /**
    * Finishes an upload with the whole blob in one request. {@code body} may be a stream that can be
    * read once: then this call is not retried here, and the caller starts over.
    */
-  void putBlob(
+  public void putBlob(
       Repository target,
       URI upload,
       String digest,
@@ -163,7 +235,7 @@ final class RegistrySession {
   }
 
   /** Puts the manifest under the tag and returns the digest the registry serves it by. */
-  String putManifest(
+  public String putManifest(
       Repository target, String tag, String mediaType, byte[] manifest, Deadline deadline) {
     String digest = Digests.sha256(manifest);
     // PUT /v2/<name>/manifests/<tag>

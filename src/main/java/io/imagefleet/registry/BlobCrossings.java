@@ -1,8 +1,5 @@
-package io.imagefleet.append;
+package io.imagefleet.registry;
 
-import io.imagefleet.registry.Deadline;
-import io.imagefleet.registry.RegistryFailure;
-import io.imagefleet.registry.Repository;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package io.imagefleet.append;
+package io.imagefleet.registry;
 
 import io.imagefleet.ImagefleetException;
 import java.util.Locale;
@@ -21,7 +21,7 @@ public record Platform(String os, String architecture, String variant) {
   }
 
   /** Whether an index entry with these fields is this platform. */
-  boolean matches(String os, String architecture, String variant) {
+  public boolean matches(String os, String architecture, String variant) {
     return this.os.equals(os)
         && this.architecture.equals(architecture)
         && (this.variant.isEmpty() && !architecture.startsWith("arm")

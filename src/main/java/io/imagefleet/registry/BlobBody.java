@@ -1,4 +1,4 @@
-package io.imagefleet.append;
+package io.imagefleet.registry;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,0 +1,217 @@
+package io.imagefleet.registry;
+
+import io.imagefleet.Backoff;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Makes blobs present in target repositories, each at most once per repository in a run however
+ * many images and workers need it: mounted within a registry, streamed registry to registry (never
+ * touching disk), or uploaded. Shared by append, phased and mirror; counts what moved.
+ */
+public final class BlobCopier {
+  /** Bodies up to this size go up in one POST. */
+  static final int ONE_REQUEST = 1 << 20;
+
+  private static final Pattern CLIENT_ERROR = Pattern.compile("HTTP 4(?!29)\\d\\d");
+
+  private final RegistrySession session;
+  private final int attempts;
+  private final Duration backoff;
+  private final BlobCrossings crossings = new BlobCrossings();
+  private final AtomicLong present = new AtomicLong();
+  private final AtomicLong mounted = new AtomicLong();
+  private final AtomicLong streamed = new AtomicLong();
+  private final AtomicLong streamedBytes = new AtomicLong();
+  private final AtomicLong uploaded = new AtomicLong();
+  private final AtomicLong uploadedBytes = new AtomicLong();
+
+  /**
+   * @param attempts tries per transfer (a streamed body can't be resent by the transport)
+   */
+  public BlobCopier(RegistrySession session, int attempts, Duration backoff) {
+    this.session = session;
+    this.attempts = Math.max(1, attempts);
+    this.backoff = backoff;
+  }
+
+  /** What moved so far, over the run. */
+  public record Stats(
+      long present,
+      long mounted,
+      long streamed,
+      long streamedBytes,
+      long uploaded,
+      long uploadedBytes) {}
+
+  public Stats stats() {
+    return new Stats(
+        present.get(),
+        mounted.get(),
+        streamed.get(),
+        streamedBytes.get(),
+        uploaded.get(),
+        uploadedBytes.get());
+  }
+
+  /**
+   * Makes {@code source}'s blob present in {@code target}. Within one registry it is mounted in one
+   * request (a registry answers 201 for a blob it already holds, too); across registries a HEAD
+   * first spares streaming a blob the target has. Returns the bytes this call streamed.
+   */
+  public long cross(
+      Repository source,
+      Repository target,
+      String digest,
+      long size,
+      Deadline deadline,
+      Consumer<String> log) {
+    if (source.equals(target)) {
+      present.incrementAndGet();
+      return 0;
+    }
+    long[] sent = {0};
+    crossings.once(
+        target,
+        digest,
+        () -> {
+          Optional<URI> upload = Optional.empty();
+          if (source.sameRegistry(target)) {
+            upload = session.mountBlob(target, digest, source, deadline);
+            if (upload.isEmpty()) {
+              mounted.incrementAndGet();
+              log.accept("blob " + digest + " mounted from " + source);
+              return;
+            }
+          } else if (session.blobExists(target, digest, deadline)) {
+            present.incrementAndGet();
+            log.accept("blob " + digest + " already in " + target);
+            return;
+          }
+          sent[0] = stream(source, target, digest, size, upload, deadline);
+          log.accept("blob " + digest + " streamed from " + source + " (" + size + " bytes)");
+        },
+        deadline);
+    return sent[0];
+  }
+
+  /**
+   * Uploads a blob made here unless {@code target} holds it: a HEAD first when {@code check} (a
+   * large blob another run may have pushed), else straight up (a small one, in one request).
+   * Returns whether bytes were sent.
+   */
+  public boolean upload(
+      Repository target,
+      String digest,
+      long size,
+      Supplier<HttpRequest.BodyPublisher> body,
+      boolean check,
+      Deadline deadline) {
+    boolean[] sent = {false};
+    crossings.once(
+        target,
+        digest,
+        () -> {
+          if (check && session.blobExists(target, digest, deadline)) {
+            present.incrementAndGet();
+            return;
+          }
+          transfer(target, digest, Optional.empty(), () -> BlobBody.of(body.get()), deadline);
+          uploaded.incrementAndGet();
+          uploadedBytes.addAndGet(size);
+          sent[0] = true;
+        },
+        deadline);
+    return sent[0];
+  }
+
+  /** A small blob (a config) in as few requests as the registry allows. */
+  public void uploadSmall(Repository target, String digest, byte[] bytes, Deadline deadline) {
+    if (bytes.length > ONE_REQUEST) {
+      upload(target, digest, bytes.length, () -> ofBytes(bytes), false, deadline);
+      return;
+    }
+    crossings.once(
+        target,
+        digest,
+        () -> {
+          Optional<URI> location = session.postBlob(target, digest, bytes, deadline);
+          if (location.isPresent()) {
+            transfer(target, digest, location, () -> BlobBody.of(ofBytes(bytes)), deadline);
+          }
+          uploaded.incrementAndGet();
+          uploadedBytes.addAndGet(bytes.length);
+        },
+        deadline);
+  }
+
+  /** GET from the source piped into a PUT to the target: the bytes never touch the disk. */
+  private long stream(
+      Repository source,
+      Repository target,
+      String digest,
+      long size,
+      Optional<URI> upload,
+      Deadline deadline) {
+    AtomicLong sent = new AtomicLong();
+    transfer(
+        target,
+        digest,
+        upload,
+        () -> {
+          BlobBody.Counting in =
+              new BlobBody.Counting(session.openBlob(source, digest, deadline), sent);
+          return new BlobBody(
+              HttpRequest.BodyPublishers.fromPublisher(
+                  HttpRequest.BodyPublishers.ofInputStream(() -> in), size),
+              in);
+        },
+        deadline);
+    streamed.incrementAndGet();
+    streamedBytes.addAndGet(sent.get());
+    return sent.get();
+  }
+
+  /**
+   * POST an upload (or take {@code first}, a refused mount's), then PUT the whole body; a transient
+   * failure starts over with a fresh upload and a fresh body.
+   */
+  private void transfer(
+      Repository target,
+      String digest,
+      Optional<URI> first,
+      Supplier<BlobBody> bodies,
+      Deadline deadline) {
+    for (int attempt = 1; ; attempt++) {
+      URI location =
+          attempt == 1 && first.isPresent()
+              ? first.get()
+              : session.startUpload(target, digest, deadline);
+      try (BlobBody body = bodies.get()) {
+        session.putBlob(target, location, digest, body::publisher, false, deadline);
+        return;
+      } catch (RegistryFailure e) {
+        boolean retry =
+            !e.timedOut()
+                && !e.rateLimited()
+                && !CLIENT_ERROR.matcher(e.getMessage()).find()
+                && attempt < attempts
+                && !deadline.passed();
+        if (!retry) {
+          throw e;
+        }
+        Backoff.pause(deadline.bound(Backoff.delay(backoff, attempt)));
+      }
+    }
+  }
+
+  private static HttpRequest.BodyPublisher ofBytes(byte[] bytes) {
+    return HttpRequest.BodyPublishers.ofByteArray(bytes);
+  }
+}

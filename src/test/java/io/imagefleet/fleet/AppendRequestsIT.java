@@ -1,0 +1,105 @@
+package io.imagefleet.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.imagefleet.cli.CliRun;
+import io.imagefleet.testing.BuildRig;
+import io.imagefleet.testing.ForwardingProxy;
+import io.imagefleet.testing.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How many requests an append image costs, counted by a proxy in front of the real registry: at
+ * most {@value #PER_IMAGE} per image (base manifest and config included) plus one per base blob
+ * that must be mounted, beyond the run's one-off calls (the agent layer, the first answer).
+ */
+class AppendRequestsIT {
+  private static final int IMAGES = 12;
+  private static final int PER_IMAGE = 7;
+
+  /** The agent layer's check and upload, the target's first answer, the plan's tag checks. */
+  private static final int ONE_OFF = 4;
+
+  @TempDir static Path dir;
+  private static BuildRig rig;
+
+  @BeforeAll
+  static void rig() throws Exception {
+    rig = BuildRig.create(dir);
+    Map<String, String> markers = new LinkedHashMap<>();
+    IntStream.range(0, IMAGES).forEach(i -> markers.put("req-" + i, "base " + i));
+    rig.pushBases(markers);
+    Files.write(dir.resolve("ids.txt"), List.copyOf(markers.keySet()));
+  }
+
+  @Test
+  void anAppendImageCostsAtMostSevenRequestsAndOneMountPerNewBaseBlob() throws Exception {
+    // given a proxy that counts every request to the registry, and a base of its own per image
+    // (a shared busybox layer and a marker layer each)
+    Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
+    HttpServer proxy =
+        ForwardingProxy.start(
+            TestRegistry.HOST,
+            (method, path, status, body) ->
+                byKind
+                    .computeIfAbsent(
+                        method + " " + kind(path) + " " + status, k -> new AtomicLong())
+                    .incrementAndGet());
+    String host = "127.0.0.1:" + proxy.getAddress().getPort();
+    try {
+      Path dockerfile =
+          Files.writeString(
+              dir.resolve("copy.Dockerfile"),
+              "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
+      List<String> args = rig.buildArgs(dir.resolve("ids.txt"), dir.resolve("out"));
+      set(args, "--dockerfile", dockerfile.toString());
+      set(args, "--builder", "append");
+      set(args, "--image", host + "/" + rig.namespace + "/agent-requests");
+      set(args, "--base-image-template", host + "/" + rig.namespace + "/bases:{id}");
+      args.addAll(List.of("--min-free-gb", "0", "--workers", "4"));
+
+      // when the run is made
+      CliRun run =
+          CliRun.run(
+              Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), args.toArray(String[]::new));
+
+      // then every image was built within the request count
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      assertThat(run.err()).contains("built " + IMAGES + ", skipped 0, failed 0");
+      long total = byKind.values().stream().mapToLong(AtomicLong::get).sum();
+      int baseBlobs = IMAGES + 1;
+      String breakdown = new TreeMap<>(byKind).toString();
+      System.out.printf(
+          "AppendRequestsIT: %d requests for %d images (%.2f per image): %s%n",
+          total, IMAGES, (double) total / IMAGES, breakdown);
+      assertThat(total)
+          .as(breakdown)
+          .isLessThanOrEqualTo((long) PER_IMAGE * IMAGES + baseBlobs + ONE_OFF);
+    } finally {
+      proxy.stop(0);
+    }
+  }
+
+  private static String kind(String path) {
+    List<String> parts = new ArrayList<>(List.of(path.split("/")));
+    int at = Math.max(parts.indexOf("manifests"), parts.indexOf("blobs"));
+    return at < 0 ? path : parts.get(at) + (parts.contains("uploads") ? "/uploads" : "");
+  }
+
+  private static void set(List<String> args, String option, String value) {
+    args.set(args.indexOf(option) + 1, value);
+  }
+}
