@@ -44,6 +44,8 @@ public final class AppendAssembler {
   private final java.util.Map<String, Object> manifestLocks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong images = new AtomicLong();
+  private final java.util.Map<String, String> resolved =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, ParentLookup> parentLookups =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -69,6 +71,14 @@ public final class AppendAssembler {
       long bytesUploaded,
       long imagesPushed) {}
 
+  /**
+   * The manifest digest {@code baseImage}'s reference resolved to in this run (an index's own, not
+   * its platform child's), as a HEAD would have answered.
+   */
+  public Optional<String> resolvedBase(String baseImage) {
+    return Optional.ofNullable(resolved.get(baseImage));
+  }
+
   public Stats stats() {
     BlobCopier.Stats s = copier.stats();
     return new Stats(
@@ -92,7 +102,7 @@ public final class AppendAssembler {
     BaseName base = BaseName.parse(request.baseImage());
     Repository source = Repository.of(base.image(), insecure);
     Repository target = Repository.of(request.target(), insecure);
-    RegistrySession.Manifest manifest = resolve(source, base, deadline, out);
+    RegistrySession.Manifest manifest = resolve(request.baseImage(), source, base, deadline, out);
     ObjectNode baseManifest = (ObjectNode) read(manifest.bytes());
     String configDigest = baseManifest.path("config").path("digest").asText();
     ObjectNode baseConfig = (ObjectNode) read(session.getBlob(source, configDigest, deadline));
@@ -220,8 +230,9 @@ public final class AppendAssembler {
 
   /** The base's image manifest for the platform, through an index when the tag names one. */
   private RegistrySession.Manifest resolve(
-      Repository source, BaseName base, Deadline deadline, ImageLog out) {
+      String name, Repository source, BaseName base, Deadline deadline, ImageLog out) {
     RegistrySession.Manifest manifest = session.getManifest(source, base.reference(), deadline);
+    resolved.put(name, manifest.digest());
     if (manifest.mediaType().equals(OCI_INDEX) || manifest.mediaType().equals(DOCKER_LIST)) {
       String chosen = null;
       for (JsonNode entry : read(manifest.bytes()).path("manifests")) {

@@ -1,6 +1,7 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.dataset.Instance;
@@ -16,6 +17,7 @@ import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.registry.Repository;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,6 +130,11 @@ final class MirrorCommand implements Callable<Integer> {
             concurrency,
             timeout);
     mirror.requirePush();
+    try {
+      SafeFiles.createSharedDirectories(output);
+    } catch (IOException e) {
+      throw ImagefleetException.invalidInput("--output " + output + ": " + e.getMessage());
+    }
     err.printf(
         "imagefleet mirror: %d base(s) to %s, %d at once%s%n",
         tagByBase.size(),

@@ -37,6 +37,16 @@ final class AppendImageBuilder implements ImageBuilder {
   }
 
   @Override
+  public boolean resolvesBases() {
+    return true;
+  }
+
+  @Override
+  public Optional<String> resolvedBase(String baseImage) {
+    return assembler.resolvedBase(baseImage);
+  }
+
+  @Override
   public Optional<String> traffic() {
     AppendAssembler.Stats s = assembler.stats();
     return Optional.of(

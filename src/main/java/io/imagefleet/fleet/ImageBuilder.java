@@ -29,6 +29,20 @@ public interface ImageBuilder {
     return Optional.empty();
   }
 
+  /**
+   * The manifest digest the builder found {@code baseImage} at while building, when it reads bases
+   * from the registry itself (append): the image can be keyed after the build without asking the
+   * registry again.
+   */
+  default Optional<String> resolvedBase(String baseImage) {
+    return Optional.empty();
+  }
+
+  /** Whether {@link #resolvedBase} answers for the bases it built on. */
+  default boolean resolvesBases() {
+    return false;
+  }
+
   /** The buildx builder it builds on, when it picked one other than the active builder. */
   default Optional<String> buildxBuilder() {
     return Optional.empty();

@@ -110,13 +110,19 @@ final class ImageWork {
    */
   private ManifestRecord made(
       PlannedImage image, Path log, long begin, List<ManifestRecord.Run> runs) {
-    Optional<String> key = retagger.key(image, log);
+    // With nothing to retag from, an append image is keyed by the base digest its build read:
+    // one registry request less per image.
+    boolean keyAfter = !retagger.retags() && builder.resolvesBases();
+    Optional<String> key = keyAfter ? Optional.empty() : retagger.key(image, log);
     Optional<String> retagged =
         settings.force() ? Optional.empty() : key.flatMap(k -> retagger.retag(image, k, log));
     ManifestRecord record =
         retagged.isPresent()
             ? ManifestRecord.retagged(image, retagged.get(), state.seconds(begin))
             : attempts(image, log, begin, runs);
+    if (keyAfter) {
+      key = builder.resolvedBase(image.baseImage()).flatMap(retagger::keyOf);
+    }
     return key.isPresent() && record.status() != ManifestRecord.Status.FAILED
         ? record.keyed(key.get())
         : record;

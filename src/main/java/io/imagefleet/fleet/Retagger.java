@@ -52,6 +52,16 @@ final class Retagger {
     }
   }
 
+  /** Whether an earlier run's images can be retagged: keys are needed before the build. */
+  boolean retags() {
+    return !earlier.isEmpty();
+  }
+
+  /** The key of an image on the base with manifest digest {@code baseDigest}. */
+  Optional<String> keyOf(String baseDigest) {
+    return key.map(k -> k.of(baseDigest));
+  }
+
   /** The image's key; empty (and said in its log) when its base's digest is unknown. */
   Optional<String> key(PlannedImage image, Path log) {
     if (key.isEmpty()) {

@@ -2,17 +2,22 @@ package io.imagefleet.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.testing.BuildRig;
 import io.imagefleet.testing.ForwardingProxy;
+import io.imagefleet.testing.RegistryWire;
 import io.imagefleet.testing.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +37,8 @@ class AppendRequestsIT {
 
   /** The agent layer's check and upload, the target's first answer, the plan's tag checks. */
   private static final int ONE_OFF = 4;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
   private static BuildRig rig;
@@ -80,17 +87,35 @@ class AppendRequestsIT {
       assertThat(run.exitCode()).as(run.err()).isZero();
       assertThat(run.err()).contains("built " + IMAGES + ", skipped 0, failed 0");
       long total = byKind.values().stream().mapToLong(AtomicLong::get).sum();
-      int baseBlobs = IMAGES + 1;
+      long mounts = byKind.getOrDefault("POST blobs/uploads 201", new AtomicLong()).get();
       String breakdown = new TreeMap<>(byKind).toString();
       System.out.printf(
-          "AppendRequestsIT: %d requests for %d images (%.2f per image): %s%n",
-          total, IMAGES, (double) total / IMAGES, breakdown);
-      assertThat(total)
+          "AppendRequestsIT: %d requests for %d images (%.2f per image, %d mounts of %d base"
+              + " blobs): %s%n",
+          total, IMAGES, (double) (total - mounts) / IMAGES, mounts, baseBlobs(), breakdown);
+      assertThat(mounts).as(breakdown).isLessThanOrEqualTo(baseBlobs());
+      assertThat(total - mounts)
           .as(breakdown)
-          .isLessThanOrEqualTo((long) PER_IMAGE * IMAGES + baseBlobs + ONE_OFF);
+          .isLessThanOrEqualTo((long) PER_IMAGE * IMAGES + ONE_OFF);
+      // and every image is still keyed for a later --history run
+      assertThat(Files.readAllLines(dir.resolve("out/manifest.jsonl")))
+          .hasSize(IMAGES)
+          .allMatch(line -> line.contains("\"key\":\"sha256:"));
     } finally {
       proxy.stop(0);
     }
+  }
+
+  /** The distinct layers of the bases, each of which must be mounted once. */
+  private static long baseBlobs() throws Exception {
+    RegistryWire wire = new RegistryWire(TestRegistry.HOST);
+    Set<String> digests = new HashSet<>();
+    for (int i = 0; i < IMAGES; i++) {
+      JsonNode manifest =
+          JSON.readTree(wire.manifest(rig.namespace + "/bases", "req-" + i).bytes());
+      manifest.path("layers").forEach(l -> digests.add(l.path("digest").asText()));
+    }
+    return digests.size();
   }
 
   private static String kind(String path) {

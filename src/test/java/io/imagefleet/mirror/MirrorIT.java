@@ -110,7 +110,7 @@ class MirrorIT {
         .contains("50 base(s): 50 mirrored, 0 already there, 0 failed; " + distinctBytes);
     RegistryWire target = new RegistryWire(TestRegistry.HOST);
     for (Map.Entry<String, String> base : digestById.entrySet()) {
-      assertThat(target.manifest(rig.namespace + "/mirror", base.getKey()).digest())
+      assertThat(target.manifest(rig.namespace + "/mirror", "bases-" + base.getKey()).digest())
           .isEqualTo(base.getValue());
     }
     assertThat(sourceBlobBytes.get() - bytesBefore).isEqualTo(distinctBytes);
@@ -190,7 +190,7 @@ class MirrorIT {
     assertThat(present).isEqualTo(doneBeforeKill);
     RegistryWire target = new RegistryWire(TestRegistry.HOST);
     for (Map.Entry<String, String> base : digestById.entrySet()) {
-      assertThat(target.manifest(rig.namespace + "/resumed", base.getKey()).digest())
+      assertThat(target.manifest(rig.namespace + "/resumed", "bases-" + base.getKey()).digest())
           .isEqualTo(base.getValue());
     }
     assertThat(sourceBlobBytes.get() - before).isBetween(distinctBytes, distinctBytes + 2L * LAYER);
@@ -216,7 +216,8 @@ class MirrorIT {
         .contains("| failed base | error |")
         .contains("bases:no-such-base");
     assertThat(
-            new RegistryWire(TestRegistry.HOST).headManifest(rig.namespace + "/partial", "base-2"))
+            new RegistryWire(TestRegistry.HOST)
+                .headManifest(rig.namespace + "/partial", "bases-base-2"))
         .isEqualTo(200);
   }
 
