@@ -12,7 +12,10 @@
 #
 # Usage: bench/chaos.sh [--short] [--images N] [--workers N] [--error-rate R] [--reset-rate R]
 #          [--seed S] [--registry-kills N] [--dockerd-kills N] [--gap MIN-MAX] [--max-runs N]
-#          [--port P]
+#          [--port P] [--builder engine|append]
+#   --builder      the builder under test (default engine); append assembles each image in the
+#                  registry (its own client retries each request) and sets the SDK commit by ENV,
+#                  since its last stage runs no command
 #   --short        12 images, 3 workers, 2 registry kills, 1 dockerd kill, 8-20 s between faults
 #   --proxy-only   start only the proxy, send 40 GET /v2/ through it, print its counters (no root,
 #                  kills nothing)
@@ -20,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 images=60 workers=4 error_rate=0.3 reset_rate=0.05 seed=1 registry_kills=4 dockerd_kills=3
-gap_min=20 gap_max=60 max_runs=10 port=5002 run_timeout=1800 proxy_only=false
+gap_min=20 gap_max=60 max_runs=10 port=5002 run_timeout=1800 proxy_only=false builder=engine
 for arg in "$@"; do # --short first, so options after it still override its values
   if [ "$arg" = --short ]; then
     images=12 workers=3 registry_kills=2 dockerd_kills=1 gap_min=8 gap_max=20 run_timeout=900
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
     --gap) gap_min=${2%-*} gap_max=${2#*-} ;;
     --max-runs) max_runs=$2 ;;
     --port) port=$2 ;;
+    --builder) builder=$2 ;;
     *) echo "unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
   shift 2
@@ -51,6 +55,10 @@ for n in "$images" "$workers" "$seed" "$registry_kills" "$dockerd_kills" "$gap_m
   [[ $n =~ ^[0-9]+$ ]] || { echo "not a whole number: '$n'" >&2; exit 2; }
 done
 [ "$gap_max" -ge "$gap_min" ] || { echo "--gap MIN-MAX needs MIN <= MAX" >&2; exit 2; }
+case $builder in
+  engine | append) ;;
+  *) echo "--builder must be engine or append, not '$builder'" >&2; exit 2 ;;
+esac
 
 jar=$PWD/target/imagefleet.jar
 classes=$PWD/target/test-classes
@@ -206,7 +214,8 @@ printf '[project]\nname = "agent"\nversion = "0.1"\n' >"$work/sdk/pyproject.toml
 tar czf "$work/agent-0.1.tar.gz" -C "$work/sdk" pyproject.toml
 sdist_sha=$(sha256sum "$work/agent-0.1.tar.gz" | cut -d' ' -f1)
 sdk_commit=$(sha1sum "$work/agent-0.1.tar.gz" | cut -c1-40)
-cat >"$work/agent.Dockerfile" <<'DOCKERFILE'
+if [ "$builder" = engine ]; then
+  cat >"$work/agent.Dockerfile" <<'DOCKERFILE'
 ARG BASE_IMAGE
 FROM ${BASE_IMAGE}
 ARG SDIST
@@ -214,10 +223,22 @@ ARG SDK_COMMIT
 COPY ${SDIST} /opt/agent/
 RUN echo "$SDK_COMMIT" > /opt/agent/commit
 DOCKERFILE
+  read_commit='cat /opt/agent/commit'
+else # append runs no command in the image: the commit goes into its config instead
+  cat >"$work/agent.Dockerfile" <<'DOCKERFILE'
+ARG BASE_IMAGE
+FROM ${BASE_IMAGE}
+ARG SDIST
+ARG SDK_COMMIT
+COPY ${SDIST} /opt/agent/
+ENV AGENT_COMMIT=${SDK_COMMIT}
+DOCKERFILE
+  read_commit='echo "$AGENT_COMMIT"'
+fi
 
 build_args=(build --benchmark custom --dataset "$work/dataset.jsonl" --sdist "$work/agent-0.1.tar.gz"
   --sdk-commit "$sdk_commit" --cache-dir "$work/cache" --dockerfile "$work/agent.Dockerfile"
-  --image "$proxy/$ns/agent" --network none --builder engine --workers "$workers" --batch-size 20
+  --image "$proxy/$ns/agent" --network none --builder "$builder" --workers "$workers" --batch-size 20
   --min-free-gb 0 --image-timeout 5m --max-retries 5 --retry-backoff 2s --max-failures 0
   --output "$out" --resume)
 
@@ -287,7 +308,7 @@ start_proxy "$error_rate" "$reset_rate" "$work/proxy.json"
 : >"$work/faults.log"
 chaos_loop &
 chaos_pid=$!
-log "building $images images through $proxy (errors $error_rate, resets $reset_rate, seed $seed);" \
+log "building $images images ($builder builder) through $proxy (errors $error_rate, resets $reset_rate, seed $seed);" \
   "$registry_kills registry and $dockerd_kills dockerd kills scheduled every $gap_min-$gap_max s"
 runs=0 last_exit='' exits=()
 while [ "$runs" -lt "$max_runs" ]; do
@@ -332,7 +353,7 @@ while IFS=$'\t' read -r id tag; do
   want=$(printf 'chaos %s %s\n%s  /opt/agent/agent-0.1.tar.gz\n%s' "$ns" "$id" "$sdist_sha" "$sdk_commit")
   got=$(timeout 120 "$docker" pull -q "$image" >/dev/null 2>&1 \
     && timeout 60 "$docker" run --rm --network none "$image" \
-      sh -c 'cat /marker; sha256sum /opt/agent/agent-0.1.tar.gz; cat /opt/agent/commit' 2>&1) || true
+      sh -c "cat /marker; sha256sum /opt/agent/agent-0.1.tar.gz; $read_commit" 2>&1) || true
   timeout 60 "$docker" rmi "$image" >/dev/null 2>&1 || true
   [ "$got" = "$want" ] || { log "$image: expected marker, sdist and commit, got: $got"; broken=$((broken + 1)); }
 done <"$work/expected.tsv"
@@ -351,7 +372,7 @@ cat <<TABLE
 
 | figure | value |
 |---|---|
-| images | $images ($workers workers, seed $seed) |
+| images | $images ($builder builder, $workers workers, seed $seed) |
 | registry kills | $(kills registry-kill) of $registry_kills scheduled |
 | dockerd kills | $(kills dockerd-kill) of $dockerd_kills scheduled |
 | requests through the proxy | $(proxy_stat requests) |

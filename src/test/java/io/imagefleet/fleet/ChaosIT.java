@@ -8,28 +8,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code bench/chaos.sh --short}: 12 images through the fault proxy while the registry and dockerd
- * are killed and restarted, rerun with --resume until done; nothing lost, nothing miscounted.
+ * {@code bench/chaos.sh --short --builder B}: 12 images through the fault proxy while the registry
+ * and dockerd are killed and restarted, rerun with --resume until done; nothing lost, nothing
+ * miscounted. Once with the engine builder, once with append.
  *
- * <p>Opt-in with {@code IMAGEFLEET_CHAOS=1}, even under CI: it kills the machine's dockerd, which
- * other tests (and people) may be using.
+ * <p>Opt-in, even under CI: it kills the machine's dockerd, which other tests (and people) may be
+ * using. {@code IMAGEFLEET_CHAOS=1} runs both builders, {@code IMAGEFLEET_CHAOS=engine} or {@code
+ * =append} one.
  */
 class ChaosIT {
-  @Test
-  void aShortChaosRunLosesNothingAndCountsEverything(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"engine", "append"})
+  void aShortChaosRunLosesNothingAndCountsEverything(String builder, @TempDir Path dir)
+      throws Exception {
+    String chosen = String.valueOf(System.getenv("IMAGEFLEET_CHAOS"));
     Assumptions.assumeTrue(
-        "1".equals(System.getenv("IMAGEFLEET_CHAOS")),
-        "set IMAGEFLEET_CHAOS=1 to run: it kills and restarts dockerd and the registry");
+        chosen.equals("1") || chosen.equals(builder),
+        "set IMAGEFLEET_CHAOS=1 (or ="
+            + builder
+            + ") to run: it kills and restarts dockerd and the registry");
     TestRegistry.require();
     TestDocker.daemon().close();
     Path log = dir.resolve("chaos.log");
 
     Process chaos =
-        new ProcessBuilder("bash", "bench/chaos.sh", "--short")
+        new ProcessBuilder("bash", "bench/chaos.sh", "--short", "--builder", builder)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -43,6 +51,10 @@ class ChaosIT {
     assertThat(finished).as(output).isTrue();
     assertThat(chaos.exitValue()).as(output).isZero();
     assertThat(output)
-        .contains("| images lost | 0 |", "| miscounted | 0 |", "chaos run passed: 12 images");
+        .contains(
+            "| images | 12 (" + builder + " builder,",
+            "| images lost | 0 |",
+            "| miscounted | 0 |",
+            "chaos run passed: 12 images");
   }
 }

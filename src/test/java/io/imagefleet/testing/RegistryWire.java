@@ -105,6 +105,28 @@ public final class RegistryWire {
         .statusCode();
   }
 
+  /**
+   * DELETE /v2/<name>/manifests/<digest>: the manifest and every tag naming it (delete-enabled
+   * registries, such as the one .ci/run starts).
+   */
+  public void deleteManifest(String name, String digest) throws IOException {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(uri(name, "manifests/" + digest)).DELETE(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IOException(
+          "DELETE manifest "
+              + name
+              + "@"
+              + digest
+              + ": "
+              + response.statusCode()
+              + " "
+              + response.body());
+    }
+  }
+
   private URI uri(String name, String path) {
     return URI.create("http://" + host + "/v2/" + name + "/" + path);
   }
