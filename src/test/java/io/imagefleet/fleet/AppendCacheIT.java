@@ -34,6 +34,9 @@ class AppendCacheIT {
   static void rig() throws Exception {
     rig = BuildRig.create(dir);
     rig.pushBases(Map.of("c-1", "base one"));
+    // The builder stage's base must be in its registry: its digest there is part of the key.
+    TestDocker.docker(
+        Map.of(), "push", "-q", TestRegistry.HOST + "/" + rig.namespace + "/busybox:1");
     Files.write(dir.resolve("ids.txt"), List.of("c-1"));
     dockerfile =
         Files.writeString(
