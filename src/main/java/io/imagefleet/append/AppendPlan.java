@@ -1,6 +1,7 @@
 package io.imagefleet.append;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,6 +42,7 @@ public final class AppendPlan {
   private final List<FoldedRun> folded;
   private final List<Object> steps;
   private final Map<String, List<String>> stageSources;
+  private final Map<String, StageInputs> stageInputs;
 
   private AppendPlan(
       String text,
@@ -49,7 +51,8 @@ public final class AppendPlan {
       Map<String, Optional<String>> globalArgs,
       Map<String, String> buildArgs,
       List<Object> steps,
-      Map<String, List<String>> stageSources) {
+      Map<String, List<String>> stageSources,
+      Map<String, StageInputs> stageInputs) {
     this.text = text;
     this.dockerfile = dockerfile;
     this.stage = List.copyOf(stage);
@@ -61,6 +64,7 @@ public final class AppendPlan {
     this.folded =
         steps.stream().filter(FoldedRun.class::isInstance).map(FoldedRun.class::cast).toList();
     this.stageSources = stageSources;
+    this.stageInputs = stageInputs;
   }
 
   /**
@@ -86,6 +90,18 @@ public final class AppendPlan {
     List<Object> steps = steps(body, scope, stages.subList(0, last));
     List<FileCopy> copies =
         steps.stream().filter(FileCopy.class::isInstance).map(FileCopy.class::cast).toList();
+    Map<String, List<String>> sources = stageSources(copies, stages);
+    Map<String, StageInputs> inputs = new LinkedHashMap<>();
+    for (String name : sources.keySet()) {
+      inputs.put(
+          name,
+          StageInputs.of(
+              stages,
+              Stage.indexOf(stages, name),
+              all.subList(0, firstFrom),
+              dockerfile.escape(),
+              globals));
+    }
     return new AppendPlan(
         dockerfileText,
         dockerfile,
@@ -93,7 +109,8 @@ public final class AppendPlan {
         globals,
         Map.copyOf(args),
         steps,
-        stageSources(copies, stages));
+        sources,
+        Collections.unmodifiableMap(inputs));
   }
 
   static Dockerfile read(String text) {
@@ -237,6 +254,30 @@ public final class AppendPlan {
           exports.put(stage, List.copyOf(paths));
         });
     return exports;
+  }
+
+  /** Per stage of {@link #exportPaths()}, what building it reads, for a cache key. */
+  public Map<String, StageInputs> stageInputs() {
+    return stageInputs;
+  }
+
+  /**
+   * What the layer is made from besides files: the ARGs before the first FROM, the appended stage's
+   * lines, and the build args with their values, for a cache key.
+   */
+  public List<String> layerLines() {
+    List<String> lines = new ArrayList<>();
+    lines.add("escape " + dockerfile.escape());
+    for (Dockerfile.Instruction instruction : dockerfile.instructions()) {
+      if (instruction.keyword().equals("FROM")) {
+        break;
+      }
+      lines.add(instruction.text());
+    }
+    stage.forEach(instruction -> lines.add(instruction.text()));
+    new java.util.TreeMap<>(buildArgs)
+        .forEach((name, value) -> lines.add("arg " + name + "=" + value));
+    return lines;
   }
 
   public boolean needsEarlierStages() {

@@ -28,6 +28,7 @@ import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdistCache;
 import io.imagefleet.sdist.SdkInput;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -104,8 +105,12 @@ final class BuildCommand implements Callable<Integer> {
         choice.append()
             ? runner.build(
                 inputs,
-                runner.untilReady(plan, done, () -> appendTools(settings, inputs, registry, err)))
-            : daemonBuild(runner, inputs, choice, credentials, registry, settings);
+                runner.untilReady(
+                    plan,
+                    done,
+                    () -> appendTools(settings, inputs, registry, sdkInput.cacheDirectory(), err)))
+            : daemonBuild(
+                runner, inputs, choice, credentials, registry, settings, sdkInput.cacheDirectory());
     github.ifPresent(
         g ->
             new BuildReporter(g, reportRequest(sdkInput), env.variables())
@@ -132,8 +137,12 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   private BuildTools appendTools(
-      BuildSettings settings, BuildInputs inputs, RegistryClient registry, PrintWriter err) {
-    return new AppendSetup(settings, err)
+      BuildSettings settings,
+      BuildInputs inputs,
+      RegistryClient registry,
+      Path cacheDir,
+      PrintWriter err) {
+    return new AppendSetup(settings, err, cacheDir)
         .tools(
             inputs.sdist(),
             inputs.sdkCommit(),
@@ -149,7 +158,8 @@ final class BuildCommand implements Callable<Integer> {
       Builders.Choice choice,
       Credentials credentials,
       RegistryClient registry,
-      BuildSettings settings) {
+      BuildSettings settings,
+      Path cacheDir) {
     try (DockerJavaDaemon daemon =
         runner.untilConnected(
             inputs.plan(), inputs.alreadyDone(), () -> DockerJavaDaemon.connect(env.variables()))) {
@@ -157,7 +167,7 @@ final class BuildCommand implements Callable<Integer> {
       BuildTools tools = image.daemonTools(kind, daemon, credentials, settings, docker, env);
       if (choice.phased()) {
         tools =
-            new PhasedSetup(settings, spec.commandLine().getErr())
+            new PhasedSetup(settings, spec.commandLine().getErr(), cacheDir)
                 .tools(
                     tools, daemon, inputs.sdist(), inputs.sdkCommit(), registry, image.platform());
       }

@@ -42,7 +42,8 @@ final class SdistOptions {
       names = "--cache-dir",
       paramLabel = "DIR",
       description =
-          "Where built sdists are kept (default: $XDG_CACHE_HOME/imagefleet or ~/.cache/imagefleet).")
+          "Where built sdists, and append's builder stage exports and agent layers, are kept"
+              + " (default: $XDG_CACHE_HOME/imagefleet or ~/.cache/imagefleet).")
   Path cacheDir;
 
   SdistEnvironment environment(String tokenVariable) {

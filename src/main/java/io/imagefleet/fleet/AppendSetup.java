@@ -5,12 +5,14 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.append.AgentLayer;
 import io.imagefleet.append.AppendAssembler;
+import io.imagefleet.append.AppendCache;
 import io.imagefleet.append.AppendPlan;
 import io.imagefleet.append.LayerBuilder;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Platform;
+import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
@@ -20,17 +22,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * What an append run does once, before any image: read the Dockerfile ({@link AppendPlan}), build
  * the earlier stages the layer copies from through the daemon and take only the copied paths out of
- * them, and write the one agent layer. Everything lives under {@code <output>/append/}.
+ * them, and write the one agent layer. The run's files live under {@code <output>/append/}; the
+ * stage exports and the layer are kept by content key under {@code <cache-dir>/append/} ({@link
+ * AppendCache}), so a later run with the same inputs builds neither.
  */
 public final class AppendSetup {
   private static final int REGISTRY_ATTEMPTS = 5;
@@ -40,11 +46,17 @@ public final class AppendSetup {
   private final BuildSettings settings;
   private final PrintWriter err;
   private final Path dir;
+  private final Path cacheDir;
 
-  public AppendSetup(BuildSettings settings, PrintWriter err) {
+  /**
+   * @param cacheDir the run's cache directory (the sdist's): stage exports and agent layers are
+   *     kept under its {@code append/}
+   */
+  public AppendSetup(BuildSettings settings, PrintWriter err, Path cacheDir) {
     this.settings = settings;
     this.err = err;
     this.dir = settings.output().resolve("append");
+    this.cacheDir = cacheDir;
   }
 
   /**
@@ -79,8 +91,9 @@ public final class AppendSetup {
 
   /**
    * The run's tools: the Dockerfile's plan with the real sdist, its earlier stages built once on a
-   * daemon connected only for them, the layer written. Images are assembled in the registry, so
-   * there is no disk to watch and no daemon to ping while they are.
+   * daemon connected only when one of them isn't in the cache, the layer written or reused. Images
+   * are assembled in the registry, so there is no disk to watch and no daemon to ping while they
+   * are.
    */
   public BuildTools tools(
       SdistCache.Sdist sdist,
@@ -89,37 +102,50 @@ public final class AppendSetup {
       RegistryTransport transport,
       Platform platform) {
     AppendPlan plan = plan(settings, sdist.file().getFileName().toString(), sdkCommit);
-    Optional<DockerDaemon> daemon =
-        plan.needsEarlierStages() ? Optional.of(connect.get()) : Optional.empty();
+    OnDemand daemon = new OnDemand(connect);
     ImageBuilder builder;
     try {
       builder = builder(plan, sdist.file(), sdkCommit, daemon, transport, platform);
     } finally {
-      daemon.ifPresent(DockerDaemon::close);
+      daemon.close();
     }
+    String noChecks = "no free-disk checks or pruning between batches";
     err.println(
-        daemon.isPresent()
-            ? "imagefleet build: append: images are assembled in the registry; no free-disk checks"
-                + " or pruning between batches"
-            : "imagefleet build: append: no earlier stage to build, so no Docker daemon is used;"
-                + " no free-disk checks or pruning between batches");
+        daemon.connected()
+            ? "imagefleet build: append: images are assembled in the registry; " + noChecks
+            : plan.needsEarlierStages()
+                ? "imagefleet build: append: every earlier stage came from the cache, so no Docker"
+                    + " daemon is used; "
+                    + noChecks
+                : "imagefleet build: append: no earlier stage to build, so no Docker daemon is used; "
+                    + noChecks);
     return new BuildTools(builder, Optional.empty(), Optional.empty(), Health.NONE);
   }
 
   /**
-   * The builder of the run: the earlier stages built on {@code daemon} (present exactly when {@link
-   * AppendPlan#needsEarlierStages()}), the layer written, the assembler ready.
+   * The builder of the run: the earlier stages exported (from the cache, else built on {@code
+   * daemon}, asked for only then), the layer written or reused, the assembler ready.
    */
   public ImageBuilder builder(
       AppendPlan plan,
       Path sdist,
       String sdkCommit,
-      Optional<DockerDaemon> daemon,
+      Supplier<? extends DockerDaemon> daemon,
       RegistryTransport transport,
       Platform platform) {
     Path context = context(sdist);
-    Map<String, Path> roots = new LinkedHashMap<>();
-    daemon.ifPresent(d -> roots.putAll(exportStages(plan, d, context, sdist, sdkCommit)));
+    AppendCache cache = cache();
+    AppendKeys keys = keys(context, sdist, sdkCommit, platform, transport);
+    Map<String, AppendCache.Stage> stages =
+        plan.needsEarlierStages()
+            ? exportStages(
+                plan,
+                daemon,
+                context,
+                args(settings, sdist.getFileName().toString(), sdkCommit),
+                keys,
+                cache)
+            : Map.of();
     Optional<AgentLayer> layer = Optional.empty();
     if (!plan.foldedRuns().isEmpty()) {
       err.println(
@@ -127,20 +153,77 @@ public final class AppendSetup {
               + String.join(", ", plan.foldedRuns()));
     }
     if (plan.addsFiles()) {
-      LayerBuilder layers =
-          new LayerBuilder(context, roots::get, Optional.of(LayerBuilder.REPRODUCIBLE_MTIME));
-      layer = Optional.of(layers.build(plan, dir.resolve("agent-layer.tar.gz")));
-      err.println(
-          "imagefleet build: append: agent layer "
-              + layer.get().digest()
-              + " ("
-              + layer.get().size()
-              + " bytes), built once for every image");
+      layer = Optional.of(layer(plan, context, stages, keys, cache));
     }
     AppendAssembler assembler =
         new AppendAssembler(transport, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
     return new AppendImageBuilder(
         assembler, plan, layer, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /** The layer from the cache when its key is there, else written once and kept. */
+  private AgentLayer layer(
+      AppendPlan plan,
+      Path context,
+      Map<String, AppendCache.Stage> stages,
+      AppendKeys keys,
+      AppendCache cache) {
+    Map<String, String> trees = new LinkedHashMap<>();
+    stages.forEach((name, stage) -> trees.put(name, stage.treeDigest()));
+    Map<String, Path> roots = new LinkedHashMap<>();
+    stages.forEach((name, stage) -> roots.put(name, stage.root()));
+    LayerBuilder layers =
+        new LayerBuilder(context, roots::get, Optional.of(LayerBuilder.REPRODUCIBLE_MTIME));
+    String key = keys.layer(plan, trees, LayerBuilder.REPRODUCIBLE_MTIME.getEpochSecond());
+    AppendCache.Layer layer;
+    try {
+      layer = cache.layer(key, out -> layers.build(plan, out));
+    } catch (IOException e) {
+      throw cacheFailure(cache, e);
+    }
+    err.println(
+        "imagefleet build: append: agent layer "
+            + layer.layer().digest()
+            + " ("
+            + layer.layer().size()
+            + " bytes), "
+            + (layer.reused() ? "reused from the cache" : "built once")
+            + " for every image");
+    return layer.layer();
+  }
+
+  /** The cache beside the sdist's: {@code <cache-dir>/append}. */
+  private AppendCache cache() {
+    return new AppendCache(
+        cacheDir.resolve("append"), note -> err.println("imagefleet build: append: " + note));
+  }
+
+  private ImagefleetException cacheFailure(AppendCache cache, IOException e) {
+    return ImagefleetException.invalidInput(
+        "--cache-dir "
+            + cache.directory().getParent()
+            + ": cannot keep append's stage exports and layer there: "
+            + e.getMessage()
+            + "; pass a writable --cache-dir");
+  }
+
+  private AppendKeys keys(
+      Path context, Path sdist, String sdkCommit, Platform platform, RegistryTransport transport) {
+    Map<String, String> contextDigests;
+    try {
+      contextDigests = AppendKeys.contextDigests(context);
+    } catch (IOException e) {
+      throw new ImagefleetException(
+          ExitCode.INTERNAL, "cannot read " + context + ": " + e.getMessage(), e);
+    }
+    RegistryClient registry = new RegistryClient(transport);
+    return new AppendKeys(
+        args(settings, sdist.getFileName().toString(), sdkCommit),
+        contextDigests.get(sdist.getFileName().toString()),
+        platform.toString(),
+        settings.network(),
+        contextDigests,
+        image -> Retagger.digestOf(image, registry));
   }
 
   /** The context COPY reads from: the Dockerfile and a hard link to the sdist, as every image's. */
@@ -160,50 +243,82 @@ public final class AppendSetup {
   }
 
   /**
-   * Builds each stage the layer copies from once, as its own target, and copies the paths the layer
-   * reads out of it into a directory standing for that stage's root; the stage image goes.
+   * Each stage the layer copies from: from the cache when its key is there, else built once as its
+   * own target, the paths the layer reads copied out of it (and kept under the key), the image
+   * removed.
    */
-  private Map<String, Path> exportStages(
-      AppendPlan plan, DockerDaemon daemon, Path context, Path sdist, String sdkCommit) {
-    Map<String, String> args = args(settings, sdist.getFileName().toString(), sdkCommit);
-    Map<String, Path> roots = new LinkedHashMap<>();
+  private Map<String, AppendCache.Stage> exportStages(
+      AppendPlan plan,
+      Supplier<? extends DockerDaemon> daemon,
+      Path context,
+      Map<String, String> args,
+      AppendKeys keys,
+      AppendCache cache) {
+    Map<String, AppendCache.Stage> stages = new LinkedHashMap<>();
+    List<String> built = new ArrayList<>();
     // The plan's own text (for phased, the tail's, without the stages on ${BASE_IMAGE}); it leaves
     // the context before the layer reads it.
-    Path stages = context.resolve(STAGES_DOCKERFILE);
+    Path stagesFile = context.resolve(STAGES_DOCKERFILE);
     long start = System.nanoTime();
     try {
-      Files.writeString(stages, plan.dockerfileText());
-      plan.exportPaths()
-          .forEach(
-              (stage, paths) -> roots.put(stage, exportStage(stage, paths, daemon, context, args)));
-      Files.delete(stages);
+      Files.writeString(stagesFile, plan.dockerfileText());
+      for (Map.Entry<String, List<String>> export : plan.exportPaths().entrySet()) {
+        String stage = export.getKey();
+        List<String> paths = export.getValue();
+        AppendKeys.Key key = keys.stage(plan.stageInputs().get(stage), paths);
+        Consumer<Path> build = root -> exportStage(stage, paths, daemon.get(), context, args, root);
+        AppendCache.Stage exported;
+        if (key.key().isPresent()) {
+          exported = cache.stage(key.key().get(), build);
+        } else {
+          err.println(
+              "imagefleet build: append: stage '" + stage + "' is not cached: " + key.whyNot());
+          Path root =
+              Files.createDirectories(dir.resolve("stages").resolve(SafeFiles.fileName(stage)));
+          build.accept(root);
+          exported = new AppendCache.Stage(root, AppendCache.treeDigest(root), false);
+        }
+        if (exported.reused()) {
+          err.println(
+              "imagefleet build: append: stage '"
+                  + stage
+                  + "' reused from the cache ("
+                  + key.key().orElseThrow()
+                  + "), not built");
+        } else {
+          built.add(stage);
+        }
+        stages.put(stage, exported);
+      }
+      Files.delete(stagesFile);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot write " + stages + ": " + e.getMessage(), e);
+      throw cacheFailure(cache, e);
     }
-    err.println(
-        "imagefleet build: append: built stage(s) "
-            + String.join(", ", roots.keySet())
-            + " once through the Docker daemon in "
-            + Math.round((System.nanoTime() - start) / 1e9)
-            + " s");
-    return roots;
+    if (!built.isEmpty()) {
+      err.println(
+          "imagefleet build: append: built stage(s) "
+              + String.join(", ", built)
+              + " once through the Docker daemon in "
+              + Math.round((System.nanoTime() - start) / 1e9)
+              + " s");
+    }
+    return stages;
   }
 
   /** Builds one stage as its own target and copies {@code paths} out of it; the image goes. */
-  private Path exportStage(
+  private void exportStage(
       String stage,
       List<String> paths,
       DockerDaemon daemon,
       Path context,
-      Map<String, String> args) {
+      Map<String, String> args,
+      Path root) {
     Path log = settings.logs().resolve("append-stages.log");
     String tag =
         "imagefleet-append-stage:"
             + SafeFiles.fileName(stage).replace('%', '-')
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
-    Path root = dir.resolve("stages").resolve(SafeFiles.fileName(stage));
     try {
       daemon.buildImage(
           new EngineBuild(
@@ -213,11 +328,38 @@ public final class AppendSetup {
       for (String path : paths) {
         daemon.exportPath(tag, path, root);
       }
-      return root;
     } catch (StepFailure e) {
       throw stageFailure(stage, e, log);
     } finally {
       removeQuietly(daemon, tag);
+    }
+  }
+
+  /** A daemon connected on first use, closed here only if it was. */
+  private static final class OnDemand implements Supplier<DockerDaemon> {
+    private final Supplier<? extends DockerDaemon> connect;
+    private DockerDaemon daemon;
+
+    OnDemand(Supplier<? extends DockerDaemon> connect) {
+      this.connect = connect;
+    }
+
+    @Override
+    public DockerDaemon get() {
+      if (daemon == null) {
+        daemon = connect.get();
+      }
+      return daemon;
+    }
+
+    boolean connected() {
+      return daemon != null;
+    }
+
+    void close() {
+      if (daemon != null) {
+        daemon.close();
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdistCache;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -18,10 +19,15 @@ import java.util.Optional;
 public final class PhasedSetup {
   private final BuildSettings settings;
   private final PrintWriter err;
+  private final Path cacheDir;
 
-  public PhasedSetup(BuildSettings settings, PrintWriter err) {
+  /**
+   * @param cacheDir where the tail's stage exports and layer are kept ({@link AppendSetup})
+   */
+  public PhasedSetup(BuildSettings settings, PrintWriter err, Path cacheDir) {
     this.settings = settings;
     this.err = err;
+    this.cacheDir = cacheDir;
   }
 
   /**
@@ -64,14 +70,9 @@ public final class PhasedSetup {
                         + "): it is rebuilt every SDK commit; copy the agent from a builder stage"
                         + " instead"));
     ImageBuilder tail =
-        new AppendSetup(settings, err)
+        new AppendSetup(settings, err, cacheDir)
             .builder(
-                plan.tail(),
-                sdist.file(),
-                sdkCommit,
-                plan.tail().needsEarlierStages() ? Optional.of(daemon) : Optional.empty(),
-                registry.transport(),
-                platform);
+                plan.tail(), sdist.file(), sdkCommit, () -> daemon, registry.transport(), platform);
     String sdistDigest;
     try {
       sdistDigest = "sha256:" + Retagger.sha256(sdist.file());

@@ -107,8 +107,11 @@ public record SdkInput(
                         + "; pass --sdk-commit SHA"));
   }
 
-  /** --cache-dir, else $XDG_CACHE_HOME/imagefleet, else ~/.cache/imagefleet. */
-  private Path cacheDirectory() {
+  /**
+   * --cache-dir, else $XDG_CACHE_HOME/imagefleet, else ~/.cache/imagefleet: the sdist, and append's
+   * stage exports and agent layers, are kept there.
+   */
+  public Path cacheDirectory() {
     return cacheDir.orElseGet(
         () ->
             Optional.ofNullable(environment.get("XDG_CACHE_HOME"))
