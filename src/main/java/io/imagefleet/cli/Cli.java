@@ -32,6 +32,8 @@ public final class Cli {
         new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper, new RegistryBudgets()));
     // Action inputs are data: "@/path" must not read a file, whichever command parses it.
     noAtFiles(cli);
+    // Help lines break at spaces only, never inside a reference such as ghcr.io/org/agent.
+    cli.setHelpFactory(WholeWordHelp::new);
     // Every line any command or handler prints is guarded: no data can start a workflow command.
     cli.setOut(RunnerSafeWriter.of(out));
     cli.setErr(RunnerSafeWriter.of(err));
