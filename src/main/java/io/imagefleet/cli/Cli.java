@@ -93,9 +93,11 @@ public final class Cli {
       CommandLine.ParameterException exception, String[] args) {
     CommandLine command = exception.getCommandLine();
     PrintWriter err = command.getErr();
+    CommandLine.ParameterException shown = Suggestion.shown(exception);
     err.println(
         "imagefleet: "
-            + exception.getMessage()
+            + shown.getMessage()
+            + Suggestion.of(shown)
             + " (see '"
             + command.getCommandSpec().qualifiedName()
             + " --help')");
