@@ -347,6 +347,32 @@ class GenerateCommandTest {
   }
 
   @Test
+  void checkFindsNoDriftWhenOnlyTheSpellingOfTheOutputDiffers() throws IOException {
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "generate-");
+    String relative = dir.resolve("swe.yml").toString();
+    String absolute = dir.resolve("swe.yml").toAbsolutePath().toString();
+    String dotted = "./" + relative;
+    String template = dir.resolve("template.yml").toString();
+    Files.copy(Path.of("workflows-templates/swe-bench.yml"), Path.of(template));
+
+    assertThat(generate("swe-bench", "--template", template, "-o", relative).exitCode()).isZero();
+
+    for (String output : List.of(absolute, dotted)) {
+      CliRun run =
+          generate(
+              "swe-bench",
+              "--template",
+              Path.of(template).toAbsolutePath().toString(),
+              "-o",
+              output,
+              "--check");
+      assertThat(run.exitCode()).as(output + ": " + run.out()).isZero();
+    }
+    assertThat(Files.readString(Path.of(absolute)))
+        .contains("--template " + template + " -o " + relative + "\n");
+  }
+
+  @Test
   void checkOfAMissingFileIsDrift(@TempDir Path dir) {
     CliRun run = generate("swt-bench", "-o", dir.resolve("absent.yml").toString(), "--check");
 
