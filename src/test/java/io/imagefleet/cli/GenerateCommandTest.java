@@ -218,6 +218,26 @@ class GenerateCommandTest {
     assertThat(merged.condition()).isNull();
   }
 
+  @ParameterizedTest
+  @CsvSource({"swe-bench", "swt-bench"})
+  void theMergeJobChecksTheRepositoryOutOnceBeforeItsFirstImagefleetStep(String benchmark) {
+    Job merge = parse(generate(benchmark, "--shards", "3")).jobs().get("merge");
+
+    List<String> uses = merge.steps().stream().map(s -> String.valueOf(s.uses())).toList();
+    assertThat(uses.stream().filter(u -> u.startsWith("actions/checkout@"))).hasSize(1);
+    int checkout = indexOf(uses, "actions/checkout@");
+    assertThat(checkout).isLessThan(indexOf(uses, "imagefleet/imagefleet@"));
+  }
+
+  private static int indexOf(List<String> uses, String prefix) {
+    for (int i = 0; i < uses.size(); i++) {
+      if (uses.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   @Test
   void permissionsAreMinimalAndConcurrencyIsSet() {
     Workflow workflow = parse(generate("swe-bench"));
