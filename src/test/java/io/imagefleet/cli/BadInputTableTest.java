@@ -178,6 +178,11 @@ class BadInputTableTest {
             "did you mean 'build'?",
             new Argv("biuld").with("--image", "r")),
         bad(
+            "a mistyped benchmark or subcommand of generate (`generate retension`)",
+            2,
+            "unknown benchmark 'retension'; use swe-bench or swt-bench (did you mean 'retention'?)",
+            new Argv("generate", "retension")),
+        bad(
             "a mistyped option (`--wrokers 4`)",
             2,
             "Unknown options: '--wrokers', '4'; did you mean '--workers'?",

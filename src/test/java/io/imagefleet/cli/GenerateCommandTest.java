@@ -331,6 +331,19 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aMistypedBenchmarkOrRetentionGetsTheNearestName() {
+    CliRun retention = generate("retension");
+
+    assertThat(retention.exitCode()).isEqualTo(2);
+    assertThat(retention.err())
+        .contains(
+            "unknown benchmark 'retension'; use swe-bench or swt-bench (did you mean"
+                + " 'retention'?)");
+    assertThat(generate("swe-bnch").err()).contains("(did you mean 'swe-bench'?)");
+    assertThat(generate("pytorch").err()).doesNotContain("did you mean");
+  }
+
+  @Test
   void rejectsAnUnknownBenchmark() {
     CliRun run = generate("sw-bench");
 
