@@ -21,7 +21,11 @@ final class Suggestion {
     CommandLine command = exception.getCommandLine();
     if (exception instanceof MissingParameterException
         && !command.getUnmatchedArguments().isEmpty()) {
-      return new UnmatchedArgumentException(command, command.getUnmatchedArguments());
+      UnmatchedArgumentException unknown =
+          new UnmatchedArgumentException(command, command.getUnmatchedArguments());
+      if (unknown.isUnknownOption()) {
+        return unknown;
+      }
     }
     return exception;
   }

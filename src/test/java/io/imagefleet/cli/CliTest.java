@@ -130,4 +130,12 @@ class CliTest {
         .startsWith(
             "imagefleet: Unknown options: '--datset', 'd.jsonl'; did you mean '--dataset'?");
   }
+
+  @Test
+  void aStrayArgumentDoesNotHideAMissingRequiredOption() {
+    CliRun run = CliRun.run("build", "--image", "r", "stray");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("imagefleet: Missing required option: '--dataset=FILE|HF-ID'");
+  }
 }
