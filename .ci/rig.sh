@@ -1,14 +1,24 @@
 # Shared by .ci/run and .ci/demo: installs and starts the local rig (Docker engine, a registry on
-# 127.0.0.1:5000, actionlint). Every function is safe to run again. Source it; don't run it.
+# 127.0.0.1:5000; for the tests also Chromium, skopeo, umoci, actionlint and mermaid). Every
+# function is safe to run again. Source it; don't run it.
 log() { printf '[ci] %s\n' "$*"; }
 
+# What a run needs: the engine, a registry, static busybox (the demo's and the tests' base images)
+# and curl (is the registry up?).
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
-  command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
+  command -v git >/dev/null || missing+=(git)
+  apt_install "${missing[@]}"
+}
+
+# What only the tests use.
+install_test_packages() {
+  local missing=()
+  command -v jq >/dev/null || missing+=(jq)
   command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
   # ReportBrowserIT opens report.html in headless Chromium; `script` drives the terminal test.
   command -v chromium >/dev/null || missing+=(chromium)
@@ -17,10 +27,14 @@ install_packages() {
   # umoci unpacks it into a rootfs to compare.
   command -v skopeo >/dev/null || missing+=(skopeo)
   command -v umoci >/dev/null || missing+=(umoci)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
+  apt_install "${missing[@]}"
+}
+
+apt_install() {
+  if [ $# -gt 0 ]; then
+    log "installing $*"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   fi
 }
 
@@ -83,9 +97,16 @@ install_node_tools() {
   fi
 }
 
-rig_up() {
+# The engine and the registry: all the demo needs.
+rig_engine() {
   install_packages
   start_dockerd
   start_registry
+}
+
+# Everything the tests need.
+rig_up() {
+  rig_engine
+  install_test_packages
   install_node_tools
 }

@@ -32,6 +32,8 @@ public final class Cli {
         new CommandLine(new ImagefleetCommand(), new Factory(env, sleeper, new RegistryBudgets()));
     // Action inputs are data: "@/path" must not read a file, whichever command parses it.
     noAtFiles(cli);
+    // Help lines break at spaces only, never inside a reference such as ghcr.io/org/agent.
+    cli.setHelpFactory(WholeWordHelp::new);
     // Every line any command or handler prints is guarded: no data can start a workflow command.
     cli.setOut(RunnerSafeWriter.of(out));
     cli.setErr(RunnerSafeWriter.of(err));
@@ -91,9 +93,11 @@ public final class Cli {
       CommandLine.ParameterException exception, String[] args) {
     CommandLine command = exception.getCommandLine();
     PrintWriter err = command.getErr();
+    CommandLine.ParameterException shown = Suggestion.shown(exception);
     err.println(
         "imagefleet: "
-            + exception.getMessage()
+            + shown.getMessage()
+            + Suggestion.of(shown)
             + " (see '"
             + command.getCommandSpec().qualifiedName()
             + " --help')");

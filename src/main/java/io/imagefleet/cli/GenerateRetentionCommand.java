@@ -94,7 +94,7 @@ final class GenerateRetentionCommand implements Callable<Integer> {
                 "--action-ref",
                 actionRef));
     if (output != null) {
-      words.addAll(List.of("-o", output));
+      words.addAll(List.of("-o", RegenerateCommand.path(output)));
     }
     return words.stream().map(RegenerateCommand::shellQuote).collect(Collectors.joining(" "));
   }

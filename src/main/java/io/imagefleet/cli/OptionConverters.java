@@ -20,7 +20,22 @@ final class OptionConverters {
                   new TypeConversionException(
                       "unknown benchmark "
                           + InputText.quote(value)
-                          + "; use swe-bench or swt-bench"));
+                          + "; use swe-bench or swt-bench"
+                          + nearest(value)));
+    }
+
+    /** The benchmark, or generate's retention subcommand, one or two edits from the value. */
+    private static String nearest(String value) {
+      String best = null;
+      int distance = 3;
+      for (String name : java.util.List.of("swe-bench", "swt-bench", "retention")) {
+        int d = Suggestion.distance(value, name);
+        if (d < distance) {
+          best = name;
+          distance = d;
+        }
+      }
+      return best == null ? "" : " (did you mean '" + best + "'?)";
     }
   }
 

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Failed images grouped by reason (the error's first line with digests, numbers and quoted names
- * blurred), each with its error and the tail of its log. Everything shown is data: escaped.
+ * blurred) under the first one's message as written, each with its error and the tail of its log.
+ * Everything shown is data: escaped.
  */
 final class Failures {
   static final int TAIL_LINES = 30;
@@ -52,10 +53,12 @@ final class Failures {
         .forEach(
             e -> {
               html.append("<section class=\"reason\"><h3>")
-                  .append(Html.escape(e.getKey()))
+                  .append(Html.escape(heading(e.getValue())))
                   .append(" <span class=\"n\">")
                   .append(e.getValue().size())
-                  .append("</span></h3>\n");
+                  .append("</span>")
+                  .append(alike(e.getValue()))
+                  .append("</h3>\n");
               e.getValue().forEach(f -> html.append(failure(f, shards.size() > 1, tails)));
               html.append("</section>\n");
             });
@@ -84,6 +87,25 @@ final class Failures {
       html.append("<pre>").append(Html.escape(tail(log))).append("</pre>\n");
     }
     return html.append("</details>\n").toString();
+  }
+
+  /**
+   * A group's heading: its first failure's message as written (blurring it into a pattern mangles
+   * it: {@code HTTP N Status N: {'…'}}); the group is what that pattern matched.
+   */
+  private static String heading(List<Failure> group) {
+    String line = firstLine(group.get(0).record().error());
+    return line.isBlank() ? "(no error recorded)" : Html.cut(line, 160);
+  }
+
+  /** Says so when the group's messages differ (in numbers, digests or quoted names only). */
+  private static String alike(List<Failure> group) {
+    long distinct = group.stream().map(f -> firstLine(f.record().error())).distinct().count();
+    return distinct == 1
+        ? ""
+        : " <span class=\"alike\">and "
+            + (distinct - 1)
+            + " more message(s) differing only in numbers, digests or quoted names</span>";
   }
 
   /** What failures share: the first line, with what differs between images blurred. */

@@ -2,7 +2,6 @@ package io.imagefleet.workflow;
 
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.workflow.Workflow.Input;
-import io.imagefleet.workflow.Workflow.InputType;
 import io.imagefleet.workflow.Workflow.Job;
 import io.imagefleet.workflow.Workflow.Step;
 import java.util.ArrayList;
@@ -63,26 +62,19 @@ public record RetentionWorkflow(int keepCommits, int keepDays, String cron, Stri
     events.put("schedule", List.of(Map.of("cron", cron)));
     Map<String, Job> jobs = new LinkedHashMap<>(workflow.jobs());
     jobs.put(JOB, retain.withEnv(env).withSteps(steps));
+    // The template declares the inputs it reads; the options set the defaults of the two counts.
+    Map<String, Object> defaults = Map.of("keep-commits", keepCommits, "keep-days", keepDays);
     List<Input> inputs =
-        List.of(
-            new Input(
-                "keep-commits",
-                "Keep the images of this many newest SDK commits",
-                InputType.NUMBER,
-                keepCommits,
-                List.of()),
-            new Input(
-                "keep-days",
-                "Also keep images younger than this many days",
-                InputType.NUMBER,
-                keepDays,
-                List.of()),
-            new Input(
-                "dry-run",
-                "Only print what would be deleted",
-                InputType.BOOLEAN,
-                false,
-                List.of()));
+        workflow.on().inputs().stream()
+            .map(
+                in ->
+                    new Input(
+                        in.name(),
+                        in.description(),
+                        in.type(),
+                        defaults.getOrDefault(in.name(), in.defaultValue()),
+                        in.options()))
+            .toList();
     Workflow.Triggers on =
         new Workflow.Triggers(
             inputs, workflow.on().callSecrets(), workflow.on().callOutputs(), events);

@@ -44,6 +44,8 @@ public record Template(String name, Workflow workflow) {
       throw ImagefleetException.invalidInput(
           "--template " + path + ": cannot read: " + e.getMessage());
     }
-    return new Template(path.toString(), WorkflowYaml.read(text, path.toString()));
+    // Named as the header's command names it, so its spelling on the command line is no drift.
+    return new Template(
+        RegenerateCommand.path(path.toString()), WorkflowYaml.read(text, path.toString()));
   }
 }

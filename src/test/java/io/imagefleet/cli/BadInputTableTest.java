@@ -173,6 +173,26 @@ class BadInputTableTest {
             build().with("--instance-ids", "a-1,zz-9")),
         // Options
         bad(
+            "a mistyped subcommand (`imagefleet biuld`)",
+            2,
+            "did you mean 'build'?",
+            new Argv("biuld").with("--image", "r")),
+        bad(
+            "a mistyped benchmark or subcommand of generate (`generate retension`)",
+            2,
+            "unknown benchmark 'retension'; use swe-bench or swt-bench (did you mean 'retention'?)",
+            new Argv("generate", "retension")),
+        bad(
+            "a mistyped option (`--wrokers 4`)",
+            2,
+            "Unknown options: '--wrokers', '4'; did you mean '--workers'?",
+            build().with("--wrokers", "4")),
+        bad(
+            "a mistyped required option (`--datset`)",
+            2,
+            "Unknown options: '--datset',",
+            build().without("--dataset").with("--datset", "ids.txt")),
+        bad(
             "`--workers 0`",
             2,
             "--workers must be at least 1, got 0",

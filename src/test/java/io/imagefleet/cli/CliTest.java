@@ -88,4 +88,54 @@ class CliTest {
             "--batch-size=N Free disk is measured (and build cache pruned when low) every N image"
                 + " starts (default: the benchmark's profile).");
   }
+
+  @Test
+  void aMistypedSubcommandGetsTheNearestName() {
+    CliRun run = CliRun.run("chek", "--image", "r");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "imagefleet: Unmatched arguments from index 0: 'chek', '--image', 'r'; did you mean"
+                + " 'check'? (see 'imagefleet --help')\n");
+  }
+
+  @Test
+  void aMistypedOptionGetsTheNearestName() {
+    CliRun run = CliRun.run("report", "--ouput", "x");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "imagefleet: Unknown option: '--ouput'; did you mean '--output'? (see"
+                + " 'imagefleet report --help')\n");
+  }
+
+  @Test
+  void swappedLettersInAnOptionStillFindIt() {
+    CliRun run = CliRun.run("build", "--dataset", "d.jsonl", "--image", "r", "--wrokers", "3");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).contains("'--wrokers'").contains("did you mean '--workers'?");
+  }
+
+  @Test
+  void aMistypedRequiredOptionIsNamedNotJustMissing() {
+    CliRun run = CliRun.run("build", "--datset", "d.jsonl", "--image", "r");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err())
+        .startsWith(
+            "imagefleet: Unknown options: '--datset', 'd.jsonl'; did you mean '--dataset'?");
+  }
+
+  @Test
+  void aStrayArgumentDoesNotHideAMissingRequiredOption() {
+    CliRun run = CliRun.run("build", "--image", "r", "stray");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("imagefleet: Missing required option: '--dataset=FILE|HF-ID'");
+  }
 }

@@ -218,6 +218,26 @@ class GenerateCommandTest {
     assertThat(merged.condition()).isNull();
   }
 
+  @ParameterizedTest
+  @CsvSource({"swe-bench", "swt-bench"})
+  void theMergeJobChecksTheRepositoryOutOnceBeforeItsFirstImagefleetStep(String benchmark) {
+    Job merge = parse(generate(benchmark, "--shards", "3")).jobs().get("merge");
+
+    List<String> uses = merge.steps().stream().map(s -> String.valueOf(s.uses())).toList();
+    assertThat(uses.stream().filter(u -> u.startsWith("actions/checkout@"))).hasSize(1);
+    int checkout = indexOf(uses, "actions/checkout@");
+    assertThat(checkout).isLessThan(indexOf(uses, "imagefleet/imagefleet@"));
+  }
+
+  private static int indexOf(List<String> uses, String prefix) {
+    for (int i = 0; i < uses.size(); i++) {
+      if (uses.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   @Test
   void permissionsAreMinimalAndConcurrencyIsSet() {
     Workflow workflow = parse(generate("swe-bench"));
@@ -311,6 +331,19 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aMistypedBenchmarkOrRetentionGetsTheNearestName() {
+    CliRun retention = generate("retension");
+
+    assertThat(retention.exitCode()).isEqualTo(2);
+    assertThat(retention.err())
+        .contains(
+            "unknown benchmark 'retension'; use swe-bench or swt-bench (did you mean"
+                + " 'retention'?)");
+    assertThat(generate("swe-bnch").err()).contains("(did you mean 'swe-bench'?)");
+    assertThat(generate("pytorch").err()).doesNotContain("did you mean");
+  }
+
+  @Test
   void rejectsAnUnknownBenchmark() {
     CliRun run = generate("sw-bench");
 
@@ -344,6 +377,32 @@ class GenerateCommandTest {
                 + " has drifted from what generate produces; regenerate it with the command in its"
                 + " header\n");
     assertThat(Files.readString(file)).contains("default: 16\n");
+  }
+
+  @Test
+  void checkFindsNoDriftWhenOnlyTheSpellingOfTheOutputDiffers() throws IOException {
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "generate-");
+    String relative = dir.resolve("swe.yml").toString();
+    String absolute = dir.resolve("swe.yml").toAbsolutePath().toString();
+    String dotted = "./" + relative;
+    String template = dir.resolve("template.yml").toString();
+    Files.copy(Path.of("workflows-templates/swe-bench.yml"), Path.of(template));
+
+    assertThat(generate("swe-bench", "--template", template, "-o", relative).exitCode()).isZero();
+
+    for (String output : List.of(absolute, dotted)) {
+      CliRun run =
+          generate(
+              "swe-bench",
+              "--template",
+              Path.of(template).toAbsolutePath().toString(),
+              "-o",
+              output,
+              "--check");
+      assertThat(run.exitCode()).as(output + ": " + run.out()).isZero();
+    }
+    assertThat(Files.readString(Path.of(absolute)))
+        .contains("--template " + template + " -o " + relative + "\n");
   }
 
   @Test

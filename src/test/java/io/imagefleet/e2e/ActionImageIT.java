@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ActionImageIT {
   private static final String IMAGE = "imagefleet-action:it";
+
+  /** The uid (and gid) GitHub's hosted runners run steps as. */
+  private static final String RUNNER_USER = "1001";
 
   @TempDir static Path dir;
   private static String imageId;
@@ -164,6 +168,109 @@ class ActionImageIT {
     assertThat(
             TestRegistry.headManifest(rig.namespace + "/agent", sdk7 + "-bases-e2e-2").statusCode())
         .isEqualTo(200);
+  }
+
+  /**
+   * GitHub runs a Docker action as root over directories its runner's user owns; the steps after it
+   * (upload-artifact, a script) run as that user. Every file the action writes there must be
+   * readable, and every directory traversable, by that user.
+   */
+  @Test
+  void everyOutputIsReadableByTheRunnersUserThoughTheActionRunsAsRoot(@TempDir Path owned)
+      throws Exception {
+    BuildRig rig = BuildRig.create(dir.resolve("owned-rig"));
+    rig.pushBases(Map.of("own-1", "own-1", "own-2", "own-2"));
+    Files.setPosixFilePermissions(owned, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Runner runner = new Runner(owned);
+    copyTree(rig.sdk, runner.workspace.resolve("sdk"));
+    Files.copy(rig.dockerfile, runner.workspace.resolve("agent.Dockerfile"));
+    Files.write(runner.workspace.resolve("ids.txt"), List.of("own-1", "own-2"));
+    run(List.of("chown", "-R", RUNNER_USER + ":" + RUNNER_USER, owned.toString()), Map.of(), 60);
+    Map<String, String> instances = new LinkedHashMap<>();
+    instances.put("INPUT_BENCHMARK", "custom");
+    instances.put("INPUT_DATASET", "ids.txt");
+    instances.put("INPUT_BASE-IMAGE-TEMPLATE", rig.baseTemplate());
+    instances.put("INPUT_SDK", "sdk");
+    instances.put("INPUT_IMAGE", rig.image());
+    Map<String, String> build = new LinkedHashMap<>(instances);
+    build.put("INPUT_COMMAND", "build");
+    build.put("INPUT_SDIST-COMMAND", "tar czf {out}/agent-0.1.tar.gz pyproject.toml");
+    build.put("INPUT_DOCKERFILE", "agent.Dockerfile");
+    build.put("INPUT_NETWORK", "none");
+    build.put("INPUT_MIN-FREE-GB", "1");
+    Map<String, String> check = new LinkedHashMap<>(instances);
+    check.put("INPUT_COMMAND", "check");
+
+    List<Runner.Result> results =
+        List.of(
+            runner.run(build),
+            runner.run(check),
+            runner.run(
+                Map.of(
+                    "INPUT_COMMAND",
+                    "generate",
+                    "INPUT_BENCHMARK",
+                    "swe-bench",
+                    "INPUT_OUTPUT",
+                    "wf/swe.yml")),
+            runner.run(
+                Map.of(
+                    "INPUT_COMMAND",
+                    "preflight",
+                    "INPUT_MIN-FREE-GB",
+                    "1",
+                    "INPUT_NO-PRUNE",
+                    "true",
+                    "INPUT_JSON",
+                    "preflight/disk.json")),
+            runner.run(
+                Map.of(
+                    "INPUT_COMMAND",
+                    "report",
+                    "INPUT_DIR",
+                    "imagefleet-out",
+                    "INPUT_OUTPUT",
+                    "merged")));
+
+    assertThat(results).allSatisfy(r -> assertThat(r.exitCode()).as(r.console()).isZero());
+    List<String> written;
+    try (var paths = Files.walk(runner.workspace)) {
+      written =
+          paths
+              .filter(p -> !p.startsWith(runner.workspace.resolve("sdk")))
+              .map(p -> runner.workspace.relativize(p).toString())
+              .toList();
+    }
+    assertThat(written)
+        .contains(
+            "imagefleet-out/report.html",
+            "imagefleet-out/manifest.jsonl",
+            "imagefleet-out/summary.md",
+            "imagefleet-out/summary.json",
+            "imagefleet-out/logs/own-1.log",
+            "imagefleet-out/check.jsonl",
+            "wf/swe.yml",
+            "preflight/disk.json",
+            "merged/report.html");
+    // As the runner's user: list what it cannot read or enter, then read every file through.
+    String asRunner =
+        run(
+            List.of(
+                "setpriv",
+                "--reuid",
+                RUNNER_USER,
+                "--regid",
+                RUNNER_USER,
+                "--clear-groups",
+                "sh",
+                "-c",
+                "find \"$0\" ! -readable -printf 'unreadable %p\\n' -o -type d ! -executable"
+                    + " -printf 'closed %p\\n'; find \"$0\" -type f -exec cat {} + >/dev/null"
+                    + " && echo read-all",
+                owned.toString()),
+            Map.of(),
+            60);
+    assertThat(asRunner).isEqualTo("read-all\n");
   }
 
   @Test

@@ -95,9 +95,34 @@ class ReportTest {
 
     assertThat(html)
         .contains("<h2>Failures <span class=\"n\">2</span></h2>")
-        .contains("<h3>build timed out after N s and was cancelled <span class=\"n\">1</span></h3>")
-        .contains("<h3>exit N &lt;img src=x onerror=alert(N)&gt; <span class=\"n\">1</span></h3>")
+        .contains("<h3>build timed out after 8 s and was cancelled <span class=\"n\">1</span></h3>")
+        .contains("<h3>exit 3 &lt;img src=x onerror=alert(2)&gt; <span class=\"n\">1</span></h3>")
         .contains("(no log at bad__three.log)");
+  }
+
+  @Test
+  void aFailureHeadingIsAMessageAsWrittenNotABlurOfIt() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("alike"));
+    String a =
+        "push layer 1 to ghcr.io/o/r failed: HTTP 500 Status 500: {'message': 'blob upload unknown'}";
+    String b = "push layer 22 to ghcr.io/o/r failed: HTTP 503 Status 503: {'message': 'try later'}";
+    Files.writeString(
+        out.resolve("manifest.jsonl"),
+        "{\"instance\":\"a-1\",\"status\":\"failed\",\"attempts\":1,\"seconds\":3,\"error\":\""
+            + a
+            + "\"}\n"
+            + "{\"instance\":\"b-22\",\"status\":\"failed\",\"attempts\":1,\"seconds\":3,\"error\":\""
+            + b
+            + "\"}\n");
+
+    String html = render(out);
+
+    // Two messages that differ only in numbers and quoted text are one group, headed by the first.
+    assertThat(html)
+        .contains(
+            "<h3>push layer 1 to ghcr.io/o/r failed: HTTP 500 Status 500: {&#39;message&#39;:"
+                + " &#39;blob upload unknown&#39;} <span class=\"n\">2</span>")
+        .doesNotContain("HTTP N", "Status N", "'…'", "&#39;…&#39;");
   }
 
   @Test
