@@ -188,15 +188,19 @@ public final class BlobCopier {
       Optional<URI> first,
       Supplier<BlobBody> bodies,
       Deadline deadline) {
+    Optional<URI> given = first;
     for (int attempt = 1; ; attempt++) {
-      URI location =
-          attempt == 1 && first.isPresent()
-              ? first.get()
-              : session.startUpload(target, digest, deadline);
+      URI location = given.orElseGet(() -> session.startUpload(target, digest, deadline));
+      given = Optional.empty();
       try (BlobBody body = bodies.get()) {
         session.putBlob(target, location, digest, body::publisher, false, deadline);
         return;
       } catch (RegistryFailure e) {
+        if (e.startOver() && !deadline.passed()) {
+          // A 429 is not the transfer's fault: not a try; the next start waits out the pause.
+          attempt--;
+          continue;
+        }
         boolean retry =
             !e.timedOut()
                 && !e.rateLimited()

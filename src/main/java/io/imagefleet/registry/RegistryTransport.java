@@ -127,6 +127,10 @@ public final class RegistryTransport {
           attempt--;
           continue;
         }
+        if (rateLimit) {
+          throw RegistryFailure.limitedMidTransfer(
+              call.action() + " failed: HTTP " + status + detail + " (rate-limited)");
+        }
         if (status < 500 && status != 429 || !call.retryable()) {
           throw RegistryFailure.failed(
               call.action() + " failed: HTTP " + status + detail + authHint(status, call));
