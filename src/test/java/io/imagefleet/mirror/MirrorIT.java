@@ -221,6 +221,72 @@ class MirrorIT {
         .isEqualTo(200);
   }
 
+  @Test
+  void anIndexIsCopiedWholeOrAsOnePlatformsImage() throws Exception {
+    // given a base that is an OCI index of an amd64 and an arm64 image
+    RegistryWire wire = new RegistryWire(SOURCE);
+    String name = rig.namespace + "/multi";
+    RegistryWire.Manifest amd = image(wire, "multi", "amd", List.of(bytes(1001)));
+    RegistryWire.Manifest arm = image(wire, "multi", "arm", List.of(bytes(1002)));
+    wire.putManifest(name, amd.digest(), amd);
+    wire.putManifest(name, arm.digest(), arm);
+    Map<String, Object> index = new LinkedHashMap<>();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+    index.put(
+        "manifests",
+        List.of(
+            child(amd, Map.of("os", "linux", "architecture", "amd64")),
+            child(arm, Map.of("os", "linux", "architecture", "arm64", "variant", "v8"))));
+    RegistryWire.Manifest top =
+        new RegistryWire.Manifest(
+            JSON.writeValueAsBytes(index), "application/vnd.oci.image.index.v1+json");
+    wire.putManifest(name, "1", top);
+    Path ids = Files.write(dir.resolve("multi.txt"), List.of("one"));
+    String template = proxied + "/" + name + ":1";
+    RegistryWire target = new RegistryWire(TestRegistry.HOST);
+
+    // when it is mirrored whole, and once more for arm64 only into another repository
+    CliRun whole = mirrorOf(ids, template, rig.namespace + "/whole", "out-whole");
+    CliRun arm64 =
+        mirrorOf(ids, template, rig.namespace + "/arm", "out-arm", "--platform", "linux/arm64");
+    CliRun again =
+        mirrorOf(ids, template, rig.namespace + "/arm", "out-arm", "--platform", "linux/arm64");
+
+    // then the whole copy is the index with both children, the arm64 copy is the arm64 image,
+    // and the second arm64 run found it there by its journal
+    assertThat(whole.exitCode()).as(whole.err()).isZero();
+    assertThat(target.manifest(rig.namespace + "/whole", "multi-1").digest())
+        .isEqualTo(top.digest());
+    assertThat(target.headManifest(rig.namespace + "/whole", amd.digest())).isEqualTo(200);
+    assertThat(target.headManifest(rig.namespace + "/whole", arm.digest())).isEqualTo(200);
+    assertThat(arm64.exitCode()).as(arm64.err()).isZero();
+    assertThat(target.manifest(rig.namespace + "/arm", "multi-1").digest()).isEqualTo(arm.digest());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err()).contains("1 base(s): 0 mirrored, 1 already there, 0 failed; 0 ");
+  }
+
+  private static Map<String, Object> child(
+      RegistryWire.Manifest manifest, Map<String, String> platform) {
+    return Map.of(
+        "mediaType",
+        manifest.mediaType(),
+        "digest",
+        manifest.digest(),
+        "size",
+        manifest.bytes().length,
+        "platform",
+        platform);
+  }
+
+  private static CliRun mirrorOf(
+      Path ids, String template, String repository, String out, String... more) {
+    List<String> args = mirrorArgs(TestRegistry.HOST + "/" + repository, dir.resolve(out), more);
+    set(args, "--dataset", ids.toString());
+    set(args, "--base-image-template", template);
+    return CliRun.run(Map.of(), args.toArray(String[]::new));
+  }
+
   private static CliRun mirror(String mirror, Path out, String... more) {
     return CliRun.run(Map.of(), mirrorArgs(mirror, out, more).toArray(String[]::new));
   }
