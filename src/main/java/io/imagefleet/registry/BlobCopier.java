@@ -113,6 +113,17 @@ public final class BlobCopier {
       Supplier<HttpRequest.BodyPublisher> body,
       boolean check,
       Deadline deadline) {
+    return send(target, digest, size, body, check, true, deadline);
+  }
+
+  private boolean send(
+      Repository target,
+      String digest,
+      long size,
+      Supplier<HttpRequest.BodyPublisher> body,
+      boolean check,
+      boolean layer,
+      Deadline deadline) {
     boolean[] sent = {false};
     crossings.once(
         target,
@@ -123,18 +134,20 @@ public final class BlobCopier {
             return;
           }
           transfer(target, digest, Optional.empty(), () -> BlobBody.of(body.get()), deadline);
-          uploaded.incrementAndGet();
-          uploadedBytes.addAndGet(size);
+          if (layer) {
+            uploaded.incrementAndGet();
+            uploadedBytes.addAndGet(size);
+          }
           sent[0] = true;
         },
         deadline);
     return sent[0];
   }
 
-  /** A small blob (a config) in as few requests as the registry allows. */
+  /** A small blob (a config) in as few requests as the registry allows; not counted as a layer. */
   public void uploadSmall(Repository target, String digest, byte[] bytes, Deadline deadline) {
     if (bytes.length > ONE_REQUEST) {
-      upload(target, digest, bytes.length, () -> ofBytes(bytes), false, deadline);
+      send(target, digest, bytes.length, () -> ofBytes(bytes), false, false, deadline);
       return;
     }
     crossings.once(
@@ -145,8 +158,6 @@ public final class BlobCopier {
           if (location.isPresent()) {
             transfer(target, digest, location, () -> BlobBody.of(ofBytes(bytes)), deadline);
           }
-          uploaded.incrementAndGet();
-          uploadedBytes.addAndGet(bytes.length);
         },
         deadline);
   }
