@@ -84,6 +84,14 @@ final class WorkflowOptions {
   String image;
 
   @Option(
+      names = "--base-mirror",
+      paramLabel = "REPO",
+      description =
+          "Mirror the bases into REPO (job mirror, once before every shard) and build from there;"
+              + " empty = no mirror (default: empty).")
+  String baseMirror;
+
+  @Option(
       names = "--action-ref",
       paramLabel = "REF",
       description =
@@ -131,6 +139,7 @@ final class WorkflowOptions {
         or(dataset, d.dataset()),
         or(split, d.split()),
         or(image, d.image()),
+        or(baseMirror, d.baseMirror()),
         or(actionRef, d.actionRef()),
         or(minFreeGb, d.minFreeGb()),
         or(buildMinFreeGb, d.buildMinFreeGb()),

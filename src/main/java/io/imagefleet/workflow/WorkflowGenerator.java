@@ -93,6 +93,11 @@ public final class WorkflowGenerator {
             "image",
             "Image repository to push to (empty: ghcr.io/OWNER/" + s.benchmark().id() + "-agent)",
             s.image()),
+        text(
+            "base-mirror",
+            "Mirror the bases into this repository first (job mirror) and build from it"
+                + " (empty: no mirror; bases come from where the dataset names them)",
+            s.baseMirror()),
         number("workers", "Images built at once", s.workers()),
         number(
             "batch-size",

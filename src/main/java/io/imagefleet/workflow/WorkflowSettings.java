@@ -26,6 +26,7 @@ public record WorkflowSettings(
     String dataset,
     String split,
     String image,
+    String baseMirror,
     String actionRef,
     int minFreeGb,
     int buildMinFreeGb,
@@ -48,6 +49,7 @@ public record WorkflowSettings(
     text("--dataset", dataset);
     text("--split", split);
     text("--image", image);
+    text("--base-mirror", baseMirror);
     text("--action-ref", actionRef);
     ImagefleetException.requireAtLeast("--workers", workers, 1);
     ImagefleetException.requireAtLeast("--batch-size", batchSize, 1);
@@ -81,6 +83,13 @@ public record WorkflowSettings(
               + image
               + "'");
     }
+    if (!baseMirror.isEmpty() && !IMAGE_REPO.matcher(baseMirror).matches()) {
+      throw invalid(
+          "--base-mirror must be a lower-case image repository such as ghcr.io/org/bases, or"
+              + " empty for no mirror, got '"
+              + baseMirror
+              + "'");
+    }
     if (!ACTION_REF.matcher(actionRef).matches()) {
       throw invalid(
           "--action-ref must look like OWNER/REPO@REF, ./PATH or docker://IMAGE, got '"
@@ -105,6 +114,7 @@ public record WorkflowSettings(
         profile.dataset(),
         profile.split(),
         "",
+        "",
         DEFAULT_ACTION_REF,
         75,
         20,
@@ -126,6 +136,7 @@ public record WorkflowSettings(
     option(args, "--dataset", dataset, d.dataset);
     option(args, "--split", split, d.split);
     option(args, "--image", image, d.image);
+    option(args, "--base-mirror", baseMirror, d.baseMirror);
     option(args, "--action-ref", actionRef, d.actionRef);
     option(args, "--min-free-gb", minFreeGb, d.minFreeGb);
     option(args, "--build-min-free-gb", buildMinFreeGb, d.buildMinFreeGb);

@@ -71,6 +71,7 @@ class GenerateCommandTest {
         Arguments.of("--dataset", "org/data", "dataset", "org/data"),
         Arguments.of("--split", "dev", "split", "dev"),
         Arguments.of("--image", "ghcr.io/acme/agent", "image", "ghcr.io/acme/agent"),
+        Arguments.of("--base-mirror", "ghcr.io/acme/bases", "base-mirror", "ghcr.io/acme/bases"),
         Arguments.of("--min-free-gb", "40", "min-free-gb", 40),
         Arguments.of("--build-min-free-gb", "12", "build-min-free-gb", 12),
         Arguments.of("--keep-storage-gb", "5", "keep-storage-gb", 5));
@@ -132,7 +133,7 @@ class GenerateCommandTest {
   void oneShardHasNoMatrixAndNoMergeJob() {
     Workflow workflow = parse(generate("swe-bench"));
 
-    assertThat(workflow.jobs()).containsOnlyKeys("build");
+    assertThat(workflow.jobs()).containsOnlyKeys("mirror", "build");
     assertThat(workflow.jobs().get("build").strategy()).isNull();
     assertThat(step(workflow.jobs().get("build"), "build").with()).doesNotContainKey("shard");
     assertThat(workflow.on().callOutputs().keySet())
@@ -238,6 +239,64 @@ class GenerateCommandTest {
     return -1;
   }
 
+  @ParameterizedTest
+  @CsvSource({"swe-bench, 1", "swt-bench, 3"})
+  void basesAreMirroredOnceBeforeTheBuildOnlyWhenBaseMirrorIsSet(String benchmark, int shards) {
+    CliRun run = generate(benchmark, "--shards", String.valueOf(shards));
+    Workflow workflow = parse(run);
+
+    // Off by default: the input is there, empty, in both triggers.
+    assertThat(input(workflow, "base-mirror").defaultValue()).isEqualTo("");
+    assertThat(dispatchDefault(run.out(), "base-mirror")).isEqualTo("");
+    // One job, whatever the shards, that runs only when the input names a repository.
+    Job mirror = workflow.jobs().get("mirror");
+    assertThat(mirror.condition()).isEqualTo("inputs.base-mirror != ''");
+    assertThat(mirror.strategy()).isNull();
+    Job build = workflow.jobs().get("build");
+    Map<String, Object> built = step(build, "build").with();
+    Step copy = step(mirror, "mirror");
+    assertThat(copy.name()).isEqualTo("Mirror the bases");
+    assertThat(copy.uses()).isEqualTo("imagefleet/imagefleet@v1");
+    assertThat(copy.with())
+        .containsEntry("command", "mirror")
+        .containsEntry("to", "${{ inputs.base-mirror }}")
+        .doesNotContainKey("shard");
+    for (String same :
+        List.of(
+            "benchmark", "dataset", "split", "n-limit", "registry-username", "registry-password")) {
+      assertThat(copy.with().get(same)).as(same).isNotNull().isEqualTo(built.get(same));
+    }
+    // Every shard waits for it, and still runs when it was skipped; the build takes the mirror.
+    assertThat(build.needs()).containsExactly("mirror");
+    assertThat(build.condition())
+        .isEqualTo(
+            "${{ !cancelled() && (needs.mirror.result == 'success'"
+                + " || needs.mirror.result == 'skipped') }}");
+    assertThat(built).containsEntry("base-mirror", "${{ inputs.base-mirror }}");
+    String resultJob = shards > 1 ? "merge" : "build";
+    assertThat(workflow.on().callOutputs().get("built").value())
+        .isEqualTo("${{ jobs." + resultJob + ".outputs.built }}");
+    if (shards > 1) {
+      assertThat(workflow.jobs().get("merge").needs()).containsExactly("build");
+      assertThat(workflow.jobs().get("merge").condition()).isEqualTo("always()");
+    }
+  }
+
+  @Test
+  void baseMirrorSetsTheDefaultOfTheInputThatTurnsTheMirrorOn() {
+    Workflow workflow = parse(generate("swe-bench", "--base-mirror", "ghcr.io/acme/bases"));
+
+    assertThat(input(workflow, "base-mirror").defaultValue()).isEqualTo("ghcr.io/acme/bases");
+    assertThat(workflow.jobs().get("mirror").condition()).isEqualTo("inputs.base-mirror != ''");
+  }
+
+  private static Input input(Workflow workflow, String name) {
+    return workflow.on().inputs().stream()
+        .filter(i -> i.name().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
   @Test
   void permissionsAreMinimalAndConcurrencyIsSet() {
     Workflow workflow = parse(generate("swe-bench"));
@@ -277,6 +336,11 @@ class GenerateCommandTest {
             "--image must be a lower-case image repository such as ghcr.io/org/agent, got 'Bad/Repo'",
             "--image",
             "Bad/Repo"),
+        bad(
+            "--base-mirror must be a lower-case image repository such as ghcr.io/org/bases, or"
+                + " empty for no mirror, got 'Acme/Bases'",
+            "--base-mirror",
+            "Acme/Bases"),
         bad(
             "--action-ref must look like OWNER/REPO@REF, ./PATH or docker://IMAGE, got 'nope'",
             "--action-ref",

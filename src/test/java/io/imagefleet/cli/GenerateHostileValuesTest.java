@@ -211,7 +211,7 @@ class GenerateHostileValuesTest {
   private static Workflow restoreDefault(Workflow parsed, String option, String value) {
     String name = option.substring(2);
     return switch (option) {
-      case "--dataset", "--split", "--runner", "--image" -> {
+      case "--dataset", "--split", "--runner", "--image", "--base-mirror" -> {
         assertThat(input(parsed, name).defaultValue()).isEqualTo(value);
         Object fallback = input(defaultWorkflow(), name).defaultValue();
         List<Input> inputs =

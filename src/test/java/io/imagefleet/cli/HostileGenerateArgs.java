@@ -61,6 +61,7 @@ public final class HostileGenerateArgs {
           "--dataset",
           "--split",
           "--image",
+          "--base-mirror",
           "--action-ref",
           "--min-free-gb",
           "--build-min-free-gb",

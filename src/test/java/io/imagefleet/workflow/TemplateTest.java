@@ -149,7 +149,8 @@ class TemplateTest {
   @Test
   void theBuiltInTemplatesShipInTheJar() {
     for (Benchmark benchmark : Benchmark.withWorkflows()) {
-      assertThat(Template.builtIn(benchmark).workflow().jobs()).containsKeys("build", "merge");
+      assertThat(Template.builtIn(benchmark).workflow().jobs())
+          .containsKeys("mirror", "build", "merge");
     }
   }
 

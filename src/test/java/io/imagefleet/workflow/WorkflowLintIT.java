@@ -41,6 +41,9 @@ class WorkflowLintIT {
       variants.add(
           new String[] {benchmark, "--action-ref", "./", "--n-limit", "10", "--shards", "2"});
       variants.add(new String[] {benchmark, "--action-ref", "docker://ghcr.io/acme/imagefleet:1"});
+      variants.add(new String[] {benchmark, "--base-mirror", "ghcr.io/acme/bases"});
+      variants.add(
+          new String[] {benchmark, "--base-mirror", "ghcr.io/acme/bases", "--shards", "3"});
     }
     List<Path> files = new ArrayList<>();
     for (String[] args : variants) {

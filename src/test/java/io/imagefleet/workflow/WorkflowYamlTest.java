@@ -132,6 +132,7 @@ class WorkflowYamlTest {
         s.dataset(),
         s.split(),
         s.image(),
+        s.baseMirror(),
         s.actionRef(),
         s.minFreeGb(),
         s.buildMinFreeGb(),
