@@ -215,6 +215,20 @@ class BadInputTableTest {
             "--image-timeout must be longer than zero",
             build().with("--image-timeout", "0s")),
         bad(
+            "mirror: `--to` a registry that refuses pushes",
+            4,
+            "mirror: cannot push to " + wm + "/ns/bases",
+            mirror(wm + "/ns/bases")),
+        bad(
+            "mirror: two bases of the selection would share a mirror tag",
+            2,
+            "both mirror to tag",
+            new Argv("mirror")
+                .with("--dataset", file("ids.txt"))
+                .with("--benchmark", "custom")
+                .with("--base-image-template", "127.0.0.1:" + closedPort + "/{id}/python:3")
+                .with("--to", "127.0.0.1:" + closedPort + "/ns/m")),
+        bad(
             "`--registry-rate ghcr.io=fast` (not `HOST[:PORT]=N/min`)",
             2,
             "--registry-rate must be HOST[:PORT]=N/min such as ghcr.io=1500/min",
@@ -535,6 +549,14 @@ class BadInputTableTest {
   }
 
   /** check with a valid set of options but the SDK, which a case adds. */
+  private static Argv mirror(String to) {
+    return new Argv("mirror")
+        .with("--dataset", file("ids.txt"))
+        .with("--benchmark", "custom")
+        .with("--base-image-template", "127.0.0.1:" + closedPort + "/ns/bases:{id}")
+        .with("--to", to);
+  }
+
   private static Argv check() {
     return new Argv("check")
         .with("--dataset", file("ids.txt"))
