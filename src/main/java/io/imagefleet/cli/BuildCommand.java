@@ -97,7 +97,7 @@ final class BuildCommand implements Callable<Integer> {
     if (output.dryRun) {
       return runner.dryRun(plan, done, choice);
     }
-    runner.requireTargetAnswers(plan, done, repository);
+    runner.requireRegistriesAnswer(plan, done, repository, choice.append() || choice.phased(), err);
     SdistCache.Sdist sdistFile =
         sdkInput.sdist(source, commit, settings.logs().resolve("sdist.log"));
     BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume, history);

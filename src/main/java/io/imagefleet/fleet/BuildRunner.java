@@ -149,19 +149,22 @@ public final class BuildRunner {
   }
 
   /**
-   * The --image registry must answer before the sdist is built or any image started: when it
-   * doesn't, exit 4 within seconds naming it (the report written), not after the first builds.
+   * The --image registry, and the registry of each base still to build, must answer before the
+   * sdist is built or any image started: when one doesn't, exit 4 within seconds naming it (the
+   * report written), not after the first builds. A base registry only the Docker daemon reads
+   * (engine, buildx: it may pull through a mirror of its own) gets a warning instead.
    */
-  public void requireTargetAnswers(
-      List<PlannedImage> plan, Set<String> alreadyDone, ImageReference repository) {
-    if (!settings.push()) {
-      return;
-    }
+  public void requireRegistriesAnswer(
+      List<PlannedImage> plan,
+      Set<String> alreadyDone,
+      ImageReference repository,
+      boolean basesReadHere,
+      java.io.PrintWriter err) {
     untilConnected(
         plan,
         alreadyDone,
         () -> {
-          if (!registry.answers(repository)) {
+          if (settings.push() && !registry.answers(repository)) {
             throw new ImagefleetException(
                 ExitCode.UNREACHABLE,
                 "the --image registry "
@@ -173,8 +176,55 @@ public final class BuildRunner {
                     + "/v2/; check the name and the network (plain HTTP needs"
                     + " --insecure-registry)");
           }
+          for (ImageReference base : baseRegistries(plan, alreadyDone, repository)) {
+            if (registry.answers(base)) {
+              continue;
+            }
+            String problem =
+                "the registry "
+                    + base.registry()
+                    + " of base "
+                    + base
+                    + " does not answer at "
+                    + registry.repository(base).scheme()
+                    + "://"
+                    + base.apiHost()
+                    + "/v2/";
+            if (basesReadHere) {
+              throw new ImagefleetException(
+                  ExitCode.UNREACHABLE,
+                  problem
+                      + "; check the name and the network (plain HTTP needs --insecure-registry),"
+                      + " or mirror the bases: imagefleet mirror");
+            }
+            err.println(
+                "imagefleet build: warning: " + problem + "; the Docker daemon may reach it");
+            err.flush();
+          }
           return true;
         });
+  }
+
+  /** One base per registry host the plan still needs, the target's own host left out. */
+  private static List<ImageReference> baseRegistries(
+      List<PlannedImage> plan, Set<String> alreadyDone, ImageReference target) {
+    java.util.Map<String, ImageReference> byHost = new java.util.LinkedHashMap<>();
+    for (PlannedImage image : plan) {
+      if (alreadyDone.contains(image.instance())
+          || BaseImageRule.problem(image.baseImage()).isPresent()) {
+        continue;
+      }
+      ImageReference base;
+      try {
+        base = io.imagefleet.registry.BaseName.parse(image.baseImage()).image();
+      } catch (ImagefleetException e) {
+        continue; // that image fails on its own
+      }
+      if (!base.registry().equals(target.registry())) {
+        byHost.putIfAbsent(base.registry(), base);
+      }
+    }
+    return List.copyOf(byHost.values());
   }
 
   /** The instances a resumed run need not build, from the manifest of the earlier run. */

@@ -199,6 +199,81 @@ class BuildCommandTest {
   }
 
   @org.junit.jupiter.api.Test
+  void aBaseRegistryThatDoesNotAnswerEndsAnAppendRunBeforeTheSdistIsBuilt() throws Exception {
+    // given a --image registry that answers, bases where nothing listens, and an sdist command
+    // that leaves a mark
+    com.sun.net.httpserver.HttpServer target =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    target.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    target.start();
+    try {
+      Path ids = Files.writeString(dir.resolve("base-down.txt"), "a-1\n");
+      Path dockerfile =
+          Files.writeString(
+              dir.resolve("copy.Dockerfile"),
+              "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
+      Path mark = dir.resolve("sdist-ran-base");
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "build",
+                  "--image",
+                  "127.0.0.1:" + target.getAddress().getPort() + "/ns/agent",
+                  "--dataset",
+                  ids.toString(),
+                  "--benchmark",
+                  "custom",
+                  "--base-image-template",
+                  "127.0.0.1:1/ns/bases:{id}",
+                  "--dockerfile",
+                  dockerfile.toString(),
+                  "--sdk",
+                  dir.toString(),
+                  "--sdk-commit",
+                  "0123456789abcdef",
+                  "--sdist-command",
+                  "touch " + mark + "; tar czf {out}/a-1.tar.gz --files-from /dev/null",
+                  "--output",
+                  dir.resolve("out-base-down").toString()));
+
+      // when append builds (it reads the bases itself), and when the engine does (the daemon may
+      // reach them through a mirror of its own)
+      CliRun append =
+          CliRun.run(
+              Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), with(args, "--builder", "append"));
+      boolean markedByAppend = Files.exists(mark);
+      CliRun engine =
+          CliRun.run(
+              Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), with(args, "--builder", "engine"));
+
+      // then append exits 4 naming the base registry before the sdist; the engine is warned
+      assertThat(append.exitCode()).as(append.err()).isEqualTo(4);
+      assertThat(append.err())
+          .contains(
+              "imagefleet: the registry 127.0.0.1:1 of base 127.0.0.1:1/ns/bases:a-1 does not"
+                  + " answer at http://127.0.0.1:1/v2/; check the name and the network");
+      assertThat(markedByAppend).isFalse();
+      assertThat(engine.err())
+          .contains(
+              "imagefleet build: warning: the registry 127.0.0.1:1 of base"
+                  + " 127.0.0.1:1/ns/bases:a-1 does not answer");
+    } finally {
+      target.stop(0);
+    }
+  }
+
+  private static String[] with(List<String> args, String option, String value) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(option, value));
+    return all.toArray(String[]::new);
+  }
+
+  @org.junit.jupiter.api.Test
   void aTargetRegistryThatDoesNotAnswerEndsTheRunBeforeTheSdistIsBuilt() throws Exception {
     // given a --image registry where nothing listens, and an sdist command that leaves a mark
     Path ids = Files.writeString(dir.resolve("one.txt"), "a-1\n");
