@@ -65,13 +65,18 @@ public final class BaseMirror {
       Consumer<String> log) {
     BaseName name = BaseName.parse(base);
     Repository source = Repository.of(name.image(), insecure);
-    String sourceDigest =
+    String headed =
         name.reference().startsWith("sha256:")
             ? name.reference()
             : session
                 .manifestDigest(source, name.reference(), deadline)
                 .orElseThrow(
                     () -> RegistryFailure.failed("mirror " + base + " failed: no such image"));
+    // A registry that doesn't name digests on HEAD: the manifest's own bytes say it.
+    String sourceDigest =
+        headed.isEmpty()
+            ? session.getManifest(source, name.reference(), deadline).digest()
+            : headed;
     String expected =
         earlier
             .filter(r -> r.sourceDigest().equals(sourceDigest) && !r.digest().isEmpty())

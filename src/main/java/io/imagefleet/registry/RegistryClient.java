@@ -1,10 +1,8 @@
 package io.imagefleet.registry;
 
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The registry calls of {@code build}'s skip and verify, {@code check} and {@code retain}: whether
@@ -35,28 +33,13 @@ public final class RegistryClient {
     return transport;
   }
 
-  /** The manifest digest of the tag, or empty when the registry doesn't have it. */
+  /**
+   * The manifest digest of the tag, or empty when the registry doesn't have it ({@code ""} when it
+   * answered without naming one).
+   */
   public Optional<String> manifestDigest(ImageReference image) {
-    Repository repository = repository(image);
-    // HEAD /v2/<name>/manifests/<tag>
-    RegistryCall call =
-        RegistryCall.of(
-                "check " + image + " in the registry",
-                "HEAD",
-                repository.uri("manifests/" + image.tag()),
-                RegistryCall.Scope.pull(repository),
-                Set.of(200, 404))
-            .withHeader("Accept", ACCEPT);
-    HttpResponse<Void> response =
-        transport.send(call, HttpResponse.BodyHandlers.discarding(), deadline());
-    if (response.statusCode() == 404) {
-      return Optional.empty();
-    }
-    Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
-    return Optional.of(
-        digest.isEmpty()
-            ? ""
-            : Digests.require(digest.get(), image.registry() + " (" + image + ")"));
+    return new RegistrySession(transport)
+        .manifestDigest(repository(image), image.tag(), deadline());
   }
 
   /** The repository of {@code image} as the API addresses it, over HTTPS unless allowed. */

@@ -59,15 +59,19 @@ public final class RegistrySession {
     return new Manifest(bytes, mediaType.replaceFirst(";.*", "").strip(), Digests.sha256(bytes));
   }
 
-  /** The digest the registry serves a tag or digest by (a HEAD, which Docker Hub doesn't count). */
+  /**
+   * The digest the registry serves a tag or digest by (a HEAD, which Docker Hub doesn't count);
+   * empty when it has none, {@code ""} when it answered without naming one.
+   */
   public Optional<String> manifestDigest(
       Repository repository, String reference, Deadline deadline) {
-    String safe =
-        reference.contains(":") ? Digests.require(reference, repository.registry()) : reference;
+    boolean byDigest = reference.contains(":");
+    String safe = byDigest ? Digests.require(reference, repository.registry()) : reference;
+    String image = repository + (byDigest ? "@" : ":") + reference;
     // HEAD /v2/<name>/manifests/<reference>
     RegistryCall call =
         RegistryCall.of(
-                "check manifest " + reference + " of " + repository,
+                "check " + image + " in the registry",
                 "HEAD",
                 repository.uri("manifests/" + safe),
                 RegistryCall.Scope.pull(repository),
@@ -79,10 +83,10 @@ public final class RegistrySession {
       return Optional.empty();
     }
     Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
-    if (digest.isEmpty()) {
-      throw RegistryFailure.failed(call.action() + " failed: the registry sent no digest");
-    }
-    return Optional.of(Digests.require(digest.get(), repository.registry()));
+    return Optional.of(
+        digest.isEmpty()
+            ? ""
+            : Digests.require(digest.get(), repository.registry() + " (" + image + ")"));
   }
 
   /** A small blob (an image config) in memory, checked against its digest. */
