@@ -15,6 +15,7 @@ import io.imagefleet.fleet.BuildRunner;
 import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.BuildSummary;
 import io.imagefleet.fleet.BuildTools;
+import io.imagefleet.fleet.BuilderKind;
 import io.imagefleet.fleet.Builders;
 import io.imagefleet.fleet.History;
 import io.imagefleet.fleet.PhasedSetup;
@@ -163,7 +164,7 @@ final class BuildCommand implements Callable<Integer> {
     try (DockerJavaDaemon daemon =
         runner.untilConnected(
             inputs.plan(), inputs.alreadyDone(), () -> DockerJavaDaemon.connect(env.variables()))) {
-      String kind = choice.phased() ? "auto" : choice.kind();
+      BuilderKind kind = choice.phased() ? BuilderKind.AUTO : choice.kind();
       BuildTools tools = image.daemonTools(kind, daemon, credentials, settings, docker, env);
       if (choice.phased()) {
         tools =

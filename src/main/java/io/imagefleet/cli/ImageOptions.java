@@ -9,6 +9,7 @@ import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.Attestations;
 import io.imagefleet.fleet.BuildSettings;
 import io.imagefleet.fleet.BuildTools;
+import io.imagefleet.fleet.BuilderKind;
 import io.imagefleet.fleet.Builders;
 import io.imagefleet.fleet.ImageBuilder;
 import io.imagefleet.preflight.DiskProbe;
@@ -133,12 +134,8 @@ final class ImageOptions {
       throw ImagefleetException.invalidInput(
           "--network must be default, none or host, got '" + network + "'");
     }
-    if (!List.of("auto", "append", "phased", "buildx", "engine").contains(builder)) {
-      throw ImagefleetException.invalidInput(
-          "--builder must be auto, append, phased, buildx or engine, got '" + builder + "'");
-    }
-    if (attestations() != Attestations.NONE
-        && List.of("engine", "append", "phased").contains(builder)) {
+    BuilderKind kind = builderKind();
+    if (attestations() != Attestations.NONE && kind != BuilderKind.AUTO && !kind.attests()) {
       throw ImagefleetException.invalidInput(
           "--attestations "
               + attestations
@@ -218,13 +215,23 @@ final class ImageOptions {
     }
   }
 
+  /** --builder, checked: exit 2 naming the kinds for one imagefleet does not know. */
+  BuilderKind builderKind() {
+    return BuilderKind.byId(builder)
+        .orElseThrow(
+            () ->
+                ImagefleetException.invalidInput(
+                    "--builder must be " + BuilderKind.ids() + ", got '" + builder + "'"));
+  }
+
   /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
   Builders.Choice builderChoice(BuildSettings settings, String commit, PrintWriter err) {
+    BuilderKind kind = builderKind();
     Builders.Choice choice =
-        attestations() != Attestations.NONE && builder.equals("auto")
-            ? new Builders.Choice("auto", Optional.of("--attestations needs buildx"))
-            : Builders.decide(builder, settings, commit);
-    if (builder.equals("auto")) {
+        attestations() != Attestations.NONE && kind == BuilderKind.AUTO
+            ? new Builders.Choice(BuilderKind.AUTO, Optional.of("--attestations needs buildx"))
+            : Builders.decide(kind, settings, commit);
+    if (kind == BuilderKind.AUTO) {
       err.println("imagefleet build: builder auto: " + autoSays(choice));
     }
     return choice;
@@ -241,7 +248,7 @@ final class ImageOptions {
 
   /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
   BuildTools daemonTools(
-      String kind,
+      BuilderKind kind,
       DockerJavaDaemon daemon,
       Credentials credentials,
       BuildSettings s,

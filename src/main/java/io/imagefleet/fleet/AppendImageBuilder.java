@@ -32,8 +32,8 @@ final class AppendImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public String name() {
-    return "append";
+  public BuilderKind kind() {
+    return BuilderKind.APPEND;
   }
 
   @Override

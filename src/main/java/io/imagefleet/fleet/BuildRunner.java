@@ -265,11 +265,7 @@ public final class BuildRunner {
               progress,
               inputs.sdist().file(),
               inputs.sdkCommit(),
-              Retagger.of(
-                  settings,
-                  inputs,
-                  registry,
-                  List.of("append", "phased").contains(tools.builder().name())));
+              Retagger.of(settings, inputs, registry, tools.builder().kind().readsBases()));
       result = runCancellable(batch, todo, reported);
     } catch (RuntimeException e) {
       interrupted = Optional.of("error");

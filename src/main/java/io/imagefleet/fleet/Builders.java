@@ -61,13 +61,13 @@ public final class Builders {
    * built: {@code kind} is append, or what to hand {@link #choose} (auto, buildx, engine); {@code
    * notAppend} says why auto did not take append.
    */
-  public record Choice(String kind, Optional<String> notAppend) {
+  public record Choice(BuilderKind kind, Optional<String> notAppend) {
     public boolean append() {
-      return kind.equals("append");
+      return kind == BuilderKind.APPEND;
     }
 
     public boolean phased() {
-      return kind.equals("phased");
+      return kind == BuilderKind.PHASED;
     }
   }
 
@@ -76,18 +76,18 @@ public final class Builders {
    * the daemon per image) exits 2 naming why; auto takes append when the Dockerfile allows it, else
    * phased (an env image per base, the rest appended), else falls back to the daemon's builders.
    */
-  public static Choice decide(String kind, BuildSettings settings, String sdkCommit) {
-    if (!List.of("append", "phased", "auto").contains(kind)) {
+  public static Choice decide(BuilderKind kind, BuildSettings settings, String sdkCommit) {
+    if (!kind.readsBases() && kind != BuilderKind.AUTO) {
       return new Choice(kind, Optional.empty());
     }
-    boolean explicit = !kind.equals("auto");
+    boolean explicit = kind != BuilderKind.AUTO;
     if (!settings.push()) {
       return notAppend(
           explicit,
-          kind.equals("phased") ? PHASED_NO_PUSH : APPEND_NO_PUSH,
+          kind == BuilderKind.PHASED ? PHASED_NO_PUSH : APPEND_NO_PUSH,
           "--no-push builds locally");
     }
-    if (!settings.secrets().isEmpty() && !kind.equals("phased")) {
+    if (!settings.secrets().isEmpty() && kind != BuilderKind.PHASED) {
       return notAppend(
           explicit,
           "--builder append builds no RUN step per image, so --secret has no use there; drop"
@@ -95,13 +95,13 @@ public final class Builders {
           "--secret needs BuildKit");
     }
     String notAppend = null;
-    if (!kind.equals("phased")) {
+    if (kind != BuilderKind.PHASED) {
       try {
         // The sdist's real name is known only once it is built; the layer's plan uses it then.
         AppendSetup.plan(settings, "agent.tar.gz", sdkCommit);
-        return new Choice("append", Optional.empty());
+        return new Choice(BuilderKind.APPEND, Optional.empty());
       } catch (NotAppendable e) {
-        if (kind.equals("append")) {
+        if (kind == BuilderKind.APPEND) {
           throw e;
         }
         notAppend = e.getMessage();
@@ -109,12 +109,12 @@ public final class Builders {
     }
     try {
       PhasedSetup.plan(settings, "agent.tar.gz", sdkCommit);
-      return new Choice("phased", Optional.ofNullable(notAppend));
+      return new Choice(BuilderKind.PHASED, Optional.ofNullable(notAppend));
     } catch (NotAppendable e) {
       if (explicit) {
         throw e;
       }
-      return new Choice("auto", Optional.of(notAppend));
+      return new Choice(BuilderKind.AUTO, Optional.of(notAppend));
     }
   }
 
@@ -122,24 +122,24 @@ public final class Builders {
     if (explicit) {
       throw ImagefleetException.invalidInput(message);
     }
-    return new Choice("auto", Optional.of(reason));
+    return new Choice(BuilderKind.AUTO, Optional.of(reason));
   }
 
   public static ImageBuilder choose(
-      String kind,
+      BuilderKind kind,
       DockerDaemon daemon,
       Credentials credentials,
       String dockerCli,
       Map<String, String> env,
       CacheMode cacheMode) {
     boolean buildx = BuildxImageBuilder.available(dockerCli, env);
-    if (kind.equals("buildx") && !buildx) {
+    if (kind == BuilderKind.BUILDX && !buildx) {
       throw ImagefleetException.invalidInput(
           "--builder buildx: '"
               + dockerCli
               + " buildx' is not available; install the buildx plugin or use --builder engine");
     }
-    return kind.equals("engine") || (kind.equals("auto") && !buildx)
+    return kind == BuilderKind.ENGINE || (kind == BuilderKind.AUTO && !buildx)
         ? new EngineImageBuilder(daemon, credentials)
         : new BuildxImageBuilder(dockerCli, env, registryCacheBuilder(dockerCli, env, cacheMode));
   }
@@ -167,7 +167,7 @@ public final class Builders {
   public static void requireSecretSupport(ImageBuilder builder, List<String> secrets) {
     if (!secrets.isEmpty()
         && builder.buildxBuilder().isEmpty()
-        && builder.name().equals("engine")) {
+        && builder.kind() == BuilderKind.ENGINE) {
       throw ImagefleetException.invalidInput(
           "--secret needs BuildKit, which the engine builder can't reach through the API;"
               + " use --builder buildx (docker/setup-buildx-action)");

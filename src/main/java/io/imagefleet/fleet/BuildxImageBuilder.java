@@ -46,8 +46,8 @@ final class BuildxImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public String name() {
-    return "buildx";
+  public BuilderKind kind() {
+    return BuilderKind.BUILDX;
   }
 
   @Override

@@ -37,8 +37,8 @@ final class EngineImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public String name() {
-    return "engine";
+  public BuilderKind kind() {
+    return BuilderKind.ENGINE;
   }
 
   @Override

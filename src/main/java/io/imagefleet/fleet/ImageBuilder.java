@@ -12,7 +12,12 @@ public interface ImageBuilder {
    */
   Optional<String> build(ImageJob job, Path log, Duration timeout);
 
-  String name();
+  BuilderKind kind();
+
+  /** The builder's name on the console and in reports: its kind's. */
+  default String name() {
+    return kind().id();
+  }
 
   /** What the builder moved over the network in the run, for the console; empty if not counted. */
   default Optional<String> traffic() {

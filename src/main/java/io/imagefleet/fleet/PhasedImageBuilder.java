@@ -47,8 +47,8 @@ final class PhasedImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public String name() {
-    return "phased";
+  public BuilderKind kind() {
+    return BuilderKind.PHASED;
   }
 
   @Override

@@ -25,7 +25,8 @@ class BuildersTest {
 
   @Test
   void autoTakesAppendForACopyOnlyDockerfile() throws Exception {
-    Builders.Choice choice = Builders.decide("auto", settings(COPY_ONLY, true, List.of()), "abc");
+    Builders.Choice choice =
+        Builders.decide(BuilderKind.AUTO, settings(COPY_ONLY, true, List.of()), "abc");
 
     assertThat(choice.append()).isTrue();
     assertThat(choice.notAppend()).isEmpty();
@@ -33,32 +34,36 @@ class BuildersTest {
 
   @Test
   void autoFallsBackNamingTheLineThatNeedsTheDaemon() throws Exception {
-    Builders.Choice choice = Builders.decide("auto", settings(WITH_RUN, true, List.of()), "abc");
+    Builders.Choice choice =
+        Builders.decide(BuilderKind.AUTO, settings(WITH_RUN, true, List.of()), "abc");
 
-    assertThat(choice.kind()).isEqualTo("auto");
+    assertThat(choice.kind()).isEqualTo(BuilderKind.AUTO);
     assertThat(choice.notAppend().orElseThrow())
         .startsWith("Dockerfile line 5 (RUN pip install /opt/agent/*): RUN can't be assembled");
   }
 
   @Test
   void autoNeverTakesAppendWithoutPushOrWithSecrets() throws Exception {
-    assertThat(Builders.decide("auto", settings(COPY_ONLY, false, List.of()), "abc"))
-        .isEqualTo(new Builders.Choice("auto", Optional.of("--no-push builds locally")));
+    assertThat(Builders.decide(BuilderKind.AUTO, settings(COPY_ONLY, false, List.of()), "abc"))
+        .isEqualTo(new Builders.Choice(BuilderKind.AUTO, Optional.of("--no-push builds locally")));
     assertThat(
-            Builders.decide("auto", settings(COPY_ONLY, true, List.of("id=t,env=T")), "abc")
+            Builders.decide(
+                    BuilderKind.AUTO, settings(COPY_ONLY, true, List.of("id=t,env=T")), "abc")
                 .notAppend())
         .contains("--secret needs BuildKit");
   }
 
   @Test
   void explicitAppendThatCantBeExitsTwo() throws Exception {
-    assertThatThrownBy(() -> Builders.decide("append", settings(WITH_RUN, true, List.of()), "a"))
+    assertThatThrownBy(
+            () -> Builders.decide(BuilderKind.APPEND, settings(WITH_RUN, true, List.of()), "a"))
         .isInstanceOf(ImagefleetException.class)
         .hasMessageContaining("RUN can't be assembled in a registry")
         .hasMessageEndingWith("use --builder engine or --builder buildx for this Dockerfile")
         .extracting(e -> ((ImagefleetException) e).exitCode())
         .isEqualTo(ExitCode.INVALID_INPUT);
-    assertThatThrownBy(() -> Builders.decide("append", settings(COPY_ONLY, false, List.of()), "a"))
+    assertThatThrownBy(
+            () -> Builders.decide(BuilderKind.APPEND, settings(COPY_ONLY, false, List.of()), "a"))
         .hasMessage(
             "--builder append assembles images in the registry; drop --no-push or use --builder"
                 + " engine");
@@ -67,7 +72,8 @@ class BuildersTest {
   @Test
   void autoTakesPhasedWhenARunIsFollowedByLinesAppendCanAdd() throws Exception {
     Builders.Choice choice =
-        Builders.decide("auto", settings(WITH_RUN + "ENV AGENT=1\n", true, List.of()), "abc");
+        Builders.decide(
+            BuilderKind.AUTO, settings(WITH_RUN + "ENV AGENT=1\n", true, List.of()), "abc");
 
     assertThat(choice.phased()).isTrue();
     assertThat(choice.notAppend().orElseThrow()).startsWith("Dockerfile line 5 (RUN pip install");
@@ -75,12 +81,14 @@ class BuildersTest {
 
   @Test
   void explicitPhasedOfACopyOnlyDockerfileExitsTwoPointingAtAppend() throws Exception {
-    assertThatThrownBy(() -> Builders.decide("phased", settings(COPY_ONLY, true, List.of()), "a"))
+    assertThatThrownBy(
+            () -> Builders.decide(BuilderKind.PHASED, settings(COPY_ONLY, true, List.of()), "a"))
         .isInstanceOf(ImagefleetException.class)
         .hasMessageContaining("this stage needs no env image (nothing runs on the base)");
     assertThatThrownBy(
             () ->
-                Builders.decide("phased", settings(WITH_RUN + "ENV A=1\n", false, List.of()), "a"))
+                Builders.decide(
+                    BuilderKind.PHASED, settings(WITH_RUN + "ENV A=1\n", false, List.of()), "a"))
         .hasMessageStartingWith("--builder phased keeps env images in the registry");
   }
 
@@ -91,15 +99,16 @@ class BuildersTest {
       bundled = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    Builders.Choice choice = Builders.decide("auto", settings(bundled, true, List.of()), "abc");
+    Builders.Choice choice =
+        Builders.decide(BuilderKind.AUTO, settings(bundled, true, List.of()), "abc");
 
     assertThat(choice.append()).as(choice.notAppend().orElse("")).isTrue();
   }
 
   @Test
   void engineAndBuildxAreTakenAsAsked() throws Exception {
-    assertThat(Builders.decide("engine", settings(COPY_ONLY, true, List.of()), "abc"))
-        .isEqualTo(new Builders.Choice("engine", Optional.empty()));
+    assertThat(Builders.decide(BuilderKind.ENGINE, settings(COPY_ONLY, true, List.of()), "abc"))
+        .isEqualTo(new Builders.Choice(BuilderKind.ENGINE, Optional.empty()));
   }
 
   private BuildSettings settings(String dockerfile, boolean push, List<String> secrets)

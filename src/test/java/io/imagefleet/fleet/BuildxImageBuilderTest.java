@@ -76,7 +76,8 @@ class BuildxImageBuilderTest {
         Map.of("FAKE_DOCKER_LOG", log.toString(), "FAKE_BUILDX_VERSION", "v0.20.0");
     ImageBuilder builder =
         Builders.withAttestations(
-            Builders.choose("buildx", null, null, FAKE, env, CacheMode.OFF), Attestations.of(kind));
+            Builders.choose(BuilderKind.BUILDX, null, null, FAKE, env, CacheMode.OFF),
+            Attestations.of(kind));
 
     builder.build(job(CacheMode.OFF, true), dir.resolve(kind + ".log"), Duration.ofSeconds(30));
 
@@ -89,7 +90,8 @@ class BuildxImageBuilderTest {
 
   @Test
   void theEngineBuilderRefusesAttestationsNamingTheOption() {
-    ImageBuilder engine = Builders.choose("engine", null, null, FAKE, Map.of(), CacheMode.OFF);
+    ImageBuilder engine =
+        Builders.choose(BuilderKind.ENGINE, null, null, FAKE, Map.of(), CacheMode.OFF);
 
     assertThat(Builders.withAttestations(engine, Attestations.NONE)).isSameAs(engine);
     assertThatThrownBy(() -> Builders.withAttestations(engine, Attestations.SBOM))
@@ -174,7 +176,7 @@ class BuildxImageBuilderTest {
   void autoPicksBuildxOnlyWhenTheCliHasIt() {
     assertThat(
             Builders.choose(
-                    "auto",
+                    BuilderKind.AUTO,
                     null,
                     null,
                     FAKE,
@@ -182,9 +184,10 @@ class BuildxImageBuilderTest {
                     CacheMode.OFF)
                 .name())
         .isEqualTo("buildx");
-    assertThat(Builders.choose("auto", null, null, FAKE, Map.of(), CacheMode.OFF).name())
+    assertThat(Builders.choose(BuilderKind.AUTO, null, null, FAKE, Map.of(), CacheMode.OFF).name())
         .isEqualTo("engine");
-    assertThatThrownBy(() -> Builders.choose("buildx", null, null, FAKE, Map.of(), CacheMode.OFF))
+    assertThatThrownBy(
+            () -> Builders.choose(BuilderKind.BUILDX, null, null, FAKE, Map.of(), CacheMode.OFF))
         .hasMessage(
             "--builder buildx: '"
                 + FAKE
@@ -213,10 +216,12 @@ class BuildxImageBuilderTest {
 
     BuildxImageBuilder builder =
         (BuildxImageBuilder)
-            Builders.choose("auto", null, null, FAKE, env, CacheMode.byId(mode).orElseThrow());
+            Builders.choose(
+                BuilderKind.AUTO, null, null, FAKE, env, CacheMode.byId(mode).orElseThrow());
     BuildxImageBuilder again =
         (BuildxImageBuilder)
-            Builders.choose("auto", null, null, FAKE, env, CacheMode.byId(mode).orElseThrow());
+            Builders.choose(
+                BuilderKind.AUTO, null, null, FAKE, env, CacheMode.byId(mode).orElseThrow());
 
     String command =
         String.join(

@@ -60,6 +60,11 @@ class PhasedImageBuilderTest {
     }
 
     @Override
+    public BuilderKind kind() {
+      return BuilderKind.ENGINE;
+    }
+
+    @Override
     public String name() {
       return "engine";
     }
@@ -81,6 +86,11 @@ class PhasedImageBuilderTest {
         throw new StepFailure("pull manifest of " + job.baseImage() + " failed: HTTP 404", false);
       }
       return Optional.of("sha256:" + "f".repeat(64));
+    }
+
+    @Override
+    public BuilderKind kind() {
+      return BuilderKind.APPEND;
     }
 
     @Override

@@ -25,7 +25,7 @@ class RegistryDemandTest {
   @Test
   void appendReadsEachBasesManifestAndConfigAndDockerHubsBudgetMakesThatHours() {
     RegistryDemand demand =
-        RegistryDemand.of(PLAN, PLAN, new Builders.Choice("append", Optional.empty()));
+        RegistryDemand.of(PLAN, PLAN, new Builders.Choice(BuilderKind.APPEND, Optional.empty()));
 
     assertThat(demand.lines(new RegistryBudgets()))
         .containsExactly(
@@ -46,7 +46,7 @@ class RegistryDemandTest {
         RegistryDemand.of(
             twoOnOneBase,
             twoOnOneBase.subList(0, 2),
-            new Builders.Choice("engine", Optional.empty()));
+            new Builders.Choice(BuilderKind.ENGINE, Optional.empty()));
 
     assertThat(
             demand.lines(

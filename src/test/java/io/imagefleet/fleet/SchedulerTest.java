@@ -80,6 +80,11 @@ class SchedulerTest {
     }
 
     @Override
+    public BuilderKind kind() {
+      return BuilderKind.ENGINE;
+    }
+
+    @Override
     public String name() {
       return "fake";
     }
@@ -203,6 +208,11 @@ class SchedulerTest {
           }
 
           @Override
+          public BuilderKind kind() {
+            return BuilderKind.ENGINE;
+          }
+
+          @Override
           public String name() {
             return "fake";
           }
@@ -287,6 +297,11 @@ class SchedulerTest {
               throw new OutOfMemoryError("Java heap space");
             }
             return gated.build(job, log, timeout);
+          }
+
+          @Override
+          public BuilderKind kind() {
+            return BuilderKind.ENGINE;
           }
 
           @Override
