@@ -84,6 +84,7 @@ final class RepositoryReader {
     List<String> children = new ArrayList<>();
     Map<String, Long> blobs = new LinkedHashMap<>();
     Optional<Instant> created = Optional.empty();
+    Optional<String> base = Optional.empty();
     if (json.has("manifests")) {
       for (JsonNode child : json.path("manifests")) {
         String digest = child.path("digest").asText();
@@ -96,7 +97,9 @@ final class RepositoryReader {
       blobs.put(config.path("digest").asText(), config.path("size").asLong());
       json.path("layers")
           .forEach(l -> blobs.put(l.path("digest").asText(), l.path("size").asLong()));
-      created = createdOf(api.jsonBlob(config.path("digest").asText()));
+      JsonNode configJson = api.jsonBlob(config.path("digest").asText());
+      created = createdOf(configJson);
+      base = baseOf(configJson);
     }
     ManifestNode node =
         new ManifestNode(
@@ -105,7 +108,8 @@ final class RepositoryReader {
             manifest.bytes().length,
             children,
             blobs,
-            created);
+            created,
+            base);
     nodes.put(node.digest(), node);
     return node;
   }
@@ -116,6 +120,20 @@ final class RepositoryReader {
     }
     return b.filter(x -> x.isAfter(a.get())).or(() -> a);
   }
+
+  /** The base manifest digest the config's label names, when it names one of digest form. */
+  static Optional<String> baseOf(JsonNode config) {
+    String base =
+        config
+            .path("config")
+            .path("Labels")
+            .path("org.opencontainers.image.base.digest")
+            .asText("");
+    return BASE_DIGEST.matcher(base).matches() ? Optional.of(base) : Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern BASE_DIGEST =
+      java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
 
   /** The config's {@code created}; an attestation or artifact config may have none. */
   static Optional<Instant> createdOf(JsonNode config) {

@@ -19,12 +19,16 @@ import java.util.regex.Pattern;
 /**
  * Which manifests go: every tag of the {@code keepCommits} most recent SDK commits stays (a commit
  * is as recent as its newest image's {@code created}), so does any tag younger than {@code
- * keepDays} and any tag that is not a fleet tag ({@code <sdk7>-…}, see {@code ImageTags}). The rest
- * is deleted by digest, except a digest that a kept tag, or a kept index's children, use.
+ * keepDays} and any tag that is neither a fleet tag ({@code <sdk7>-…}, see {@code ImageTags}) nor a
+ * phased env image's ({@code env-<key12>-…}). The rest is deleted by digest, except a digest that a
+ * kept tag, a kept index's children, or the base a kept image was appended to (an env image) use.
  */
 public record RetentionPolicy(int keepCommits, Optional<Duration> keepYoungerThan) {
   /** The SDK commit prefix of a fleet tag. */
   static final Pattern FLEET_TAG = Pattern.compile("([0-9a-f]{7})-.+");
+
+  /** A phased build's env image (see {@code ImageTags.envTag}). */
+  static final Pattern ENV_TAG = Pattern.compile("env-[0-9a-f]{12}-.+");
 
   /** The decision: what is kept, what is deleted (parents before children), bytes it frees. */
   public record Plan(
@@ -47,8 +51,8 @@ public record RetentionPolicy(int keepCommits, Optional<Duration> keepYoungerTha
             deletedTags.computeIfAbsent(digest, d -> new ArrayList<>()).add(tag);
           }
         });
-    Set<String> kept = closure(keptTags.stream().map(digestByTag::get).toList(), nodes);
-    Set<String> doomed = closure(new ArrayList<>(deletedTags.keySet()), nodes);
+    Set<String> kept = closure(keptTags.stream().map(digestByTag::get).toList(), nodes, true);
+    Set<String> doomed = closure(new ArrayList<>(deletedTags.keySet()), nodes, false);
     doomed.removeAll(kept);
     deletedTags.keySet().retainAll(doomed);
     return new Plan(
@@ -61,7 +65,8 @@ public record RetentionPolicy(int keepCommits, Optional<Duration> keepYoungerTha
 
   private boolean keeps(String tag, ManifestNode node, List<String> keptCommits, Instant now) {
     Optional<String> commit = commit(tag);
-    if (commit.isEmpty() || keptCommits.contains(commit.get())) {
+    if (commit.isEmpty() && !ENV_TAG.matcher(tag).matches()
+        || commit.isPresent() && keptCommits.contains(commit.get())) {
       return true;
     }
     Optional<Instant> created = node == null ? Optional.empty() : node.created();
@@ -98,14 +103,21 @@ public record RetentionPolicy(int keepCommits, Optional<Duration> keepYoungerTha
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
-  /** The digests and, through indexes, every child they reach; parents before their children. */
-  static Set<String> closure(List<String> roots, Map<String, ManifestNode> nodes) {
+  /**
+   * The digests and, through indexes, every child they reach (with {@code bases}, also the base in
+   * this repository an image was appended to); parents before their children.
+   */
+  static Set<String> closure(List<String> roots, Map<String, ManifestNode> nodes, boolean bases) {
     Set<String> reached = new LinkedHashSet<>();
     Deque<String> queue = new ArrayDeque<>(roots);
     while (!queue.isEmpty()) {
       String digest = queue.removeFirst();
-      if (reached.add(digest) && nodes.containsKey(digest)) {
-        queue.addAll(nodes.get(digest).children());
+      ManifestNode node = nodes.get(digest);
+      if (reached.add(digest) && node != null) {
+        queue.addAll(node.children());
+        if (bases) {
+          node.base().filter(nodes::containsKey).ifPresent(queue::add);
+        }
       }
     }
     return reached;
