@@ -4,6 +4,7 @@ import io.imagefleet.Backoff;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.RegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +80,9 @@ final class ImageWork {
     } else {
       try {
         Optional<String> existing =
-            settings.force() ? Optional.empty() : registry.manifestDigest(image.image());
+            settings.force()
+                ? Optional.empty()
+                : registry.manifestDigest(image.image(), Deadline.after(state.timeout()));
         record =
             existing.isPresent()
                 ? ManifestRecord.skipped(image, existing.get(), state.seconds(begin))
@@ -253,7 +256,7 @@ final class ImageWork {
   private void verify(PlannedImage image, String digest) {
     Optional<String> served;
     try {
-      served = registry.manifestDigest(image.image());
+      served = registry.manifestDigest(image.image(), Deadline.after(state.timeout()));
     } catch (ImagefleetException e) {
       throw new PushNotServed("verifying the push: " + e.getMessage());
     }

@@ -38,8 +38,12 @@ public final class RegistryClient {
    * answered without naming one).
    */
   public Optional<String> manifestDigest(ImageReference image) {
-    return new RegistrySession(transport)
-        .manifestDigest(repository(image), image.tag(), deadline());
+    return manifestDigest(image, deadline());
+  }
+
+  /** As {@link #manifestDigest(ImageReference)}, within {@code deadline} (an image's timeout). */
+  public Optional<String> manifestDigest(ImageReference image, Deadline deadline) {
+    return new RegistrySession(transport).manifestDigest(repository(image), image.tag(), deadline);
   }
 
   /** The repository of {@code image} as the API addresses it, over HTTPS unless allowed. */

@@ -98,6 +98,50 @@ class RegistryBudgetIT {
     }
   }
 
+  @Test
+  void aRateLimitStormLongerThanTheImageTimeoutFailsTheImagesAsRateLimitedNamingTheHost()
+      throws Exception {
+    try (RateLimitingProxy proxy = RateLimitingProxy.start(TestRegistry.HOST, 0)) {
+      // given a registry that answers every request 429 (no Retry-After), and a 15 s image timeout
+      Path ids = Files.write(dir.resolve("storm.txt"), List.of("img-0", "img-1"));
+      List<String> args = rig.buildArgs(ids, dir.resolve("out-storm"));
+      set(args, "--dockerfile", dockerfile.toString());
+      set(args, "--builder", "append");
+      set(args, "--image", proxy.host() + "/" + rig.namespace + "/agent-storm");
+      set(args, "--base-image-template", proxy.host() + "/" + rig.namespace + "/bases:one");
+      args.addAll(
+          List.of(
+              "--min-free-gb",
+              "0",
+              "--workers",
+              "2",
+              "--image-timeout",
+              "15s",
+              "--max-retries",
+              "0"));
+
+      // when the run is made
+      long start = System.nanoTime();
+      CliRun run =
+          CliRun.run(
+              Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), args.toArray(String[]::new));
+      double seconds = (System.nanoTime() - start) / 1e9;
+
+      // then each image failed within its timeout as rate-limited by that host, and the summary
+      // and report say so
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(5);
+      assertThat(seconds).isLessThan(60);
+      String limited = "rate-limited by " + proxy.host();
+      assertThat(run.err()).contains("failed 2").contains(limited);
+      assertThat(Files.readAllLines(dir.resolve("out-storm/manifest.jsonl")))
+          .hasSize(2)
+          .allMatch(line -> line.contains(limited));
+      assertThat(Files.readString(dir.resolve("out-storm/report.html"))).contains(limited);
+      assertThat(registry(dir.resolve("out-storm"), proxy.host()).path("rateLimited").asLong())
+          .isPositive();
+    }
+  }
+
   private static CliRun build(RateLimitingProxy proxy, String name, List<String> more) {
     List<String> args = rig.buildArgs(dir.resolve("ids.txt"), dir.resolve("out-" + name));
     set(args, "--dockerfile", dockerfile.toString());
