@@ -6,17 +6,13 @@ import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.fleet.BaseImageRule;
-import io.imagefleet.mirror.BaseMirror;
 import io.imagefleet.mirror.Mirror;
 import io.imagefleet.mirror.MirrorSummary;
 import io.imagefleet.mirror.MirrorTags;
-import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryBudgets;
-import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.RegistryTransport;
-import io.imagefleet.registry.Repository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -117,18 +113,7 @@ final class MirrorCommand implements Callable<Integer> {
     RegistryTransport transport =
         registryOptions.transport(
             RegistryLogin.credentials(env, err, repository), budgets, 4, Duration.ofSeconds(1));
-    RegistrySession session = new RegistrySession(transport);
-    BlobCopier copier = new BlobCopier(session, 4, Duration.ofSeconds(1));
-    Repository target = Repository.of(repository, transport.insecure());
-    Mirror mirror =
-        new Mirror(
-            session,
-            copier,
-            new BaseMirror(session, copier, transport.insecure(), chosen),
-            repository,
-            target,
-            concurrency,
-            timeout);
+    Mirror mirror = Mirror.of(transport, repository, chosen, concurrency, timeout);
     mirror.requirePush();
     try {
       SafeFiles.createSharedDirectories(output);

@@ -6,8 +6,10 @@ import io.imagefleet.SafeFiles;
 import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryFailure;
 import io.imagefleet.registry.RegistrySession;
+import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.registry.Repository;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,7 +44,7 @@ public final class Mirror {
   private final int concurrency;
   private final Duration timeout;
 
-  public Mirror(
+  private Mirror(
       RegistrySession session,
       BlobCopier copier,
       BaseMirror bases,
@@ -57,6 +59,25 @@ public final class Mirror {
     this.target = target;
     this.concurrency = concurrency;
     this.timeout = timeout;
+  }
+
+  /** A mirror into {@code repository} over the command's one transport. */
+  public static Mirror of(
+      RegistryTransport transport,
+      ImageReference repository,
+      Optional<Platform> platform,
+      int concurrency,
+      Duration timeout) {
+    RegistrySession session = new RegistrySession(transport);
+    BlobCopier copier = new BlobCopier(session, 4, Duration.ofSeconds(1));
+    return new Mirror(
+        session,
+        copier,
+        new BaseMirror(session, copier, transport.insecure(), platform),
+        repository,
+        Repository.of(repository, transport.insecure()),
+        concurrency,
+        timeout);
   }
 
   /** Every base's record, in the order given, and the run's time. */
