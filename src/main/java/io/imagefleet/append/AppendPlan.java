@@ -335,7 +335,7 @@ public final class AppendPlan {
       Map<String, String> buildArgs,
       Map<String, Optional<String>> globals,
       Map<String, Optional<String>> scope) {
-    for (String word : Words.split(instruction.arguments(), escape)) {
+    for (String word : ShellWords.split(instruction.arguments(), escape)) {
       int eq = word.indexOf('=');
       String name = eq < 0 ? word : word.substring(0, eq);
       Optional<String> value;
@@ -343,7 +343,7 @@ public final class AppendPlan {
         value = Optional.of(buildArgs.get(name));
       } else if (eq >= 0) {
         Function<String, Optional<String>> lookup = n -> scope.getOrDefault(n, Optional.empty());
-        value = Optional.of(Words.expand(word.substring(eq + 1), escape, lookup));
+        value = Optional.of(ShellWords.expand(word.substring(eq + 1), escape, lookup));
       } else {
         value = globals.getOrDefault(name, Optional.empty());
       }
@@ -361,7 +361,7 @@ public final class AppendPlan {
         continue;
       }
       Stage stage = stages.get(i);
-      if (Words.variables(stage.from(), '\\').contains("BASE_IMAGE")) {
+      if (ShellWords.variables(stage.from(), '\\').contains("BASE_IMAGE")) {
         throw new NotAppendable(
             "Dockerfile line "
                 + copy.line()

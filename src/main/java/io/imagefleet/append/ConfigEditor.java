@@ -198,7 +198,7 @@ final class ConfigEditor {
 
     private void expose(Dockerfile.Instruction instruction, char escape) {
       ObjectNode ports = object(config, "ExposedPorts");
-      for (String word : Words.split(instruction.arguments(), escape)) {
+      for (String word : ShellWords.split(instruction.arguments(), escape)) {
         exposed(instruction, expand(word)).forEach(port -> ports.putObject(port));
       }
     }
@@ -219,7 +219,7 @@ final class ConfigEditor {
     }
 
     private String expand(String word) {
-      return Words.expand(
+      return ShellWords.expand(
           word,
           plan.escape(),
           name ->

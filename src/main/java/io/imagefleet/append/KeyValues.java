@@ -6,13 +6,13 @@ import java.util.Map;
 
 /**
  * The {@code key=value ...} words of ENV and LABEL, unexpanded (quotes kept for {@link
- * Words#expand}); also ENV's old {@code ENV key the rest of the line} form.
+ * ShellWords#expand}); also ENV's old {@code ENV key the rest of the line} form.
  */
 final class KeyValues {
   private KeyValues() {}
 
   static Map<String, String> parse(Dockerfile.Instruction instruction, char escape) {
-    List<String> words = Words.split(instruction.arguments(), escape);
+    List<String> words = ShellWords.split(instruction.arguments(), escape);
     if (words.isEmpty()) {
       throw NotAppendable.at(instruction, instruction.keyword() + " needs key=value");
     }

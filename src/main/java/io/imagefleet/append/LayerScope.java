@@ -183,7 +183,7 @@ final class LayerScope {
 
   private Optional<String> known(String word) {
     try {
-      return Optional.of(Words.expand(word, escape, this::lookup));
+      return Optional.of(ShellWords.expand(word, escape, this::lookup));
     } catch (BaseDependent e) {
       return Optional.empty();
     }
@@ -191,7 +191,7 @@ final class LayerScope {
 
   private String expandKnown(Dockerfile.Instruction instruction, String word) {
     try {
-      return Words.expand(word, escape, this::lookup);
+      return ShellWords.expand(word, escape, this::lookup);
     } catch (BaseDependent e) {
       throw NotAppendable.at(
           instruction,

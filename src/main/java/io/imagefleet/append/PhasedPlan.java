@@ -124,7 +124,7 @@ public final class PhasedPlan {
   /** The build args the env image's instructions name: only these go into its key. */
   public Set<String> usedArgs() {
     Set<String> used = new java.util.TreeSet<>();
-    headInstructions.forEach(i -> used.addAll(Words.variables(i.text(), escape)));
+    headInstructions.forEach(i -> used.addAll(ShellWords.variables(i.text(), escape)));
     return used;
   }
 
@@ -276,7 +276,7 @@ public final class PhasedPlan {
       if (instruction.keyword().equals("ARG")) {
         continue;
       }
-      Set<String> used = Words.variables(instruction.text(), escape);
+      Set<String> used = ShellWords.variables(instruction.text(), escape);
       if (used.contains("SDIST") || used.contains("SDK_COMMIT")) {
         return Optional.of(instruction);
       }

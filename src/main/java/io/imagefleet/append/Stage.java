@@ -13,7 +13,7 @@ record Stage(String name, String from, List<Dockerfile.Instruction> instructions
     for (Dockerfile.Instruction instruction : instructions) {
       if (instruction.keyword().equals("FROM")) {
         current = new ArrayList<>();
-        List<String> words = Words.split(instruction.arguments(), escape);
+        List<String> words = ShellWords.split(instruction.arguments(), escape);
         String name = "";
         if (words.size() == 3 && words.get(1).equalsIgnoreCase("AS")) {
           name = words.get(2).toLowerCase(Locale.ROOT);

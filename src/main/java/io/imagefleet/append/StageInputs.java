@@ -125,7 +125,7 @@ public record StageInputs(
       return Optional.empty();
     }
     String image =
-        Words.expand(reference, escape, name -> globals.getOrDefault(name, Optional.empty()));
+        ShellWords.expand(reference, escape, name -> globals.getOrDefault(name, Optional.empty()));
     return image.equalsIgnoreCase("scratch") || image.isEmpty()
         ? Optional.empty()
         : Optional.of(image);
@@ -133,7 +133,7 @@ public record StageInputs(
 
   private static boolean addsRemote(Dockerfile.Instruction instruction, char escape) {
     List<String> words =
-        instruction.json().orElseGet(() -> Words.split(instruction.arguments(), escape));
+        instruction.json().orElseGet(() -> ShellWords.split(instruction.arguments(), escape));
     return words.stream().limit(Math.max(0, words.size() - 1)).anyMatch(w -> w.contains("://"))
         || words.stream().anyMatch(w -> w.startsWith("git@"));
   }
@@ -141,7 +141,7 @@ public record StageInputs(
   private static Set<String> declared(Dockerfile.Instruction instruction, char escape) {
     Set<String> names = new HashSet<>();
     if (instruction.keyword().equals("ARG")) {
-      for (String word : Words.split(instruction.arguments(), escape)) {
+      for (String word : ShellWords.split(instruction.arguments(), escape)) {
         int eq = word.indexOf('=');
         names.add(eq < 0 ? word : word.substring(0, eq));
       }

@@ -119,7 +119,7 @@ final class EngineImageBuilder implements ImageBuilder {
         boolean again =
             !e.timedOut()
                 && !e.unreachable()
-                && Failures.isTransient(e.getMessage())
+                && TransientFailures.isTransient(e.getMessage())
                 && attempt < STEP_TRIES
                 && System.nanoTime() + wait.toNanos() < deadline
                 && !Thread.currentThread().isInterrupted();

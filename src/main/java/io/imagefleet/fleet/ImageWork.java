@@ -222,7 +222,7 @@ final class ImageWork {
         e instanceof PushNotServed
             || ((StepFailure) e).timedOut()
             || ((StepFailure) e).unreachable()
-            || Failures.isTransient(e.getMessage());
+            || TransientFailures.isTransient(e.getMessage());
     boolean environmentDown = checkHealth(image);
     return transientFailure
         && !environmentDown

@@ -75,7 +75,7 @@ final class HtmlReport {
     html.append("<h2>Failures <span class=\"n\">")
         .append(records.stream().filter(r -> r.is("failed")).count())
         .append("</span></h2>\n")
-        .append(Failures.html(shards));
+        .append(FailureGroups.html(shards));
     return html.append("</body>\n</html>\n").toString();
   }
 

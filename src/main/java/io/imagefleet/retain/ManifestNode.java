@@ -33,8 +33,4 @@ public record ManifestNode(
       Optional<Instant> created) {
     this(digest, mediaType, size, children, blobs, created, Optional.empty());
   }
-
-  public boolean isIndex() {
-    return !children.isEmpty() || mediaType.contains("index") || mediaType.contains("list");
-  }
 }

@@ -179,9 +179,9 @@ class AppendPlanTest {
   void wordsExpandLikeDocker() {
     java.util.function.Function<String, Optional<String>> env =
         name -> Optional.ofNullable(Map.of("A", "x", "EMPTY", "").get(name));
-    assertThat(Words.expand("${A}-$A-${B:-d}-${EMPTY:-e}-${EMPTY-f}-${A:+y}", '\\', env))
+    assertThat(ShellWords.expand("${A}-$A-${B:-d}-${EMPTY:-e}-${EMPTY-f}-${A:+y}", '\\', env))
         .isEqualTo("x-x-d-e--y");
-    assertThat(Words.expand("'$A' \"$A\" \\$A", '\\', env)).isEqualTo("$A x $A");
-    assertThat(Words.split("a=\"b c\" d='e f'", '\\')).containsExactly("a=\"b c\"", "d='e f'");
+    assertThat(ShellWords.expand("'$A' \"$A\" \\$A", '\\', env)).isEqualTo("$A x $A");
+    assertThat(ShellWords.split("a=\"b c\" d='e f'", '\\')).containsExactly("a=\"b c\"", "d='e f'");
   }
 }

@@ -246,27 +246,35 @@ class BuildxImageBuilderTest {
 
   @Test
   void onlyRegistryAndBuildKitHiccupsAreTransient() {
-    assertThat(Failures.isTransient("received unexpected HTTP status: 503 Service Unavailable"))
+    assertThat(
+            TransientFailures.isTransient(
+                "received unexpected HTTP status: 503 Service Unavailable"))
         .isTrue();
     assertThat(
-            Failures.isTransient(
+            TransientFailures.isTransient(
                 "failed to solve: rpc error: frontend grpc server closed unexpectedly"))
         .isTrue();
-    assertThat(Failures.isTransient("read tcp 10.0.0.1:443: connection reset by peer")).isTrue();
-    assertThat(Failures.isTransient("toomanyrequests: Too Many Requests")).isTrue();
+    assertThat(TransientFailures.isTransient("read tcp 10.0.0.1:443: connection reset by peer"))
+        .isTrue();
+    assertThat(TransientFailures.isTransient("toomanyrequests: Too Many Requests")).isTrue();
     assertThat(
-            Failures.isTransient(
+            TransientFailures.isTransient(
                 "push r/a:t failed: toomanyrequests: You have reached your pull rate limit"))
         .as("the daemon's wording of a 429, found by the chaos run")
         .isTrue();
-    assertThat(Failures.isTransient("push failed: Premature end of chunk coded message body"))
+    assertThat(
+            TransientFailures.isTransient("push failed: Premature end of chunk coded message body"))
         .isTrue();
-    assertThat(Failures.isTransient("The command '/bin/sh -c make' returned a non-zero code: 2"))
+    assertThat(
+            TransientFailures.isTransient(
+                "The command '/bin/sh -c make' returned a non-zero code: 2"))
         .isFalse();
     assertThat(
-            Failures.isTransient("dd if=/dev/zero count=500 failed: returned a non-zero code: 1"))
+            TransientFailures.isTransient(
+                "dd if=/dev/zero count=500 failed: returned a non-zero code: 1"))
         .isFalse();
-    assertThat(Failures.isTransient("COPY failed: file not found in build context")).isFalse();
+    assertThat(TransientFailures.isTransient("COPY failed: file not found in build context"))
+        .isFalse();
   }
 
   private ImageJob job(CacheMode mode, boolean push) {

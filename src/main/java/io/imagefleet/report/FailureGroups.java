@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * blurred) under the first one's message as written, each with its error and the tail of its log.
  * Everything shown is data: escaped.
  */
-final class Failures {
+final class FailureGroups {
   static final int TAIL_LINES = 30;
   static final int MAX_TAILS = 200;
   private static final int TAIL_BYTES = 64 * 1024;
@@ -28,7 +28,7 @@ final class Failures {
   /** A failed image and the shard whose logs hold its log. */
   record Failure(Shard shard, ImageRecord record) {}
 
-  private Failures() {}
+  private FailureGroups() {}
 
   static String html(List<Shard> shards) {
     Map<String, List<Failure>> groups = new LinkedHashMap<>();

@@ -13,8 +13,8 @@ import java.util.function.Function;
  * ${VAR:+alt}} and {@code ${VAR+alt}} expansion. A lookup answers empty for a variable that is not
  * set; what an unset variable means is the lookup's business.
  */
-final class Words {
-  private Words() {}
+final class ShellWords {
+  private ShellWords() {}
 
   /** Splits at unquoted whitespace, keeping quotes and escapes for {@link #expand}. */
   static List<String> split(String text, char escape) {

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 /**
  * Which failures are worth another attempt: the registry or BuildKit hiccuped, not the Dockerfile.
  */
-final class Failures {
+final class TransientFailures {
   private static final Pattern TRANSIENT =
       Pattern.compile(
           "(?i)((?:http|status(?: code)?|unexpected http status):?\\s*(?:5\\d\\d|429)|too many requests|service unavailable|bad gateway|gateway time-?out"
@@ -14,7 +14,7 @@ final class Failures {
               // How the daemon words a registry's 429 and a stream cut short.
               + "|toomanyrequests|premature end of|download failed after attempts)");
 
-  private Failures() {}
+  private TransientFailures() {}
 
   static boolean isTransient(String message) {
     return message != null && TRANSIENT.matcher(message).find();
