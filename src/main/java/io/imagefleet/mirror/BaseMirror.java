@@ -2,15 +2,18 @@ package io.imagefleet.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.InputText;
 import io.imagefleet.registry.BaseName;
 import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.Deadline;
+import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.InsecureRegistries;
 import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryFailure;
 import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.Repository;
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -96,9 +99,8 @@ public final class BaseMirror {
         requireImage(top, base);
         bytes[0] += copyImage(source, target, top, deadline, log);
       } else {
-        for (JsonNode child : children) {
-          RegistrySession.Manifest manifest =
-              session.getManifest(source, child.path("digest").asText(), deadline);
+        for (String child : distinctDigests(children, source)) {
+          RegistrySession.Manifest manifest = session.getManifest(source, child, deadline);
           requireImage(manifest, base);
           bytes[0] += copyImage(source, target, manifest, deadline, log);
           session.putManifest(
@@ -139,13 +141,31 @@ public final class BaseMirror {
     if (mediaType.contains("foreign") || mediaType.contains("nondistributable")) {
       return 0; // referenced by URL, never pushed
     }
-    return copier.cross(
-        source,
-        target,
-        descriptor.path("digest").asText(),
-        descriptor.path("size").asLong(),
-        deadline,
-        log);
+    String digest = Digests.require(descriptor.path("digest").asText(null), source.registry());
+    JsonNode size = descriptor.path("size");
+    if (!size.canConvertToLong() || !size.isIntegralNumber() || size.asLong() < 0) {
+      throw RegistryFailure.failed(
+          "mirror from "
+              + source
+              + " failed: blob "
+              + digest
+              + " has size "
+              + InputText.quote(size.toString())
+              + ", not a byte count");
+    }
+    return copier.cross(source, target, digest, size.asLong(), deadline, log);
+  }
+
+  /**
+   * The children's digests, each once (an index may list one child many times), each checked for
+   * its form before it goes into a URL.
+   */
+  private static Set<String> distinctDigests(List<JsonNode> children, Repository source) {
+    Set<String> digests = new LinkedHashSet<>();
+    for (JsonNode child : children) {
+      digests.add(Digests.require(child.path("digest").asText(null), source.registry()));
+    }
+    return digests;
   }
 
   private static List<JsonNode> children(RegistrySession.Manifest index, String base) {
@@ -164,7 +184,7 @@ public final class BaseMirror {
           .get()
           .matches(
               p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
-        return child.path("digest").asText();
+        return Digests.require(child.path("digest").asText(null), base);
       }
     }
     throw RegistryFailure.failed(
