@@ -52,6 +52,11 @@ public final class BaseMirror {
     this.platform = platform;
   }
 
+  /** The platform copied of each multi-platform base; empty: indexes whole. */
+  public Optional<Platform> platform() {
+    return platform;
+  }
+
   /** What one base's copy did. */
   public record Copy(String sourceDigest, String digest, boolean moved, long bytes) {}
 
@@ -80,9 +85,12 @@ public final class BaseMirror {
         headed.isEmpty()
             ? session.getManifest(source, name.reference(), deadline).digest()
             : headed;
+    // Only a --platform copy puts something other than the source's manifest: a record of the
+    // same platform's copy says what; else it is the source's digest.
     String expected =
         earlier
-            .filter(r -> r.sourceDigest().equals(sourceDigest) && !r.digest().isEmpty())
+            .filter(r -> platform.isPresent() && platform.get().toString().equals(r.platform()))
+            .filter(r -> r.sourceDigest().equals(sourceDigest) && Digests.valid(r.digest()))
             .map(MirrorRecord::digest)
             .orElse(sourceDigest);
     Optional<String> there = session.manifestDigest(target, tag, deadline);

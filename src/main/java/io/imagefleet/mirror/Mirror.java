@@ -152,13 +152,18 @@ public final class Mirror {
           copy.moved() ? MirrorRecord.MIRRORED : MirrorRecord.PRESENT,
           copy.sourceDigest(),
           copy.digest(),
+          platform(),
           copy.bytes(),
           seconds(start),
           null);
     } catch (RuntimeException e) {
       return new MirrorRecord(
-          base, image, MirrorRecord.FAILED, null, null, 0, seconds(start), message(e));
+          base, image, MirrorRecord.FAILED, null, null, platform(), 0, seconds(start), message(e));
     }
+  }
+
+  private String platform() {
+    return bases.platform().map(Object::toString).orElse(null);
   }
 
   private static String message(RuntimeException e) {

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * One line of {@code mirror.jsonl}: a base, where it went, and how. Lines are appended as bases
- * finish, over runs; the last line for a base is what a later run reads.
+ * finish, over runs; the last line for a base is what a later run reads. {@code platform} is {@code
+ * --platform}'s, absent when indexes were copied whole.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -24,6 +25,7 @@ public record MirrorRecord(
     @JsonProperty("status") String status,
     @JsonProperty("sourceDigest") String sourceDigest,
     @JsonProperty("digest") String digest,
+    @JsonProperty("platform") String platform,
     @JsonProperty("bytes") long bytes,
     @JsonProperty("seconds") double seconds,
     @JsonProperty("error") String error) {

@@ -310,6 +310,34 @@ class MirrorHostileIT {
     }
   }
 
+  @Test
+  void aRecordFromAPlatformRunDoesNotMakeAnotherPlatformOrAWholeIndexRunSkipTheBase()
+      throws Exception {
+    // given a two-platform base mirrored with --platform linux/amd64
+    String amd = manifest("amd", image(bytes("amd"), Map.of()), IMAGE);
+    String arm = manifest("arm", image(bytes("arm"), Map.of()), IMAGE);
+    String index = manifest("t1", index(List.of(child(amd, "amd64"), child(arm, "arm64"))), INDEX);
+    CliRun one = mirror(Map.of(), "--platform", "linux/amd64");
+    assertThat(one.exitCode()).as(one.err()).isZero();
+    RegistryWire target = new RegistryWire(TestRegistry.HOST);
+    assertThat(target.manifest(ns + "/mirror", "base-t1").digest()).isEqualTo(amd);
+
+    // when it is mirrored again for the other platform, then that platform's image is there
+    CliRun other = mirror(Map.of(), "--platform", "linux/arm64");
+    assertThat(other.exitCode()).as(other.err()).isZero();
+    assertThat(other.err()).contains("1 mirrored");
+    assertThat(target.manifest(ns + "/mirror", "base-t1").digest()).isEqualTo(arm);
+
+    // when it is mirrored whole, then the whole index is there, not the image the journal names
+    CliRun whole = mirror(Map.of());
+    assertThat(whole.exitCode()).as(whole.err()).isZero();
+    assertThat(whole.err()).contains("1 mirrored");
+    assertThat(target.manifest(ns + "/mirror", "base-t1").digest()).isEqualTo(index);
+    assertThat(records())
+        .extracting(r -> r.path("platform").asText(null))
+        .containsExactly("linux/amd64", "linux/arm64", null);
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
