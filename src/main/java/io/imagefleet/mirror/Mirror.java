@@ -13,6 +13,8 @@ import io.imagefleet.registry.RegistryTransport;
 import io.imagefleet.registry.Repository;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,9 +179,11 @@ public final class Mirror {
   private static synchronized void append(Path journal, MirrorRecord record) {
     try {
       boolean created = !Files.exists(journal);
+      // A line a killed run cut short gets its end, so this record is a line of its own.
+      String line = (created || endsWithNewline(journal) ? "" : "\n") + record.json() + "\n";
       Files.writeString(
           journal,
-          record.json() + "\n",
+          line,
           StandardCharsets.UTF_8,
           StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
@@ -187,8 +191,19 @@ public final class Mirror {
         SafeFiles.share(journal);
       }
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot write " + journal + ": " + e.getMessage(), e);
+      throw ImagefleetException.invalidInput(
+          "--output " + journal.getParent() + ": cannot write mirror.jsonl: " + e.getMessage());
+    }
+  }
+
+  private static boolean endsWithNewline(Path file) throws IOException {
+    try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+      if (channel.size() == 0) {
+        return true;
+      }
+      ByteBuffer last = ByteBuffer.allocate(1);
+      channel.position(channel.size() - 1).read(last);
+      return last.get(0) == '\n';
     }
   }
 

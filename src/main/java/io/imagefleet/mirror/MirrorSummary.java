@@ -1,6 +1,5 @@
 package io.imagefleet.mirror;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.Markdown;
@@ -86,8 +85,13 @@ public record MirrorSummary(Mirror.Result result, ImageReference repository) {
     try {
       SafeFiles.writeAtomically(file, markdown.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot write " + file + ": " + e.getMessage(), e);
+      throw ImagefleetException.invalidInput(
+          "--output "
+              + file.getParent()
+              + ": cannot write "
+              + file.getFileName()
+              + ": "
+              + e.getMessage());
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.imagefleet.mirror;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -13,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.testing.RegistryWire;
@@ -278,6 +278,14 @@ class MirrorHostileIT {
                       .withStatus(307)
                       .withHeader(
                           "Location", "http://127.0.0.1:" + other.port() + "/storage/layer")));
+      source.stubFor(
+          any(urlPathMatching("/v2/.*"))
+              .atPriority(1)
+              .withHeader("Authorization", absent())
+              .willReturn(
+                  aResponse()
+                      .withStatus(401)
+                      .withHeader("WWW-Authenticate", "Basic realm=\"source\"")));
       Path config = Files.createDirectories(dir.resolve("docker"));
       Files.writeString(
           config.resolve("config.json"),
@@ -302,9 +310,16 @@ class MirrorHostileIT {
       String mirrorBasic =
           Base64.getEncoder()
               .encodeToString("mirroruser:mirrorsecret".getBytes(StandardCharsets.UTF_8));
-      for (LoggedRequest request : source.findAll(anyRequestedFor(urlPathMatching(".*")))) {
-        assertThat(String.valueOf(request.getHeader("Authorization"))).doesNotContain(mirrorBasic);
-      }
+      List<String> sent =
+          source.findAll(anyRequestedFor(urlPathMatching(".*"))).stream()
+              .map(r -> String.valueOf(r.getHeader("Authorization")))
+              .toList();
+      assertThat(sent)
+          .contains(
+              "Basic "
+                  + Base64.getEncoder()
+                      .encodeToString("src:srcsecret".getBytes(StandardCharsets.UTF_8)))
+          .noneMatch(a -> a.contains(mirrorBasic));
     } finally {
       other.stop();
     }
@@ -336,6 +351,26 @@ class MirrorHostileIT {
     assertThat(records())
         .extracting(r -> r.path("platform").asText(null))
         .containsExactly("linux/amd64", "linux/arm64", null);
+  }
+
+  @Test
+  void aRecordCutShortByAKillDoesNotCostTheNextRecord() throws Exception {
+    manifest("t1", image(bytes("layer"), Map.of()), IMAGE);
+    Files.createDirectories(dir.resolve("out"));
+    Files.writeString(dir.resolve("out/mirror.jsonl"), "{\"base\":\"x\",\"sta");
+    CliRun run = mirror(Map.of());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(MirrorRecord.last(dir.resolve("out/mirror.jsonl")))
+        .containsKey(host + "/src/base:t1");
+  }
+
+  @Test
+  void aJournalThatCannotBeWrittenIsNoInternalError() throws Exception {
+    manifest("t1", image(bytes("layer"), Map.of()), IMAGE);
+    Files.createDirectories(dir.resolve("out/mirror.jsonl"));
+    CliRun run = mirror(Map.of());
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+    assertThat(run.err()).contains("cannot write mirror.jsonl").doesNotContain("internal error");
   }
 
   private static byte[] bytes(String text) {
