@@ -2,6 +2,7 @@ package io.imagefleet.registry;
 
 import io.imagefleet.ImagefleetException;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +14,12 @@ public record ImageReference(String registry, String repository, String tag) {
   private static final Pattern REPOSITORY =
       Pattern.compile(
           "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+
+  /** A host name or bracketed IPv6 literal, and a port. */
+  private static final Pattern REGISTRY =
+      Pattern.compile(
+          "(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+              + "|\\[[0-9a-f:]+\\])(?::([0-9]{1,5}))?");
 
   /** Parses {@code [host[:port]/]name[:tag]}; a missing tag is {@code latest}. */
   public static ImageReference parse(String reference) {
@@ -34,6 +41,15 @@ public record ImageReference(String registry, String repository, String tag) {
     }
     if (registry.equals(DOCKER_HUB) && !rest.contains("/")) {
       rest = "library/" + rest;
+    }
+    Matcher host = REGISTRY.matcher(registry);
+    if (!host.matches() || host.group(1) != null && Integer.parseInt(host.group(1)) > 65535) {
+      throw ImagefleetException.invalidInput(
+          "'"
+              + reference
+              + "' names registry '"
+              + registry
+              + "', which is no host[:port] (e.g. ghcr.io, localhost:5000)");
     }
     if (!REPOSITORY.matcher(rest).matches()) {
       throw ImagefleetException.invalidInput(

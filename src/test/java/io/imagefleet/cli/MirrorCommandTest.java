@@ -89,6 +89,21 @@ class MirrorCommandTest {
         CliRun.run("mirror", "--benchmark", "custom", "--dataset", data.toString(), "--to", "r/m");
     assertThat(clash.exitCode()).isEqualTo(2);
     assertThat(clash.err()).contains("both mirror to tag python-3");
+    CliRun badHost =
+        CliRun.run(
+            "mirror",
+            "--benchmark",
+            "custom",
+            "--dataset",
+            Files.write(dir.resolve("one.txt"), List.of("a")).toString(),
+            "--base-image-template",
+            "x/python:3",
+            "--to",
+            "ex ample.com/m",
+            "--output",
+            dir.toString());
+    assertThat(badHost.exitCode()).as(badHost.err()).isEqualTo(2);
+    assertThat(badHost.err()).contains("'ex ample.com/m' names registry");
     CliRun noTarget = CliRun.run("mirror", "--benchmark", "custom", "--dataset", data.toString());
     assertThat(noTarget.exitCode()).isEqualTo(2);
     assertThat(noTarget.err()).contains("--to");

@@ -212,6 +212,12 @@ class RegistryClientTest {
         .isEqualTo("ubuntu");
     assertThatThrownBy(() -> ImageReference.parse("ghcr.io/Org/Agent"))
         .hasMessageContaining("is not a valid image repository");
+    for (String bad :
+        new String[] {"ex ample.com/x", "localhost:99999/x", "localhost:abc/x", "a..b.com/x"}) {
+      assertThatThrownBy(() -> ImageReference.parse(bad))
+          .isInstanceOf(io.imagefleet.ImagefleetException.class)
+          .hasMessageContaining("which is no host[:port]");
+    }
   }
 
   private static RegistryClient client(Credentials credentials) {
