@@ -17,9 +17,12 @@ public final class Digests {
   private Digests() {}
 
   public static String sha256(byte[] bytes) {
+    return hash("SHA-256", "sha256:", bytes);
+  }
+
+  private static String hash(String algorithm, String prefix, byte[] bytes) {
     try {
-      return "sha256:"
-          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return prefix + HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -38,10 +41,14 @@ public final class Digests {
     return digest;
   }
 
-  /** Fails unless {@code bytes} are what {@code digest} names (sha256 digests only). */
+  /**
+   * Fails unless {@code bytes} are what {@code digest} names (sha256 or sha512); a reference that
+   * is no digest (a tag) names nothing to check.
+   */
   public static void verify(byte[] bytes, String digest, String action) {
-    String actual = sha256(bytes);
-    if (digest.startsWith("sha256:") && !digest.equals(actual)) {
+    String actual =
+        digest.startsWith("sha512:") ? hash("SHA-512", "sha512:", bytes) : sha256(bytes);
+    if ((digest.startsWith("sha256:") || digest.startsWith("sha512:")) && !digest.equals(actual)) {
       throw RegistryFailure.failed(
           action + " failed: the registry sent bytes whose digest is " + actual);
     }
