@@ -378,12 +378,17 @@ public final class RegistryTransport {
     try {
       JsonNode error = JSON.readTree(bytes).path("errors").path(0);
       if (error.isObject()) {
-        return " " + error.path("code").asText() + ": " + error.path("message").asText();
+        return oneLine(error.path("code").asText() + ": " + error.path("message").asText());
       }
     } catch (IOException e) {
       // not the registry's JSON error; show the start of the text
     }
-    String text = new String(bytes, StandardCharsets.UTF_8).strip();
+    return oneLine(new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  /** One line of at most 200 characters, whatever the registry sent: a message is a line. */
+  private static String oneLine(String detail) {
+    String text = detail.replaceAll("\\s+", " ").strip();
     return text.isEmpty() ? "" : " " + (text.length() > 200 ? text.substring(0, 200) : text);
   }
 

@@ -107,6 +107,27 @@ class RegistryTransportTest {
   }
 
   @Test
+  void anErrorBodyOfManyLinesIsOneLineOfTheMessage() {
+    // given a registry whose refusal is text of several lines
+    registry.stubFor(
+        get(anyUrl())
+            .willReturn(aResponse().withStatus(404).withBody("not\r\nhere\n\n::error::x\tok")));
+
+    assertThatThrownBy(() -> send(blob(), BoundedBody.CONFIG))
+        .isInstanceOf(RegistryFailure.class)
+        .hasMessageEndingWith("failed: HTTP 404 not here ::error::x ok");
+    registry.stubFor(
+        get(anyUrl())
+            .willReturn(
+                aResponse()
+                    .withStatus(404)
+                    .withBody(
+                        "{\"errors\":[{\"code\":\"NOT\\nFOUND\",\"message\":\"a\\n\\nb\"}]}")));
+    assertThatThrownBy(() -> send(blob(), BoundedBody.CONFIG))
+        .hasMessageEndingWith("failed: HTTP 404 NOT FOUND: a b");
+  }
+
+  @Test
   void anUpperCasePlainHttpRedirectOffLoopbackIsRefused() {
     registry.stubFor(
         get(anyUrl())
