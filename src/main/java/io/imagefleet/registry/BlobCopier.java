@@ -176,6 +176,11 @@ public final class BlobCopier {
         digest,
         upload,
         () -> {
+          if (size == 0) {
+            // An empty blob has no bytes to stream (a publisher of length 0 is refused); the
+            // registry checks the digest is the empty one.
+            return BlobBody.of(HttpRequest.BodyPublishers.noBody());
+          }
           BlobBody.Counting in =
               new BlobBody.Counting(session.openBlob(source, digest, deadline), sent);
           return new BlobBody(

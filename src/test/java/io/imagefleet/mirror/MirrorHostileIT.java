@@ -245,6 +245,14 @@ class MirrorHostileIT {
   }
 
   @Test
+  void anEmptyLayerIsMirrored() throws Exception {
+    manifest("t1", image(new byte[0], Map.of()), IMAGE);
+    CliRun run = mirror(Map.of());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(targetTag()).isEqualTo(200);
+  }
+
+  @Test
   void aBlobWhoseBytesAreNotItsDigestFailsTheBaseAndIsNotRecordedAsMirrored() throws Exception {
     byte[] layer = bytes("layer");
     byte[] manifest = image(layer, Map.of());
