@@ -60,6 +60,9 @@ public final class MirrorTags {
       }
       String tag = tag(base);
       String other = baseByTag.putIfAbsent(tag, base);
+      if (other != null && sameImage(other, base)) {
+        continue; // one image spelt two ways (python:3, docker.io/library/python:3): copied once
+      }
       if (other != null) {
         throw ImagefleetException.invalidInput(
             option
@@ -74,5 +77,9 @@ public final class MirrorTags {
       tagByBase.put(base, tag);
     }
     return tagByBase;
+  }
+
+  private static boolean sameImage(String a, String b) {
+    return BaseName.parse(a).fullName().equals(BaseName.parse(b).fullName());
   }
 }

@@ -39,6 +39,10 @@ class MirrorTagsTest {
   void twoBasesThatWouldShareATagAreRefusedNamingBoth() {
     assertThat(MirrorTags.tags(List.of("a/python:3", "a/python:3", "ruby:3"), "--to x"))
         .containsOnlyKeys("a/python:3", "ruby:3");
+    assertThat(
+            MirrorTags.tags(
+                List.of("python:3", "docker.io/library/python:3", "library/python:3"), "--to x"))
+        .containsOnlyKeys("python:3");
     assertThatThrownBy(() -> MirrorTags.tags(List.of("a/python:3", "b/python:3"), "--to x"))
         .isInstanceOf(ImagefleetException.class)
         .hasMessage(
