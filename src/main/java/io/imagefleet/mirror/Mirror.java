@@ -158,7 +158,8 @@ public final class Mirror {
           copy.bytes(),
           seconds(start),
           null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // As in build, an Error in one base (a stack overflow on hostile JSON, say) fails that base.
       return new MirrorRecord(
           base, image, MirrorRecord.FAILED, null, null, platform(), 0, seconds(start), message(e));
     }
@@ -168,7 +169,7 @@ public final class Mirror {
     return bases.platform().map(Object::toString).orElse(null);
   }
 
-  private static String message(RuntimeException e) {
+  private static String message(Throwable e) {
     return e instanceof ImagefleetException ? e.getMessage() : e.toString();
   }
 
