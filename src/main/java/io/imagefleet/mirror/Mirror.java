@@ -102,14 +102,15 @@ public final class Mirror {
     try {
       session.requirePush(target, Deadline.after(Duration.ofMinutes(2)));
     } catch (RegistryFailure e) {
+      // The transport's own hint says how to log in when the registry asked for it.
+      String hint =
+          e.getMessage().contains("log in")
+              ? ""
+              : "; log in with push rights (docker login, or IMAGEFLEET_REGISTRY_USERNAME and"
+                  + " IMAGEFLEET_REGISTRY_PASSWORD)";
       throw new ImagefleetException(
           ExitCode.UNREACHABLE,
-          "mirror: cannot push to "
-              + repository.repositoryName()
-              + " ("
-              + e.getMessage()
-              + "); log in with push rights (docker login, or IMAGEFLEET_REGISTRY_USERNAME and"
-              + " IMAGEFLEET_REGISTRY_PASSWORD)");
+          "mirror: cannot push to " + repository.repositoryName() + ": " + e.getMessage() + hint);
     }
   }
 

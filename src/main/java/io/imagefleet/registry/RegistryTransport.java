@@ -408,8 +408,8 @@ public final class RegistryTransport {
   }
 
   static String loginHint(RegistryCall call) {
-    return "; log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image"
-        + " registry) with a token that may "
+    return "; log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the registry"
+        + " imagefleet pushes to) with a token that may "
         + (call.scope().push() ? "pull and push there" : "read it");
   }
 

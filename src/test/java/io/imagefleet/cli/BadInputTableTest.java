@@ -98,6 +98,14 @@ class BadInputTableTest {
                 aResponse()
                     .withStatus(401)
                     .withHeader("WWW-Authenticate", "Basic realm=\"registry\"")));
+    registry.stubFor(
+        request("POST", anyUrl())
+            .willReturn(
+                aResponse()
+                    .withStatus(403)
+                    .withBody(
+                        "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to"
+                            + " the resource is denied\"}]}")));
   }
 
   @AfterAll

@@ -153,7 +153,7 @@ class CheckCommandTest {
             "imagefleet: check 127.0.0.1:"
                 + wm.getHttpPort()
                 + "/org/agent:0123456-base-a-1 in the registry failed: HTTP 403; log in (docker"
-                + " login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token that may read"
+                + " login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the registry imagefleet pushes to) with a token that may read"
                 + " it\n");
   }
 

@@ -176,7 +176,7 @@ class RegistryClientTest {
                 + "/org/agent (check "
                 + reference(wm)
                 + " in the registry) failed: HTTP 403; log in (docker login, or"
-                + " IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token that may read it");
+                + " IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the registry imagefleet pushes to) with a token that may read it");
   }
 
   @Test

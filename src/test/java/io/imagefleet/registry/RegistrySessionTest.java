@@ -145,7 +145,7 @@ class RegistrySessionTest {
                 + " to localhost:"
                 + wm.port()
                 + "/ns/agent failed: HTTP 403 DENIED: requested access to the resource is denied;"
-                + " log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the --image registry) with a token"
+                + " log in (docker login, or IMAGEFLEET_REGISTRY_USERNAME/_PASSWORD for the registry imagefleet pushes to) with a token"
                 + " that may pull and push there");
   }
 
