@@ -281,7 +281,7 @@ class ActionImageIT {
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.console())
         .isEqualTo(
-            "imagefleet: input command: unknown command 'deploy'; use preflight, build, check, retain, generate or report\n");
+            "imagefleet: input command: unknown command 'deploy'; use preflight, build, check, mirror, retain, generate or report\n");
   }
 
   /** The directories a runner mounts into a Docker action, and the docker run it makes. */
