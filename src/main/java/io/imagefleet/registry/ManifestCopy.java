@@ -35,7 +35,7 @@ public final class ManifestCopy {
                 repository.uri("manifests/" + Digests.require(digest, "the --history manifest")),
                 RegistryCall.Scope.push(repository),
                 Set.of(200, 404))
-            .withHeader("Accept", RegistryClient.ACCEPT);
+            .withHeader("Accept", RegistrySession.MANIFEST_TYPES);
     HttpResponse<byte[]> manifest =
         client.transport().send(get, BoundedBody.upTo(BoundedBody.MANIFEST), deadline);
     if (manifest.statusCode() == 404) {

@@ -10,11 +10,6 @@ import java.util.Optional;
  * call share.
  */
 public final class RegistryClient {
-  static final String ACCEPT =
-      "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json,"
-          + " application/vnd.docker.distribution.manifest.list.v2+json,"
-          + " application/vnd.docker.distribution.manifest.v2+json";
-
   /** How long one call may take, its retries included. */
   static final Duration CALL_DEADLINE = Duration.ofMinutes(5);
 

@@ -109,7 +109,7 @@ public final class RepositoryApi {
             uri,
             RegistryCall.Scope.pull(repository),
             Set.of(200),
-            Map.of("Accept", RegistryClient.ACCEPT),
+            Map.of("Accept", RegistrySession.MANIFEST_TYPES),
             HttpRequest.BodyPublishers::noBody,
             true);
     return transport.send(call, BoundedBody.upTo(cap), RegistryClient.deadline());
