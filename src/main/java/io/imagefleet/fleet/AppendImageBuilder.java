@@ -1,10 +1,10 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
-import io.imagefleet.append.AgentLayer;
-import io.imagefleet.append.AppendAssembler;
-import io.imagefleet.append.AppendPlan;
-import io.imagefleet.append.AppendRequest;
+import io.imagefleet.append.assembly.AppendAssembler;
+import io.imagefleet.append.assembly.AppendRequest;
+import io.imagefleet.append.dockerfile.AppendPlan;
+import io.imagefleet.append.layer.AgentLayer;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.RegistryFailure;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.imagefleet.fleet;
 
-import io.imagefleet.append.AppendPlan;
-import io.imagefleet.append.StageInputs;
+import io.imagefleet.append.dockerfile.AppendPlan;
+import io.imagefleet.append.dockerfile.StageInputs;
 import io.imagefleet.registry.Digests;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
-import io.imagefleet.append.NotAppendable;
+import io.imagefleet.append.dockerfile.NotAppendable;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.DockerDaemon;

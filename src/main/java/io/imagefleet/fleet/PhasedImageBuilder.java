@@ -1,7 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
-import io.imagefleet.append.PhasedPlan;
+import io.imagefleet.append.dockerfile.PhasedPlan;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.ImageReference;

@@ -2,7 +2,7 @@ package io.imagefleet.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imagefleet.append.AppendPlan;
+import io.imagefleet.append.dockerfile.AppendPlan;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

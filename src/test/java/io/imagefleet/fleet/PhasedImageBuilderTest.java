@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.imagefleet.append.PhasedPlan;
+import io.imagefleet.append.dockerfile.PhasedPlan;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
