@@ -4,36 +4,22 @@ import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
 import io.imagefleet.dataset.Instance;
-import io.imagefleet.docker.DockerJavaDaemon;
-import io.imagefleet.fleet.AppendSetup;
 import io.imagefleet.fleet.BaseImageRule;
 import io.imagefleet.fleet.BuildAudience;
-import io.imagefleet.fleet.BuildInputs;
-import io.imagefleet.fleet.BuildPlanner;
 import io.imagefleet.fleet.BuildReporter;
-import io.imagefleet.fleet.BuildRunner;
 import io.imagefleet.fleet.BuildSettings;
-import io.imagefleet.fleet.BuildSummary;
-import io.imagefleet.fleet.BuildTools;
-import io.imagefleet.fleet.BuilderKind;
-import io.imagefleet.fleet.Builders;
-import io.imagefleet.fleet.History;
-import io.imagefleet.fleet.PhasedSetup;
-import io.imagefleet.fleet.PlannedImage;
+import io.imagefleet.fleet.BuilderContext;
+import io.imagefleet.fleet.FleetBuild;
 import io.imagefleet.github.GitHubApi;
-import io.imagefleet.github.SdkSource;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistryClient;
-import io.imagefleet.sdist.SdistCache;
 import io.imagefleet.sdist.SdkInput;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,38 +71,29 @@ final class BuildCommand implements Callable<Integer> {
     BaseImageRule rule = instances.baseImageRule().mirroredIn(image.baseMirror());
     List<Instance> selected = instances.source().instances();
     Optional<GitHubApi> github = github(sdkInput, commands);
-    Optional<SdkSource> source = sdkInput.source(github);
-    String commit = sdkInput.commit(source);
-    History history = schedule.history(settings.manifest());
-    List<PlannedImage> plan =
-        history.slowestFirst(BuildPlanner.plan(selected, rule, repository, commit, image.target));
-    RegistryClient registry = registry(credentials);
-    BuildRunner runner = runner(settings, registry);
-    Set<String> done = runner.alreadyDone(schedule.resume);
-    runner.checkBases(plan);
-    Builders.Choice choice = image.builderChoice(settings, commit, err);
-    if (output.dryRun) {
-      return runner.dryRun(plan, done, choice);
-    }
-    runner.requireRegistriesAnswer(plan, done, repository, choice.append() || choice.phased(), err);
-    SdistCache.Sdist sdistFile =
-        sdkInput.sdist(source, commit, settings.logs().resolve("sdist.log"));
-    BuildInputs inputs = new BuildInputs(plan, done, sdistFile, commit, schedule.resume, history);
-    BuildSummary summary =
-        choice.append()
-            ? runner.build(
-                inputs,
-                runner.untilReady(
-                    plan,
-                    done,
-                    () -> appendTools(settings, inputs, registry, sdkInput.cacheDirectory(), err)))
-            : daemonBuild(
-                runner, inputs, choice, credentials, registry, settings, sdkInput.cacheDirectory());
-    github.ifPresent(
-        g ->
-            new BuildReporter(g, reportRequest(sdkInput), env.variables())
-                .report(summary, commit, repository));
-    return runner.conclude(summary);
+    FleetBuild.Request request =
+        new FleetBuild.Request(
+            settings,
+            new FleetBuild.Selection(
+                selected, rule, repository, image.target, schedule.resume, output.dryRun),
+            sdkInput,
+            sdkInput.source(github),
+            image.builder,
+            docker.access(env),
+            new BuilderContext.Options(
+                image.platform(), image.attestations(), image.cacheMode, sdkInput.cacheDirectory()),
+            credentials,
+            schedule.history(settings.manifest()),
+            github.map(g -> new FleetBuild.Reporting(g, reportRequest(sdkInput), env.variables())));
+    return new FleetBuild(
+            request,
+            registry(credentials),
+            new FleetBuild.Console(
+                spec.commandLine().getOut(),
+                err,
+                new StepFiles(env),
+                BuildAudience.of(env, System.console() != null)))
+        .run();
   }
 
   /** The run's one registry client: every registry call of the build goes through it. */
@@ -124,56 +101,6 @@ final class BuildCommand implements Callable<Integer> {
     return new RegistryClient(
         registryOptions.transport(
             credentials, budgets, schedule.maxRetries + 3, Duration.ofSeconds(1)));
-  }
-
-  private BuildRunner runner(BuildSettings settings, RegistryClient registry) {
-    PrintWriter err = spec.commandLine().getErr();
-    return new BuildRunner(
-        settings,
-        registry,
-        spec.commandLine().getOut(),
-        err,
-        new StepFiles(env),
-        BuildAudience.of(env, System.console() != null));
-  }
-
-  private BuildTools appendTools(
-      BuildSettings settings,
-      BuildInputs inputs,
-      RegistryClient registry,
-      Path cacheDir,
-      PrintWriter err) {
-    return new AppendSetup(settings, err, cacheDir)
-        .tools(
-            inputs.sdist(),
-            inputs.sdkCommit(),
-            () -> DockerJavaDaemon.connect(env.variables()),
-            registry.transport(),
-            image.platform());
-  }
-
-  /** The engine, buildx or phased build: the daemon connected, its tools, the run. */
-  private BuildSummary daemonBuild(
-      BuildRunner runner,
-      BuildInputs inputs,
-      Builders.Choice choice,
-      Credentials credentials,
-      RegistryClient registry,
-      BuildSettings settings,
-      Path cacheDir) {
-    try (DockerJavaDaemon daemon =
-        runner.untilConnected(
-            inputs.plan(), inputs.alreadyDone(), () -> DockerJavaDaemon.connect(env.variables()))) {
-      BuilderKind kind = choice.phased() ? BuilderKind.AUTO : choice.kind();
-      BuildTools tools = image.daemonTools(kind, daemon, credentials, settings, docker, env);
-      if (choice.phased()) {
-        tools =
-            new PhasedSetup(settings, spec.commandLine().getErr(), cacheDir)
-                .tools(
-                    tools, daemon, inputs.sdist(), inputs.sdkCommit(), registry, image.platform());
-      }
-      return runner.build(inputs, tools);
-    }
   }
 
   /** A GitHub client when an option needs one: --sdk-repo or a report. */

@@ -3,6 +3,8 @@ package io.imagefleet.cli;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.DockerDaemon;
+import io.imagefleet.docker.DockerJavaDaemon;
+import io.imagefleet.fleet.BuilderContext;
 import io.imagefleet.preflight.HelperImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +44,16 @@ final class DockerOptions {
               }
             })
         .orElse("");
+  }
+
+  /** How build's builders reach Docker: this CLI, the daemon of DOCKER_HOST, the helper image. */
+  BuilderContext.Docker access(ActionsEnvironment env) {
+    return new BuilderContext.Docker(
+        dockerCli,
+        env.variables(),
+        () -> DockerJavaDaemon.connect(env.variables()),
+        Optional.ofNullable(helperImage),
+        hostname(env));
   }
 
   BuildxCli buildx(ActionsEnvironment env) {

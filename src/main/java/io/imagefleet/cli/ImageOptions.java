@@ -2,19 +2,9 @@ package io.imagefleet.cli;
 
 import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
-import io.imagefleet.actions.ActionsEnvironment;
-import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
-import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.fleet.Attestations;
-import io.imagefleet.fleet.BuildSettings;
-import io.imagefleet.fleet.BuildTools;
-import io.imagefleet.fleet.BuilderKind;
-import io.imagefleet.fleet.Builders;
-import io.imagefleet.fleet.ImageBuilder;
-import io.imagefleet.preflight.DiskProbe;
-import io.imagefleet.preflight.ProbeMode;
-import io.imagefleet.registry.Credentials;
+import io.imagefleet.fleet.BuilderTypes;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.Platform;
 import java.io.IOException;
@@ -134,16 +124,19 @@ final class ImageOptions {
       throw ImagefleetException.invalidInput(
           "--network must be default, none or host, got '" + network + "'");
     }
-    BuilderKind kind = builderKind();
-    if (attestations() != Attestations.NONE && kind != BuilderKind.AUTO && !kind.attests()) {
-      throw ImagefleetException.invalidInput(
-          "--attestations "
-              + attestations
-              + " needs buildx; the "
-              + builder
-              + " builder pushes no attestations. Use --builder buildx,"
-              + " or --attestations none");
-    }
+    BuilderTypes.requireKnown(builder);
+    BuilderTypes.byId(builder)
+        .filter(t -> attestations() != Attestations.NONE && !t.capabilities().attestations())
+        .ifPresent(
+            t -> {
+              throw ImagefleetException.invalidInput(
+                  "--attestations "
+                      + attestations
+                      + " needs buildx; the "
+                      + builder
+                      + " builder pushes no attestations. Use --builder buildx,"
+                      + " or --attestations none");
+            });
     platform();
   }
 
@@ -213,55 +206,5 @@ final class ImageOptions {
       throw new ImagefleetException(
           ExitCode.INTERNAL, "cannot extract the bundled Dockerfile: " + e, e);
     }
-  }
-
-  /** --builder, checked: exit 2 naming the kinds for one imagefleet does not know. */
-  BuilderKind builderKind() {
-    return BuilderKind.byId(builder)
-        .orElseThrow(
-            () ->
-                ImagefleetException.invalidInput(
-                    "--builder must be " + BuilderKind.ids() + ", got '" + builder + "'"));
-  }
-
-  /** The builder asked for, checked against the Dockerfile; says why auto did not take append. */
-  Builders.Choice builderChoice(BuildSettings settings, String commit, PrintWriter err) {
-    BuilderKind kind = builderKind();
-    Builders.Choice choice =
-        attestations() != Attestations.NONE && kind == BuilderKind.AUTO
-            ? new Builders.Choice(BuilderKind.AUTO, Optional.of("--attestations needs buildx"))
-            : Builders.decide(kind, settings, commit);
-    if (kind == BuilderKind.AUTO) {
-      err.println("imagefleet build: builder auto: " + autoSays(choice));
-    }
-    return choice;
-  }
-
-  /** What auto took, and why not the faster path. */
-  private static String autoSays(Builders.Choice choice) {
-    if (choice.append()) {
-      return "append (every image assembled in the registry)";
-    }
-    String why = choice.notAppend().map(w -> " (" + w + ")").orElse("");
-    return (choice.phased() ? "phased" : "not append") + why;
-  }
-
-  /** The builder on the daemon, and the disk probe and cache pruner of the running floor. */
-  BuildTools daemonTools(
-      BuilderKind kind,
-      DockerJavaDaemon daemon,
-      Credentials credentials,
-      BuildSettings s,
-      DockerOptions docker,
-      ActionsEnvironment env) {
-    DiskProbe probe = new DiskProbe(daemon, ProbeMode.AUTO, docker.helperImages(daemon, env));
-    BuildxCli buildx = docker.buildx(env);
-    ImageBuilder builder =
-        Builders.withAttestations(
-            Builders.choose(
-                kind, daemon, credentials, docker.dockerCli, env.variables(), cacheMode),
-            attestations());
-    Builders.requireSecretSupport(builder, s.secrets());
-    return BuildTools.on(daemon, builder, probe, buildx);
   }
 }

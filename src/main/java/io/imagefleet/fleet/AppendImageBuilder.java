@@ -32,8 +32,8 @@ final class AppendImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public BuilderKind kind() {
-    return BuilderKind.APPEND;
+  public BuilderType type() {
+    return BuilderTypes.APPEND;
   }
 
   @Override
@@ -70,7 +70,7 @@ final class AppendImageBuilder implements ImageBuilder {
   @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     if (!job.push()) {
-      throw new StepFailure(Builders.APPEND_NO_PUSH, false);
+      throw new StepFailure(AppendType.NO_PUSH, false);
     }
     AppendRequest request = new AppendRequest(job.baseImage(), job.image(), plan, layer, created);
     try {

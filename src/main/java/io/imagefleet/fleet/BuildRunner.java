@@ -55,7 +55,7 @@ public final class BuildRunner {
    * Prints instance, base, image and the decision for each planned image, then (on the error
    * stream) what the plan asks of each registry and how long its budget makes that; builds nothing.
    */
-  public int dryRun(List<PlannedImage> plan, Set<String> alreadyDone, Builders.Choice choice) {
+  public int dryRun(List<PlannedImage> plan, Set<String> alreadyDone, BuilderTypes.Choice choice) {
     out.println("instance\tbase\timage\tdecision");
     List<PlannedImage> checked = new ArrayList<>();
     List<PlannedImage> toBuild = new ArrayList<>();
@@ -265,7 +265,8 @@ public final class BuildRunner {
               progress,
               inputs.sdist().file(),
               inputs.sdkCommit(),
-              Retagger.of(settings, inputs, registry, tools.builder().kind().readsBases()));
+              Retagger.of(
+                  settings, inputs, registry, tools.builder().type().capabilities().readsBases()));
       result = runCancellable(batch, todo, reported);
     } catch (RuntimeException e) {
       interrupted = Optional.of("error");

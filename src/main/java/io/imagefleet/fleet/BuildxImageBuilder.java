@@ -46,8 +46,8 @@ final class BuildxImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public BuilderKind kind() {
-    return BuilderKind.BUILDX;
+  public BuilderType type() {
+    return BuilderTypes.BUILDX;
   }
 
   @Override

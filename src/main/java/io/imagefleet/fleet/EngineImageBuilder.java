@@ -37,8 +37,8 @@ final class EngineImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public BuilderKind kind() {
-    return BuilderKind.ENGINE;
+  public BuilderType type() {
+    return BuilderTypes.ENGINE;
   }
 
   @Override

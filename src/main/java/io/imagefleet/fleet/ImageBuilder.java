@@ -12,11 +12,12 @@ public interface ImageBuilder {
    */
   Optional<String> build(ImageJob job, Path log, Duration timeout);
 
-  BuilderKind kind();
+  /** The builder {@code --builder} named (or auto took). */
+  BuilderType type();
 
-  /** The builder's name on the console and in reports: its kind's. */
+  /** The builder's name on the console and in reports: its type's. */
   default String name() {
-    return kind().id();
+    return type().id();
   }
 
   /** What the builder moved over the network in the run, for the console; empty if not counted. */

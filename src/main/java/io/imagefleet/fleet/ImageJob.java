@@ -10,7 +10,7 @@ import java.util.Map;
  * Everything one image build needs: the context prepared for it and where the result goes. {@code
  * secrets} are BuildKit secret specs ({@code id=NAME,env=VAR} or {@code id=NAME,src=FILE}).
  */
-record ImageJob(
+public record ImageJob(
     String instance,
     String baseImage,
     ImageReference image,

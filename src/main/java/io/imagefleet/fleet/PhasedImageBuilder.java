@@ -47,8 +47,8 @@ final class PhasedImageBuilder implements ImageBuilder {
   }
 
   @Override
-  public BuilderKind kind() {
-    return BuilderKind.PHASED;
+  public BuilderType type() {
+    return BuilderTypes.PHASED;
   }
 
   @Override

@@ -35,14 +35,15 @@ final class RegistryDemand {
    * @param toBuild images the run would build
    */
   static RegistryDemand of(
-      List<PlannedImage> checked, List<PlannedImage> toBuild, Builders.Choice choice) {
+      List<PlannedImage> checked, List<PlannedImage> toBuild, BuilderTypes.Choice choice) {
     RegistryDemand demand = new RegistryDemand();
     checked.forEach(p -> demand.add(p.image().registry(), 1, 0));
     Set<String> bases = new LinkedHashSet<>();
     for (PlannedImage p : toBuild) {
-      if (choice.append()) {
+      BuilderType.Capabilities can = choice.type().capabilities();
+      if (can.readsBases() && !can.needsDaemon()) {
         demand.add(baseRegistry(p), 2, 1);
-      } else if (choice.phased()) {
+      } else if (can.readsBases()) {
         demand.add(p.image().registry(), 2, 1);
         bases.add(p.baseImage());
       } else {

@@ -60,8 +60,8 @@ class PhasedImageBuilderTest {
     }
 
     @Override
-    public BuilderKind kind() {
-      return BuilderKind.ENGINE;
+    public BuilderType type() {
+      return BuilderTypes.ENGINE;
     }
 
     @Override
@@ -89,8 +89,8 @@ class PhasedImageBuilderTest {
     }
 
     @Override
-    public BuilderKind kind() {
-      return BuilderKind.APPEND;
+    public BuilderType type() {
+      return BuilderTypes.APPEND;
     }
 
     @Override

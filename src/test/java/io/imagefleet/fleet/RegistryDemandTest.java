@@ -25,7 +25,8 @@ class RegistryDemandTest {
   @Test
   void appendReadsEachBasesManifestAndConfigAndDockerHubsBudgetMakesThatHours() {
     RegistryDemand demand =
-        RegistryDemand.of(PLAN, PLAN, new Builders.Choice(BuilderKind.APPEND, Optional.empty()));
+        RegistryDemand.of(
+            PLAN, PLAN, new BuilderTypes.Choice(BuilderTypes.APPEND, Optional.empty()));
 
     assertThat(demand.lines(new RegistryBudgets()))
         .containsExactly(
@@ -46,7 +47,7 @@ class RegistryDemandTest {
         RegistryDemand.of(
             twoOnOneBase,
             twoOnOneBase.subList(0, 2),
-            new Builders.Choice(BuilderKind.ENGINE, Optional.empty()));
+            new BuilderTypes.Choice(BuilderTypes.ENGINE, Optional.empty()));
 
     assertThat(
             demand.lines(

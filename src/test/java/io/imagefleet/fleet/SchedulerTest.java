@@ -80,8 +80,8 @@ class SchedulerTest {
     }
 
     @Override
-    public BuilderKind kind() {
-      return BuilderKind.ENGINE;
+    public BuilderType type() {
+      return BuilderTypes.ENGINE;
     }
 
     @Override
@@ -208,8 +208,8 @@ class SchedulerTest {
           }
 
           @Override
-          public BuilderKind kind() {
-            return BuilderKind.ENGINE;
+          public BuilderType type() {
+            return BuilderTypes.ENGINE;
           }
 
           @Override
@@ -300,8 +300,8 @@ class SchedulerTest {
           }
 
           @Override
-          public BuilderKind kind() {
-            return BuilderKind.ENGINE;
+          public BuilderType type() {
+            return BuilderTypes.ENGINE;
           }
 
           @Override

@@ -1,0 +1,80 @@
+package io.imagefleet.fleet;
+
+import io.imagefleet.ImagefleetException;
+import io.imagefleet.docker.BuildxCli;
+import io.imagefleet.docker.CacheMode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code --builder buildx}: {@code docker buildx build} per image, pushed by buildx itself. */
+final class BuildxType implements BuilderType {
+  /** The builder imagefleet creates when registry cache export needs one. */
+  static final String CACHE_BUILDER = "imagefleet";
+
+  /**
+   * Registry cache export (min, max) needs a docker-container builder. When the active one isn't,
+   * imagefleet uses (and the first time creates) its own.
+   */
+  static Optional<String> registryCacheBuilder(
+      String dockerCli, Map<String, String> env, CacheMode cacheMode) {
+    if (cacheMode != CacheMode.MIN && cacheMode != CacheMode.MAX) {
+      return Optional.empty();
+    }
+    BuildxCli cli = new BuildxCli(dockerCli, env, Duration.ofMinutes(5));
+    if (cli.activeBuilder().filter(BuildxCli.Builder::containerDriver).isPresent()) {
+      return Optional.empty();
+    }
+    if (cli.builder(CACHE_BUILDER).isEmpty()) {
+      try {
+        cli.createContainerBuilder(CACHE_BUILDER);
+      } catch (IllegalStateException e) {
+        throw ImagefleetException.invalidInput(
+            "--cache-mode "
+                + cacheMode.id()
+                + " needs a docker-container buildx builder and none could be created ("
+                + e.getMessage()
+                + "); use --cache-mode off or inline, or set one up (docker/setup-buildx-action)");
+      }
+    }
+    return Optional.of(CACHE_BUILDER);
+  }
+
+  @Override
+  public String id() {
+    return "buildx";
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(false, true, true, false, true);
+  }
+
+  @Override
+  public Optional<Refusal> refuses(BuilderContext run) {
+    if (BuildxImageBuilder.available(run.docker().cli(), run.docker().environment())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Refusal(
+            "--builder buildx: '"
+                + run.docker().cli()
+                + " buildx' is not available; install the buildx plugin or use --builder engine",
+            "no buildx"));
+  }
+
+  @Override
+  public BuildTools prepare(BuilderContext run, BuildInputs inputs) {
+    return run.onDaemon(builder(run));
+  }
+
+  /** The image builder alone, on the buildx builder registry cache export needs. */
+  BuildxImageBuilder builder(BuilderContext run) {
+    return new BuildxImageBuilder(
+        run.docker().cli(),
+        run.docker().environment(),
+        registryCacheBuilder(
+            run.docker().cli(), run.docker().environment(), run.options().cacheMode()),
+        run.options().attestations());
+  }
+}
