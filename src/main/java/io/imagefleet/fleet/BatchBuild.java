@@ -1,10 +1,8 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.docker.Units;
-import io.imagefleet.preflight.CachePruner;
 import io.imagefleet.preflight.DataRoot;
 import io.imagefleet.preflight.DiskFloor;
-import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.registry.RegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,22 +75,23 @@ final class BatchBuild {
 
   BatchBuild(
       BuildSettings settings,
-      ImageBuilder builder,
+      BuildTools tools,
       RegistryClient registry,
-      Optional<DiskProbe> probe,
-      Optional<CachePruner> pruner,
-      Health health,
       Manifest manifest,
       Progress progress,
-      Path sdist,
-      String sdkCommit,
+      BuildInputs inputs,
       Retagger retagger) {
     this(
         settings,
-        new ImageTools(builder, registry, probe.map(p -> DataRoot.of(p, pruner)), health, retagger),
+        new ImageTools(
+            tools.builder(),
+            registry,
+            tools.probe().map(p -> DataRoot.of(p, tools.pruner())),
+            tools.health(),
+            retagger),
         manifest,
         progress,
-        new ImageContexts(settings, sdist, sdkCommit),
+        new ImageContexts(settings, inputs.sdist().file(), inputs.sdkCommit()),
         Ticker.SYSTEM,
         Tuning.DEFAULT);
   }
@@ -136,7 +135,7 @@ final class BatchBuild {
         new DiskWatch(
             tools.disk(),
             settings.workers(),
-            new DiskFloor(settings.minFreeBytes(), settings.keepBytes()),
+            settings.diskFloor(),
             DiskLog.open(settings.output().resolve("disk.jsonl"), resumed),
             ticker);
     this.lastCheck = ticker.nanos();

@@ -256,15 +256,11 @@ public final class BuildRunner {
       BatchBuild batch =
           new BatchBuild(
               settings,
-              tools.builder(),
+              tools,
               registry,
-              tools.probe(),
-              tools.pruner(),
-              tools.health(),
               manifest,
               progress,
-              inputs.sdist().file(),
-              inputs.sdkCommit(),
+              inputs,
               Retagger.of(
                   settings, inputs, registry, tools.builder().type().capabilities().readsBases()));
       result = runCancellable(batch, todo, reported);

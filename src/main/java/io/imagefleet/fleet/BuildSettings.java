@@ -1,13 +1,17 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.docker.CacheMode;
+import io.imagefleet.preflight.DiskFloor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** How a batch build runs; validated by the command that makes it. */
+/**
+ * How a batch build runs; validated by the command that makes it. {@code diskFloor} is the running
+ * floor (free space an image may not start below) and how much build cache a prune keeps.
+ */
 public record BuildSettings(
     Path dockerfile,
     String target,
@@ -21,8 +25,7 @@ public record BuildSettings(
     Optional<Duration> deadline,
     int maxRetries,
     Duration retryBackoff,
-    long minFreeBytes,
-    long keepBytes,
+    DiskFloor diskFloor,
     boolean force,
     int maxFailures,
     Path output,
