@@ -1,24 +1,21 @@
 package io.imagefleet;
 
 /**
- * The one failure type of imagefleet: a one-line message for a person, and the exit code it maps
- * to. Messages name the input or object involved and what to do about it.
+ * What went wrong, for a person: a one-line message naming the input or object involved and what to
+ * do about it. Each subclass says what happened ({@link InvalidInput}, {@link PeerFailure}, {@link
+ * LocalFailure}, {@link Incomplete}, …); {@code cli} alone turns that into an exit code.
  */
-public class ImagefleetException extends RuntimeException {
-  private final ExitCode exitCode;
-
-  public ImagefleetException(ExitCode exitCode, String message) {
+public abstract class ImagefleetException extends RuntimeException {
+  protected ImagefleetException(String message) {
     super(message);
-    this.exitCode = exitCode;
   }
 
-  public ImagefleetException(ExitCode exitCode, String message, Throwable cause) {
+  protected ImagefleetException(String message, Throwable cause) {
     super(message, cause);
-    this.exitCode = exitCode;
   }
 
-  public static ImagefleetException invalidInput(String message) {
-    return new ImagefleetException(ExitCode.INVALID_INPUT, message);
+  public static InvalidInput invalidInput(String message) {
+    return new InvalidInput(message);
   }
 
   /** Rejects an option value below {@code minimum}, naming the option. */
@@ -26,9 +23,5 @@ public class ImagefleetException extends RuntimeException {
     if (value < minimum) {
       throw invalidInput(option + " must be at least " + minimum + ", got " + value);
     }
-  }
-
-  public ExitCode exitCode() {
-    return exitCode;
   }
 }

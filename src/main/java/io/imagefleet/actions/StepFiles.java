@@ -1,7 +1,6 @@
 package io.imagefleet.actions;
 
-import io.imagefleet.ExitCode;
-import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,8 +67,7 @@ public final class StepFiles {
           StandardOpenOption.APPEND,
           StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot write the step file " + file + ": " + e.getMessage(), e);
+      throw new LocalFailure("cannot write the step file " + file + ": " + e.getMessage(), e);
     }
   }
 }

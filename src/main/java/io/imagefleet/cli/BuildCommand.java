@@ -85,7 +85,7 @@ final class BuildCommand implements Callable<Integer> {
             credentials,
             schedule.history(settings.manifest()),
             github.map(g -> new FleetBuild.Reporting(g, reportRequest(sdkInput), env.variables())));
-    return new FleetBuild(
+    new FleetBuild(
             request,
             registry(credentials),
             new FleetBuild.Console(
@@ -94,6 +94,7 @@ final class BuildCommand implements Callable<Integer> {
                 new StepFiles(env),
                 BuildAudience.of(env, System.console() != null)))
         .run();
+    return ExitCode.OK.code();
   }
 
   /** The run's one registry client: every registry call of the build goes through it. */

@@ -1,6 +1,5 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;

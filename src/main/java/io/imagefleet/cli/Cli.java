@@ -1,8 +1,6 @@
 package io.imagefleet.cli;
 
 import io.imagefleet.Backoff;
-import io.imagefleet.EnvironmentFailures;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.RunnerSafeWriter;
@@ -42,6 +40,7 @@ public final class Cli {
     cli.getSubcommands().get("generate").setUnmatchedOptionsArePositionalParams(true);
     cli.setExecutionExceptionHandler(Cli::handleExecutionException);
     cli.setParameterExceptionHandler(Cli::handleParameterException);
+    cli.setExitCodeExceptionMapper(new ExitCodes());
     Map<String, String> exitCodes = new LinkedHashMap<>();
     for (ExitCode code : ExitCode.values()) {
       exitCodes.put(String.format("%3d", code.code()), code.meaning());
@@ -68,7 +67,7 @@ public final class Cli {
     PrintWriter err = commandLine.getErr();
     boolean stacktrace = wantsStacktrace(parseResult);
     if (!(exception instanceof ImagefleetException)) {
-      exception = EnvironmentFailures.of(exception).map(Exception.class::cast).orElse(exception);
+      exception = ExitCodes.stray(exception).map(Exception.class::cast).orElse(exception);
     }
     if (exception instanceof ImagefleetException failure) {
       err.println("imagefleet: " + failure.getMessage());
@@ -76,7 +75,7 @@ public final class Cli {
         failure.printStackTrace(err);
       }
       err.flush();
-      return failure.exitCode().code();
+      return ExitCodes.of(failure).code();
     }
     err.println(
         "imagefleet: internal error: "
@@ -86,7 +85,7 @@ public final class Cli {
       exception.printStackTrace(err);
     }
     err.flush();
-    return ExitCode.INTERNAL.code();
+    return ExitCodes.of(exception).code();
   }
 
   private static int handleParameterException(

@@ -1,7 +1,7 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.Incomplete;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.actions.WorkflowCommands;
@@ -113,8 +113,7 @@ final class DispatchCommand implements Callable<Integer> {
   /** Prints how the run ended; exit 5 unless it completed with success. */
   private static int conclude(GitHubApi.RunState last, Duration limit, PrintWriter out) {
     if (!last.completed()) {
-      throw new ImagefleetException(
-          ExitCode.BUILD_PARTIAL,
+      throw new Incomplete(
           "run "
               + last.id()
               + " still "
@@ -128,8 +127,7 @@ final class DispatchCommand implements Callable<Integer> {
     last.jobs().forEach(job -> out.println("  " + job.name() + ": " + job.conclusion()));
     out.flush();
     if (!"success".equals(last.conclusion())) {
-      throw new ImagefleetException(
-          ExitCode.BUILD_PARTIAL,
+      throw new Incomplete(
           "run " + last.id() + " concluded " + last.conclusion() + ": " + last.url());
     }
     return ExitCode.OK.code();

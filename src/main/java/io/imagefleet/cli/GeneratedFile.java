@@ -2,7 +2,6 @@ package io.imagefleet.cli;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.StepFiles;

@@ -1,7 +1,7 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.fleet.Attestations;
 import io.imagefleet.fleet.BuilderTypes;
@@ -203,8 +203,7 @@ final class ImageOptions {
       }
       return bundled.toAbsolutePath();
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot extract the bundled Dockerfile: " + e, e);
+      throw new LocalFailure("cannot extract the bundled Dockerfile: " + e, e);
     }
   }
 }

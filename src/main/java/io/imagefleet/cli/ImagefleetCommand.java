@@ -1,6 +1,5 @@
 package io.imagefleet.cli;
 
-import io.imagefleet.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;

@@ -138,7 +138,7 @@ final class MirrorCommand implements Callable<Integer> {
     StepFiles steps = new StepFiles(env);
     steps.appendSummary(markdown);
     steps.setOutputs(summary.outputs(journal));
-    return result.exitCode().code();
+    return result.complete() ? ExitCode.OK.code() : ExitCode.BUILD_PARTIAL.code();
   }
 
   /** The base of every selected instance, in dataset order; exit 2 when one has none. */

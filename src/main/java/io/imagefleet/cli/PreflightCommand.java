@@ -2,8 +2,8 @@ package io.imagefleet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.NotEnoughDisk;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
@@ -72,7 +72,7 @@ final class PreflightCommand implements Callable<Integer> {
       writeJson(report, preflight.json);
     }
     if (!report.passed()) {
-      throw new ImagefleetException(ExitCode.PREFLIGHT_THRESHOLD, report.verdict());
+      throw new NotEnoughDisk(report.verdict());
     }
     return ExitCode.OK.code();
   }

@@ -2,8 +2,8 @@ package io.imagefleet.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.imagefleet.Backoff;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -81,7 +81,7 @@ public final class HuggingFaceRows {
         problem = e.getClass().getSimpleName() + ": " + e.getMessage();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ImagefleetException(ExitCode.UNREACHABLE, "interrupted while reading " + dataset);
+        throw new PeerFailure("interrupted while reading " + dataset);
       }
       Backoff.pause(Backoff.delay(backoff, attempt));
     }
@@ -89,8 +89,7 @@ public final class HuggingFaceRows {
   }
 
   private ImagefleetException gaveUp(String dataset, int offset, String problem) {
-    return new ImagefleetException(
-        ExitCode.UNREACHABLE,
+    return new PeerFailure(
         "reading dataset "
             + dataset
             + " at offset "

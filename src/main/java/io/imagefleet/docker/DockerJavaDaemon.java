@@ -16,8 +16,8 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient.Request;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.registry.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +61,15 @@ public final class DockerJavaDaemon implements DockerDaemon {
    * Connects to {@code DOCKER_HOST} (or the default socket) and checks the daemon answers; an
    * unreachable daemon fails within seconds with exit code 4.
    */
+  /**
+   * Whether docker-java threw this: a failure of the daemon that escaped {@link DockerCalls} (the
+   * edge takes it for the environment's, not a programming error).
+   */
+  public static boolean threwThis(Throwable failure) {
+    return failure instanceof com.github.dockerjava.api.exception.DockerException
+        || failure instanceof com.github.dockerjava.api.exception.DockerClientException;
+  }
+
   public static DockerJavaDaemon connect(Map<String, String> environment) {
     String configured = environment.get("DOCKER_HOST");
     boolean fromEnvironment = configured != null && !configured.isBlank();
@@ -81,8 +90,7 @@ public final class DockerJavaDaemon implements DockerDaemon {
         }
       }
     } catch (IOException | RuntimeException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           "cannot reach the Docker daemon at "
               + endpoint
               + " ("

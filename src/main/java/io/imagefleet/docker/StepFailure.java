@@ -1,11 +1,11 @@
 package io.imagefleet.docker;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 
 /**
- * A Docker step that failed or ran out of time; the message is what the daemon said. Inside a batch
- * it fails one image; outside one (preflight) it ends the command with exit code 4.
+ * A Docker step that failed, ran out of time, or found no daemon to answer; the message is what the
+ * daemon said. Inside a batch it fails one image (retried when worth it); outside one (preflight's
+ * prune, a setup build) the command ends and {@code cli} decides the exit code.
  */
 public final class StepFailure extends ImagefleetException {
   private final boolean timedOut;
@@ -16,7 +16,7 @@ public final class StepFailure extends ImagefleetException {
   }
 
   private StepFailure(String message, boolean timedOut, boolean unreachable) {
-    super(ExitCode.UNREACHABLE, message);
+    super(message);
     this.timedOut = timedOut;
     this.unreachable = unreachable;
   }

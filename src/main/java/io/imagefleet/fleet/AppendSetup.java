@@ -1,7 +1,7 @@
 package io.imagefleet.fleet;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.append.assembly.AppendAssembler;
 import io.imagefleet.append.dockerfile.AppendPlan;
@@ -213,8 +213,7 @@ public final class AppendSetup {
     try {
       contextDigests = AppendKeys.contextDigests(context);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot read " + context + ": " + e.getMessage(), e);
+      throw new LocalFailure("cannot read " + context + ": " + e.getMessage(), e);
     }
     RegistryClient registry = new RegistryClient(transport);
     return new AppendKeys(
@@ -237,8 +236,7 @@ public final class AppendSetup {
       ImageContexts.fill(context, settings.dockerfile(), sdist);
       return context;
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot prepare " + dir + " for append: " + e.getMessage(), e);
+      throw new LocalFailure("cannot prepare " + dir + " for append: " + e.getMessage(), e);
     }
   }
 

@@ -1,9 +1,11 @@
 package io.imagefleet.fleet;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.Incomplete;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.StepFiles;
+import io.imagefleet.docker.StepFailure;
 import io.imagefleet.preflight.DiskProbe;
 import io.imagefleet.preflight.DiskSpace;
 import io.imagefleet.registry.ImageReference;
@@ -55,7 +57,7 @@ public final class BuildRunner {
    * Prints instance, base, image and the decision for each planned image, then (on the error
    * stream) what the plan asks of each registry and how long its budget makes that; builds nothing.
    */
-  public int dryRun(List<PlannedImage> plan, Set<String> alreadyDone, BuilderTypes.Choice choice) {
+  public void dryRun(List<PlannedImage> plan, Set<String> alreadyDone, BuilderTypes.Choice choice) {
     out.println("instance\tbase\timage\tdecision");
     List<PlannedImage> checked = new ArrayList<>();
     List<PlannedImage> toBuild = new ArrayList<>();
@@ -81,7 +83,6 @@ public final class BuildRunner {
         .lines(registry.transport().budgets())
         .forEach(line -> err.println("imagefleet build --dry-run: " + line));
     err.flush();
-    return ExitCode.OK.code();
   }
 
   /**
@@ -132,7 +133,7 @@ public final class BuildRunner {
     try {
       return work.get();
     } catch (ImagefleetException e) {
-      String why = e.exitCode() == ExitCode.UNREACHABLE ? "unreachable" : stop;
+      String why = unreachable(e) ? "unreachable" : stop;
       writeReport(
           BuildSummary.of(
               plan.size(),
@@ -165,8 +166,7 @@ public final class BuildRunner {
         alreadyDone,
         () -> {
           if (settings.push() && !registry.answers(repository)) {
-            throw new ImagefleetException(
-                ExitCode.UNREACHABLE,
+            throw new PeerFailure(
                 "the --image registry "
                     + repository.registry()
                     + " does not answer at "
@@ -191,8 +191,7 @@ public final class BuildRunner {
                     + base.apiHost()
                     + "/v2/";
             if (basesReadHere) {
-              throw new ImagefleetException(
-                  ExitCode.UNREACHABLE,
+              throw new PeerFailure(
                   problem
                       + "; check the name and the network (plain HTTP needs --insecure-registry),"
                       + " or mirror the bases: imagefleet mirror");
@@ -422,26 +421,26 @@ public final class BuildRunner {
     return registry.transport().budgets().usage().since(registryBefore);
   }
 
-  /** The exit code of a finished build: 0, or 5 when it stopped early or too many images failed. */
-  public int conclude(BuildSummary summary) {
+  /**
+   * A finished build's outcome: nothing when it is done; a peer failure when the daemon or a
+   * registry stopped answering; incomplete when it stopped early or too many images failed.
+   */
+  public void conclude(BuildSummary summary) {
     if (unreachable.isPresent()) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           unreachable.get()
               + " stopped answering after "
               + (summary.built() + summary.skipped())
               + " images; start it and rerun with --resume");
     }
     if (summary.stoppedEarly().isPresent()) {
-      throw new ImagefleetException(
-          ExitCode.BUILD_PARTIAL,
+      throw new Incomplete(
           "stopped early: "
               + summary.stoppedEarly().get()
               + "; rerun with --resume to build the rest");
     }
     if (summary.failed() > settings.maxFailures()) {
-      throw new ImagefleetException(
-          ExitCode.BUILD_PARTIAL,
+      throw new Incomplete(
           summary.failed()
               + " image(s) failed (allowed: "
               + settings.maxFailures()
@@ -449,7 +448,13 @@ public final class BuildRunner {
               + settings.output().resolve("summary.md")
               + " and the logs");
     }
-    return ExitCode.OK.code();
+  }
+
+  /** A peer that did not answer, as the report names the stop: not the image's own failure. */
+  private static boolean unreachable(ImagefleetException e) {
+    return e instanceof StepFailure step
+        ? step.unreachable() || step.timedOut()
+        : e instanceof PeerFailure;
   }
 
   /** Free bytes on the data root; unknown when the daemon is gone (the report still goes out). */

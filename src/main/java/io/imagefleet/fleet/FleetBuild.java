@@ -63,8 +63,11 @@ public final class FleetBuild {
     this.console = console;
   }
 
-  /** Builds, reports, and returns the exit code (a failure that ends the run is thrown). */
-  public int run() {
+  /**
+   * Builds and reports; a run that did not get everything done ends in what happened, thrown
+   * ({@link io.imagefleet.Incomplete}, {@link io.imagefleet.PeerFailure}, …).
+   */
+  public void run() {
     BuildSettings settings = request.settings();
     Selection selection = request.selection();
     PrintWriter err = console.err();
@@ -98,7 +101,8 @@ public final class FleetBuild {
         err.println("imagefleet build: builder auto: " + choice.autoLine());
       }
       if (selection.dryRun()) {
-        return runner.dryRun(plan, done, choice);
+        runner.dryRun(plan, done, choice);
+        return;
       }
       runner.requireRegistriesAnswer(
           plan, done, selection.repository(), choice.type().capabilities().readsBases(), err);
@@ -114,6 +118,6 @@ public final class FleetBuild {
             r ->
                 new BuildReporter(r.github(), r.request(), r.environment())
                     .report(summary, commit, selection.repository()));
-    return runner.conclude(summary);
+    runner.conclude(summary);
   }
 }

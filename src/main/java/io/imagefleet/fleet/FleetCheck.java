@@ -3,8 +3,9 @@ package io.imagefleet.fleet;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.Markdown;
 import io.imagefleet.registry.RegistryClient;
@@ -105,15 +106,13 @@ public final class FleetCheck {
       if (e.getCause() instanceof ImagefleetException failure) {
         throw failure;
       }
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "checking the registry failed: " + e.getCause(), e.getCause());
+      throw new PeerFailure("checking the registry failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           "checking the registry took over " + LIMIT.toMinutes() + " min; is the registry up?");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImagefleetException(ExitCode.UNREACHABLE, "checking the registry: interrupted");
+      throw new PeerFailure("checking the registry: interrupted");
     }
   }
 
@@ -128,8 +127,7 @@ public final class FleetCheck {
       }
       SafeFiles.writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot write " + file + ": " + e.getMessage(), e);
+      throw new LocalFailure("cannot write " + file + ": " + e.getMessage(), e);
     }
     return file;
   }

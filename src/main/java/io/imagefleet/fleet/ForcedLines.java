@@ -1,8 +1,8 @@
 package io.imagefleet.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import io.imagefleet.SafeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -59,8 +59,7 @@ final class ForcedLines implements AutoCloseable {
       }
       channel.force(false);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot append to " + file + ": " + e.getMessage(), e);
+      throw new LocalFailure("cannot append to " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.imagefleet.github;
 
-import io.imagefleet.ExitCode;
-import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.actions.WorkflowCommands;
 import java.util.Map;
 
@@ -18,8 +17,7 @@ public record GitHubAccess(String apiUrl, String tokenVariable, String token) {
       boolean onRunner) {
     String token = env.get(tokenVariable);
     if (token == null || token.isBlank()) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           "no GitHub token: set "
               + tokenVariable
               + (tokenVariable.equals("GITHUB_TOKEN")

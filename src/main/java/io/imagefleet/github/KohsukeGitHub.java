@@ -1,8 +1,8 @@
 package io.imagefleet.github;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -58,6 +58,14 @@ public final class KohsukeGitHub implements GitHubApi {
     this.tokenVariable = tokenVariable;
   }
 
+  /**
+   * Whether github-api threw this: a failure of GitHub that escaped the calls here (the edge takes
+   * it for the environment's, not a programming error).
+   */
+  public static boolean threwThis(Throwable failure) {
+    return failure instanceof org.kohsuke.github.GHException || failure instanceof HttpException;
+  }
+
   public static KohsukeGitHub connect(String apiUrl, String token, String tokenVariable) {
     try {
       GitHub github =
@@ -69,8 +77,7 @@ public final class KohsukeGitHub implements GitHubApi {
               .build();
       return new KohsukeGitHub(github, apiUrl, token, tokenVariable);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "cannot reach GitHub at " + apiUrl + ": " + e.getMessage());
+      throw new PeerFailure("cannot reach GitHub at " + apiUrl + ": " + e.getMessage());
     }
   }
 
@@ -322,8 +329,7 @@ public final class KohsukeGitHub implements GitHubApi {
   private ImagefleetException failure(String action, IOException e) {
     if (e instanceof HttpException http
         && (http.getResponseCode() == 401 || http.getResponseCode() == 403)) {
-      return new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      return new PeerFailure(
           action
               + " failed: GitHub answered HTTP "
               + http.getResponseCode()
@@ -334,8 +340,7 @@ public final class KohsukeGitHub implements GitHubApi {
     if (e instanceof GHFileNotFoundException) {
       return ImagefleetException.invalidInput(action + " failed: not found on GitHub");
     }
-    return new ImagefleetException(
-        ExitCode.UNREACHABLE,
+    return new PeerFailure(
         action + " failed: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
   }
 

@@ -1,7 +1,7 @@
 package io.imagefleet.github;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.Incomplete;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,8 +72,7 @@ public final class RunFollower {
         return github.run(repository, fresh.stream().min(Long::compare).get());
       }
       if (System.nanoTime() > deadline) {
-        throw new ImagefleetException(
-            ExitCode.BUILD_PARTIAL,
+        throw new Incomplete(
             "dispatched "
                 + workflow
                 + " on "

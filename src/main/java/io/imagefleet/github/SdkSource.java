@@ -1,7 +1,7 @@
 package io.imagefleet.github;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import io.imagefleet.SafeFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,8 +57,7 @@ public final class SdkSource {
       }
       return new Checkout(directory, sha, true);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL,
+      throw new LocalFailure(
           "cannot store the source of "
               + repository
               + "@"

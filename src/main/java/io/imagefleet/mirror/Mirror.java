@@ -1,7 +1,8 @@
 package io.imagefleet.mirror;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.Deadline;
@@ -92,8 +93,9 @@ public final class Mirror {
       return records.stream().mapToLong(MirrorRecord::bytes).sum();
     }
 
-    public ExitCode exitCode() {
-      return count(MirrorRecord.FAILED) == 0 ? ExitCode.OK : ExitCode.BUILD_PARTIAL;
+    /** Whether every base made it (none failed). */
+    public boolean complete() {
+      return count(MirrorRecord.FAILED) == 0;
     }
   }
 
@@ -108,8 +110,7 @@ public final class Mirror {
               ? ""
               : "; log in with push rights (docker login, or IMAGEFLEET_REGISTRY_USERNAME and"
                   + " IMAGEFLEET_REGISTRY_PASSWORD)";
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           "mirror: cannot push to " + repository.repositoryName() + ": " + e.getMessage() + hint);
     }
   }
@@ -233,11 +234,13 @@ public final class Mirror {
       if (e.getCause() instanceof ImagefleetException failure) {
         throw failure;
       }
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "mirror failed: " + e.getCause(), e.getCause());
+      // Anything else from a worker is a programming error: the edge says so (exit 1).
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImagefleetException(ExitCode.INTERNAL, "mirror: interrupted");
+      throw new LocalFailure("mirror: interrupted");
     }
   }
 }

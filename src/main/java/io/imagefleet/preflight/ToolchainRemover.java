@@ -1,7 +1,7 @@
 package io.imagefleet.preflight;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.docker.DockerDaemon;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +53,7 @@ public final class ToolchainRemover {
     try {
       daemon.runHelper(image, command, List.of(hostRoot + ":/host"), TIMEOUT);
     } catch (ImagefleetException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           "--remove-toolchains: the helper container (" + image + ") failed: " + e.getMessage());
     }
     long after = probe.dataRoot().space().map(DiskSpace::freeBytes).orElse(before);

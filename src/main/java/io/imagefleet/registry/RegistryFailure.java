@@ -1,15 +1,14 @@
 package io.imagefleet.registry;
 
-import io.imagefleet.ExitCode;
-import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 
 /**
  * A registry call that failed: refused, answered with something imagefleet won't take (too big, a
  * wrong digest, a redirect it may not follow), ran out of time, waited past it for a rate limit, or
  * found nobody there. The message names the action, the object and the registry. Inside a build it
- * fails one image; outside one it ends the command with exit code 4.
+ * fails one image; outside one it ends the command (a peer failure).
  */
-public final class RegistryFailure extends ImagefleetException {
+public final class RegistryFailure extends PeerFailure {
   private final boolean timedOut;
   private final boolean unreachable;
   private final boolean rateLimited;
@@ -21,7 +20,7 @@ public final class RegistryFailure extends ImagefleetException {
       boolean unreachable,
       boolean rateLimited,
       boolean startOver) {
-    super(ExitCode.UNREACHABLE, message);
+    super(message);
     this.timedOut = timedOut;
     this.unreachable = unreachable;
     this.rateLimited = rateLimited;

@@ -2,9 +2,9 @@ package io.imagefleet.retain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.Origin;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.github.GitHubAccess;
 import io.imagefleet.github.RunFollower;
 import java.io.IOException;
@@ -100,8 +100,7 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
       versionByDigest = listFrom(first);
       return versionByDigest;
     }
-    throw new ImagefleetException(
-        ExitCode.UNREACHABLE,
+    throw new PeerFailure(
         "GitHub knows no container package "
             + owner
             + "/"
@@ -135,14 +134,12 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
     try {
       next = page.uri().resolve(m.group(1));
     } catch (IllegalArgumentException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "GitHub sent an unusable Link header; not following it");
+      throw new PeerFailure("GitHub sent an unusable Link header; not following it");
     }
     // The token goes with every page: to the API's own scheme, host and port only.
     Origin api = Origin.of(URI.create(apiUrl));
     if (!Origin.of(next).equals(api)) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE,
+      throw new PeerFailure(
           "GitHub's Link header points to "
               + Origin.of(next)
               + ", not to the API at "
@@ -161,8 +158,7 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
         return response;
       }
       if (wait.get().compareTo(LONGEST_WAIT) > 0) {
-        throw new ImagefleetException(
-            ExitCode.UNREACHABLE,
+        throw new PeerFailure(
             "GitHub's rate limit resets in "
                 + wait.get().toMinutes()
                 + " min; rerun retain later (it starts over from the listing)");
@@ -228,11 +224,10 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, action + " on " + uri.getHost() + " failed: " + e, e);
+      throw new PeerFailure(action + " on " + uri.getHost() + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImagefleetException(ExitCode.UNREACHABLE, action + ": interrupted");
+      throw new PeerFailure(action + ": interrupted");
     }
   }
 
@@ -240,15 +235,13 @@ public final class GitHubPackageDeleter implements ManifestDeleter {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "GitHub sent package versions that are not JSON");
+      throw new PeerFailure("GitHub sent package versions that are not JSON");
     }
   }
 
   private static ImagefleetException failure(String action, HttpResponse<String> response) {
     int status = response.statusCode();
-    return new ImagefleetException(
-        ExitCode.UNREACHABLE,
+    return new PeerFailure(
         action
             + " failed: HTTP "
             + status

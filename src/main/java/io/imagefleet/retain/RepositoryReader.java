@@ -2,9 +2,9 @@ package io.imagefleet.retain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.InputText;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.registry.RepositoryApi;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -149,8 +149,7 @@ final class RepositoryReader {
     try {
       return JSON.readTree(manifest.bytes());
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "manifest " + manifest.digest() + " is not JSON");
+      throw new PeerFailure("manifest " + manifest.digest() + " is not JSON");
     }
   }
 
@@ -161,14 +160,12 @@ final class RepositoryReader {
       if (e.getCause() instanceof ImagefleetException failure) {
         throw failure;
       }
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "reading the repository failed: " + e.getCause(), e.getCause());
+      throw new PeerFailure("reading the repository failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new ImagefleetException(
-          ExitCode.UNREACHABLE, "reading a manifest took over 10 min; is the registry up?");
+      throw new PeerFailure("reading a manifest took over 10 min; is the registry up?");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImagefleetException(ExitCode.UNREACHABLE, "reading the repository: interrupted");
+      throw new PeerFailure("reading the repository: interrupted");
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.imagefleet.sdist;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import io.imagefleet.LogTail;
 import io.imagefleet.SafeFiles;
 import java.io.IOException;
@@ -100,8 +100,7 @@ public final class SdistCache {
       SafeFiles.deleteTree(out);
       return new Sdist(target, true);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          ExitCode.INTERNAL, "cannot store the sdist in " + entry + ": " + e.getMessage(), e);
+      throw new LocalFailure("cannot store the sdist in " + entry + ": " + e.getMessage(), e);
     }
   }
 
@@ -139,7 +138,7 @@ public final class SdistCache {
       throw ImagefleetException.invalidInput("--sdist-command could not start: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImagefleetException(ExitCode.INTERNAL, "interrupted while building the sdist");
+      throw new LocalFailure("interrupted while building the sdist");
     }
   }
 

@@ -3,8 +3,8 @@ package io.imagefleet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import io.imagefleet.actions.ActionsEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -140,7 +140,7 @@ class ActionCommandTest {
     // then neither becomes a command line
     assertThatThrownBy(() -> ActionCommand.arguments(spec("report"), hiddenLine))
         .isInstanceOf(ImagefleetException.class)
-        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.INVALID_INPUT)
+        .isInstanceOf(InvalidInput.class)
         .hasMessage(
             "input dir: '--output=/elsewhere' starts with '-' and would be read as an option;"
                 + " write a path as ./--output=/elsewhere");

@@ -2,7 +2,6 @@ package io.imagefleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imagefleet.ExitCode;
 import org.junit.jupiter.api.Test;
 
 class CliTest {

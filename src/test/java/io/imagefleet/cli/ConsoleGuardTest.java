@@ -83,7 +83,7 @@ class ConsoleGuardTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
-        .contains("io.imagefleet.ImagefleetException: --repo must look like OWNER/NAME")
+        .contains("io.imagefleet.InvalidInput: --repo must look like OWNER/NAME")
         .contains("\n  \\::add-mask::x\n##\\[set-output name=a]b'\n");
     assertThat(COMMAND_LINE.matcher(run.err()).find()).isFalse();
   }

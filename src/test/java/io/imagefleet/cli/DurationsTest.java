@@ -3,8 +3,8 @@ package io.imagefleet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +36,7 @@ class DurationsTest {
     assertThatThrownBy(() -> Durations.parse("--image-timeout", text))
         .isInstanceOf(ImagefleetException.class)
         .hasMessage("--image-timeout must be at most 366 days (8784h), got '" + text + "'")
-        .extracting(e -> ((ImagefleetException) e).exitCode())
-        .isEqualTo(ExitCode.INVALID_INPUT);
+        .isInstanceOf(InvalidInput.class);
   }
 
   @Test

@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +52,7 @@ class DatasetTest {
         .isInstanceOf(ImagefleetException.class)
         .hasMessageStartingWith("--dataset " + file + " line 3: not valid JSON")
         .hasMessageEndingWith("; fix or remove that line")
-        .extracting(e -> ((ImagefleetException) e).exitCode())
-        .isEqualTo(ExitCode.INVALID_INPUT);
+        .isInstanceOf(InvalidInput.class);
     Path noId =
         Files.writeString(dir.resolve("n.jsonl"), "{\"instance_id\": \"a\"}\n{\"id\": \"b\"}\n");
     assertThatThrownBy(() -> DatasetReader.read(noId))
@@ -177,8 +176,7 @@ class DatasetTest {
                   + ": no such file; check the path (relative paths start at "
                   + Path.of("").toAbsolutePath()
                   + ")")
-          .extracting(e -> ((ImagefleetException) e).exitCode())
-          .isEqualTo(ExitCode.INVALID_INPUT);
+          .isInstanceOf(InvalidInput.class);
     }
     wm.getWireMock().verifyThat(0, getRequestedFor(urlPathEqualTo("/rows")));
   }

@@ -3,8 +3,8 @@ package io.imagefleet.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import io.imagefleet.docker.CacheMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +69,7 @@ class BuilderTypesTest {
         .isInstanceOf(ImagefleetException.class)
         .hasMessageContaining("RUN can't be assembled in a registry")
         .hasMessageEndingWith("use --builder engine or --builder buildx for this Dockerfile")
-        .extracting(e -> ((ImagefleetException) e).exitCode())
-        .isEqualTo(ExitCode.INVALID_INPUT);
+        .isInstanceOf(InvalidInput.class);
     assertThatThrownBy(
             () -> BuilderTypes.choose("append", run(settings(COPY_ONLY, false, List.of()))))
         .hasMessage(

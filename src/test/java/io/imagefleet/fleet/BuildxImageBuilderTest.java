@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imagefleet.InvalidInput;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.ImageReference;
@@ -93,10 +94,7 @@ class BuildxImageBuilderTest {
         .hasMessage(
             "--attestations sbom needs buildx; the engine builder pushes no attestations."
                 + " Use --builder buildx, or --attestations none")
-        .matches(
-            e ->
-                ((io.imagefleet.ImagefleetException) e).exitCode()
-                    == io.imagefleet.ExitCode.INVALID_INPUT);
+        .isInstanceOf(InvalidInput.class);
   }
 
   @Test

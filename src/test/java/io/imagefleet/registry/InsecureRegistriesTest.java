@@ -3,8 +3,8 @@ package io.imagefleet.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,7 +53,6 @@ class InsecureRegistriesTest {
         .hasMessage(
             "--insecure-registry must be HOST or HOST:PORT such as registry.lan:5000, got "
                 + io.imagefleet.InputText.quote(value))
-        .extracting(e -> ((ImagefleetException) e).exitCode())
-        .isEqualTo(ExitCode.INVALID_INPUT);
+        .isInstanceOf(InvalidInput.class);
   }
 }

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -247,7 +248,7 @@ class RegistryBudgetsTest {
     for (String bad : List.of("ghcr.io", "ghcr.io=1500", "ghcr.io=-1/min", "=5/min", "a b=1/min")) {
       assertThatThrownBy(() -> RegistryRate.parse(bad))
           .isInstanceOfSatisfying(
-              ImagefleetException.class, e -> assertThat(e.exitCode().code()).isEqualTo(2))
+              ImagefleetException.class, e -> assertThat(e).isInstanceOf(InvalidInput.class))
           .hasMessageStartingWith(
               "--registry-rate must be HOST[:PORT]=N/min such as ghcr.io=1500/min (0/min for"
                   + " unlimited), got '");

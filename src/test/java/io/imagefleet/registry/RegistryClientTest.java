@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -159,8 +159,7 @@ class RegistryClientTest {
             "check localhost:"
                 + wm.getHttpPort()
                 + "/org/agent:abc1234-base in the registry failed after 3 attempts (last: HTTP 502)")
-        .extracting(e -> ((ImagefleetException) e).exitCode())
-        .isEqualTo(ExitCode.UNREACHABLE);
+        .isInstanceOf(PeerFailure.class);
   }
 
   @Test

@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.PeerFailure;
 import io.imagefleet.github.GitHubAccess;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -142,7 +142,7 @@ class GitHubPackageDeleterTest {
     // then the listing stops there, naming both origins
     assertThatThrownBy(() -> deleter(wm).versions())
         .isInstanceOf(ImagefleetException.class)
-        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.UNREACHABLE)
+        .isInstanceOf(PeerFailure.class)
         .hasMessage(
             "GitHub's Link header points to https://localhost:"
                 + wm.getHttpPort()
@@ -215,7 +215,7 @@ class GitHubPackageDeleterTest {
         .hasMessage(
             "delete package version 5 (sha256:aa) failed: HTTP 403; the token needs read:packages"
                 + " and delete:packages (admin of the package)")
-        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.UNREACHABLE)
+        .isInstanceOf(PeerFailure.class)
         .hasMessageNotContaining("s3cret");
   }
 

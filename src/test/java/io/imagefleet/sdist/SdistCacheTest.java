@@ -3,8 +3,8 @@ package io.imagefleet.sdist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,7 +136,7 @@ class SdistCacheTest {
   void aPassedNameMustBeAVariableNameAndNeverTheTokenVariable() {
     assertThatThrownBy(() -> new SdistEnvironment(List.of("FOO", "1FOO"), "GITHUB_TOKEN"))
         .isInstanceOf(ImagefleetException.class)
-        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.INVALID_INPUT)
+        .isInstanceOf(InvalidInput.class)
         .hasMessage(
             "--sdist-env 1FOO: not an environment variable name; use letters, digits and _,"
                 + " not starting with a digit");
@@ -144,7 +144,7 @@ class SdistCacheTest {
         .hasMessageStartingWith("--sdist-env FOO=bar: not an environment variable name");
     assertThatThrownBy(() -> new SdistEnvironment(List.of("MY_TOKEN"), "MY_TOKEN"))
         .isInstanceOf(ImagefleetException.class)
-        .matches(e -> ((ImagefleetException) e).exitCode() == ExitCode.INVALID_INPUT)
+        .isInstanceOf(InvalidInput.class)
         .hasMessage(
             "--sdist-env MY_TOKEN: that is --token-env's variable, which the sdist command never"
                 + " sees; drop it from --sdist-env");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagefleet.Benchmark;
-import io.imagefleet.ExitCode;
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,8 +95,7 @@ class WorkflowYamlTest {
     assertThatThrownBy(() -> WorkflowYaml.read("on:\n  push: {}\njobs: [\n", "my.yml"))
         .isInstanceOf(ImagefleetException.class)
         .hasMessageStartingWith("my.yml: line 4: not valid YAML")
-        .extracting(e -> ((ImagefleetException) e).exitCode())
-        .isEqualTo(ExitCode.INVALID_INPUT);
+        .isInstanceOf(InvalidInput.class);
   }
 
   @Test

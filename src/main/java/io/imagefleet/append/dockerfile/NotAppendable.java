@@ -1,15 +1,14 @@
 package io.imagefleet.append.dockerfile;
 
-import io.imagefleet.ExitCode;
-import io.imagefleet.ImagefleetException;
+import io.imagefleet.InvalidInput;
 import java.util.OptionalInt;
 
 /**
  * The Dockerfile asks for something a registry can't assemble (a {@code RUN}, a base that isn't
- * {@code ${BASE_IMAGE}}, a copy whose meaning depends on each base's files). Exit code 2; {@code
+ * {@code ${BASE_IMAGE}}, a copy whose meaning depends on each base's files). Bad input; {@code
  * --builder auto} takes it as "use the daemon" and shows the message.
  */
-public final class NotAppendable extends ImagefleetException {
+public final class NotAppendable extends InvalidInput {
   private final OptionalInt line;
 
   NotAppendable(String message) {
@@ -17,7 +16,7 @@ public final class NotAppendable extends ImagefleetException {
   }
 
   private NotAppendable(String message, OptionalInt line) {
-    super(ExitCode.INVALID_INPUT, message);
+    super(message);
     this.line = line;
   }
 

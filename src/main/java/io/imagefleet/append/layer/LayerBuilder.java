@@ -1,6 +1,7 @@
 package io.imagefleet.append.layer;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.LocalFailure;
 import io.imagefleet.append.dockerfile.AppendPlan;
 import io.imagefleet.append.dockerfile.FileCopy;
 import io.imagefleet.append.dockerfile.FoldedRun;
@@ -94,8 +95,7 @@ public final class LayerBuilder {
     try {
       return write(entries, out, parents);
     } catch (IOException e) {
-      throw new ImagefleetException(
-          io.imagefleet.ExitCode.INTERNAL, "write the agent layer " + out + " failed: " + e, e);
+      throw new LocalFailure("write the agent layer " + out + " failed: " + e, e);
     }
   }
 

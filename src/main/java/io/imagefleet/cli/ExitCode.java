@@ -1,4 +1,4 @@
-package io.imagefleet;
+package io.imagefleet.cli;
 
 /** The process exit codes of every imagefleet command; listed in {@code --help}. */
 public enum ExitCode {
