@@ -7,6 +7,7 @@ import io.imagefleet.append.dockerfile.AppendPlan;
 import io.imagefleet.append.layer.AgentLayer;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.RegistryFailure;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,8 +87,10 @@ final class AppendImageBuilder implements ImageBuilder {
     } catch (ImagefleetException e) {
       // A base reference the registry API can't address, say: the image's own failure.
       throw new StepFailure("assemble " + job.image() + " failed: " + e.getMessage(), false);
-    } catch (RuntimeException e) {
-      throw new StepFailure("assemble " + job.image() + " failed: " + e, false);
+    } catch (UncheckedIOException e) {
+      // An I/O error fails this image; anything else (a NullPointerException, say) is a
+      // programming error, not the image's: it ends the run (report written, exit 1).
+      throw new StepFailure("assemble " + job.image() + " failed: " + e.getMessage(), false);
     }
   }
 }
