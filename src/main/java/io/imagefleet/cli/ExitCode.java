@@ -3,7 +3,7 @@ package io.imagefleet.cli;
 /** The process exit codes of every imagefleet command; listed in {@code --help}. */
 public enum ExitCode {
   OK(0, "success"),
-  INTERNAL(1, "internal error"),
+  INTERNAL(1, "internal error, or a local file imagefleet could not read or write"),
   INVALID_INPUT(2, "invalid input (option, file, template or dataset)"),
   PREFLIGHT_THRESHOLD(3, "preflight threshold not met (not enough free disk)"),
   UNREACHABLE(4, "environment unreachable or unauthorized (Docker daemon, registry, GitHub)"),
