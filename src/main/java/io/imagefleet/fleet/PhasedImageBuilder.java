@@ -233,7 +233,8 @@ final class PhasedImageBuilder implements ImageBuilder {
                 () -> new StepFailure("base image " + base + " is not in its registry", false));
       } catch (StepFailure e) {
         throw e;
-      } catch (RuntimeException e) {
+      } catch (ImagefleetException e) {
+        // The registry's failure or a reference it can't address: this image's; a bug is not.
         throw new StepFailure("base image " + base + ": " + e.getMessage(), false);
       }
     }

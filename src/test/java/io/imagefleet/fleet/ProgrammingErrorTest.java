@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
+import io.imagefleet.append.dockerfile.PhasedPlan;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
@@ -54,6 +55,27 @@ class ProgrammingErrorTest {
     assertThatThrownBy(() -> append.build(job, Path.of("log"), HOUR))
         .isInstanceOf(NullPointerException.class)
         .isNotInstanceOf(StepFailure.class);
+  }
+
+  @Test
+  void phasedLetsAProgrammingErrorInKeyingThroughAsItself() {
+    // given no registry client to ask for the base's digest: asking dereferences null
+    PhasedImageBuilder.EnvKeys keys =
+        new PhasedImageBuilder.EnvKeys(
+            PhasedPlan.split(
+                "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo env\nARG SDIST\nCOPY ${SDIST} /a/\n",
+                Optional.empty(),
+                Map.of("SDIST", "agent.tar.gz")),
+            Map.of("SDIST", "agent.tar.gz"),
+            "sha256:" + "a".repeat(64),
+            "linux/amd64",
+            null);
+
+    assertThatThrownBy(
+            () ->
+                keys.envImage(
+                    ImageReference.parse("127.0.0.1:5000/ns/agent:x"), "127.0.0.1:5000/ns/bases:1"))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
