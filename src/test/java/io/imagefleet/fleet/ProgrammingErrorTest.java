@@ -90,8 +90,8 @@ class ProgrammingErrorTest {
             }
 
             @Override
-            public BuilderKind kind() {
-              return BuilderKind.ENGINE;
+            public BuilderType type() {
+              return BuilderTypes.ENGINE;
             }
           };
       ActionsEnvironment env = new ActionsEnvironment(Map.of());
