@@ -28,6 +28,24 @@ install_test_packages() {
   command -v skopeo >/dev/null || missing+=(skopeo)
   command -v umoci >/dev/null || missing+=(umoci)
   apt_install "${missing[@]}"
+  fetch_arm64_busybox
+}
+
+# MultiPlatformIT's arm64 base: Debian's static busybox for arm64, downloaded, never installed
+# (nothing arm64 runs here; the test only puts the binary in an image).
+ARM64_BUSYBOX_DEB=/var/cache/imagefleet/busybox-static_arm64.deb
+fetch_arm64_busybox() {
+  [ -s "$ARM64_BUSYBOX_DEB" ] && return
+  log "downloading busybox-static:arm64"
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  apt-get update -qq
+  mkdir -p "$(dirname "$ARM64_BUSYBOX_DEB")"
+  local tmp
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp" # apt downloads as _apt
+  (cd "$tmp" && apt-get download -qq busybox-static:arm64)
+  mv "$tmp"/busybox-static_*_arm64.deb "$ARM64_BUSYBOX_DEB"
+  rmdir "$tmp"
 }
 
 apt_install() {

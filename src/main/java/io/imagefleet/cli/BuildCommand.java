@@ -68,7 +68,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildSettings settings = schedule.settings(instances, image, output, sdkInput, err);
     ImageReference repository = ImageReference.parse(image.image);
     Credentials credentials = credentials(err, repository);
-    BaseImageRule rule = instances.baseImageRule().mirroredIn(image.baseMirror());
+    BaseImageRule rule =
+        instances.baseImageRule().mirroredIn(image.baseMirror()).forPlatforms(image.platforms());
     List<Instance> selected = instances.source().instances();
     Optional<GitHubApi> github = github(sdkInput, commands);
     FleetBuild.Request request =
@@ -81,7 +82,11 @@ final class BuildCommand implements Callable<Integer> {
             image.builder,
             docker.access(env),
             new BuilderContext.Options(
-                image.platform(), image.attestations(), image.cacheMode, sdkInput.cacheDirectory()),
+                image.platform(),
+                image.attestations(),
+                image.cacheMode,
+                sdkInput.cacheDirectory(),
+                rule::platformBase),
             credentials,
             schedule.history(settings.manifest()),
             github.map(g -> new FleetBuild.Reporting(g, reportRequest(sdkInput), env.variables())));

@@ -10,6 +10,7 @@ import io.imagefleet.fleet.ImageTags;
 import io.imagefleet.fleet.PlannedImage;
 import io.imagefleet.github.GitHubApi;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryBudgets;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.sdist.SdkInput;
@@ -61,6 +62,14 @@ final class CheckCommand implements Callable<Integer> {
       description = "Where check.jsonl is written (default: ${DEFAULT-VALUE}).")
   Path output;
 
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[,..]",
+      description =
+          "Also check that each tag serves every one of these platforms (comma-separated, as"
+              + " build's --platform): a tag lacking one counts as missing.")
+  String platform;
+
   @Mixin RegistryOptions registryOptions = new RegistryOptions();
 
   CheckCommand(ActionsEnvironment env, RegistryBudgets budgets) {
@@ -75,11 +84,14 @@ final class CheckCommand implements Callable<Integer> {
     OutputOptions.requireDirectory(output);
     instances.check();
     ImageReference repository = ImageReference.parse(tags.image);
+    List<Platform> platforms = platform == null ? List.of() : Platform.parseList(platform);
     String commit = commit();
     List<PlannedImage> plan =
         BuildPlanner.plan(
             instances.source().instances(),
-            instances.baseImageRule(),
+            platforms.isEmpty()
+                ? instances.baseImageRule()
+                : instances.baseImageRule().forPlatforms(platforms),
             repository,
             commit,
             tags.target);
@@ -91,10 +103,19 @@ final class CheckCommand implements Callable<Integer> {
                 4,
                 Duration.ofSeconds(1)));
     RegistryBudgets.Usage before = budgets.usage();
-    FleetCheck.Result result = new FleetCheck(registry, concurrency).check(plan);
+    FleetCheck.Result result = new FleetCheck(registry, concurrency, platforms).check(plan);
     Path file = FleetCheck.write(output, result);
     String pattern = ImageTags.pattern(repository.repositoryName(), commit, tags.target);
     result.missing().forEach(e -> spec.commandLine().getOut().println(e.image()));
+    result.missing().stream()
+        .filter(e -> e.missingPlatforms() != null)
+        .forEach(
+            e ->
+                err.println(
+                    "imagefleet: check: "
+                        + e.image()
+                        + " lacks "
+                        + String.join(", ", e.missingPlatforms())));
     err.printf(
         "imagefleet: check %s: %d expected, %d present, %d missing (%.1f s); wrote %s%n",
         pattern,

@@ -5,6 +5,7 @@ import io.imagefleet.LocalFailure;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.fleet.Attestations;
 import io.imagefleet.fleet.BuilderTypes;
+import io.imagefleet.fleet.MissingPlatform;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.Platform;
 import java.io.IOException;
@@ -95,11 +96,22 @@ final class ImageOptions {
   @Option(
       names = "--platform",
       defaultValue = "linux/amd64",
-      paramLabel = "OS/ARCH",
+      paramLabel = "OS/ARCH[,..]",
       description =
-          "Platform append takes from a multi-platform base (os/architecture[/variant];"
-              + " default: ${DEFAULT-VALUE}).")
+          "Platform(s) of each image (os/architecture[/variant], comma-separated; default:"
+              + " ${DEFAULT-VALUE}). One: append takes it from a multi-platform base. Several"
+              + " (append or buildx): each tag is an OCI image index with one manifest per"
+              + " platform, from a multi-platform base or a base template with {arch}.")
   String platform;
+
+  @Option(
+      names = "--missing-platform",
+      defaultValue = "skip",
+      paramLabel = "WHAT",
+      description =
+          "With several --platform: skip (the index goes without a platform its base lacks;"
+              + " listed in the summary) or fail (the image fails) (default: ${DEFAULT-VALUE}).")
+  String missingPlatform;
 
   @Option(
       names = "--cache-mode",
@@ -137,7 +149,8 @@ final class ImageOptions {
                       + " builder pushes no attestations. Use --builder buildx,"
                       + " or --attestations none");
             });
-    platform();
+    platforms();
+    missingPlatform();
   }
 
   /** --base-mirror, parsed: exit 2 for a value that is no repository. */
@@ -145,9 +158,19 @@ final class ImageOptions {
     return Optional.ofNullable(baseMirror).map(ImageReference::parse);
   }
 
-  /** --platform, checked: exit 2 for anything but os/architecture[/variant]. */
+  /** --platform's first platform: the one of a single-platform run. */
   Platform platform() {
-    return Platform.parse(platform);
+    return platforms().get(0);
+  }
+
+  /** --platform, checked: exit 2 for anything but os/architecture[/variant] each, once each. */
+  List<Platform> platforms() {
+    return Platform.parseList(platform);
+  }
+
+  /** --missing-platform, checked: exit 2 for anything but skip or fail. */
+  MissingPlatform missingPlatform() {
+    return MissingPlatform.of(missingPlatform);
   }
 
   /** --attestations; exit 2 naming the option for an unknown kind. */

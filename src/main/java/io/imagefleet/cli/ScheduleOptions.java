@@ -140,6 +140,8 @@ final class ScheduleOptions {
         force,
         maxFailures,
         output.output,
-        image.secrets(err));
+        image.secrets(err),
+        image.platforms(),
+        image.missingPlatform());
   }
 }

@@ -6,30 +6,72 @@ import io.imagefleet.append.assembly.AppendRequest;
 import io.imagefleet.append.dockerfile.AppendPlan;
 import io.imagefleet.append.layer.AgentLayer;
 import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryFailure;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * {@code --builder append}: each image is its base plus the run's one agent layer, assembled in the
  * registry by {@link AppendAssembler} (blobs mounted or streamed, config and manifest put). No
  * Docker daemon is involved; nothing is left locally, so there is nothing to remove.
  */
-final class AppendImageBuilder implements ImageBuilder {
+public final class AppendImageBuilder implements ImageBuilder {
   private final AppendAssembler assembler;
   private final AppendPlan plan;
   private final Optional<AgentLayer> layer;
   private final Instant created;
+  private final List<Platform> platforms;
+  private final MissingPlatform missing;
+  private final BiFunction<String, Platform, String> platformBase;
+  private final Map<String, PlatformCoverage> coverage = new ConcurrentHashMap<>();
 
   AppendImageBuilder(
       AppendAssembler assembler, AppendPlan plan, Optional<AgentLayer> layer, Instant created) {
+    this(assembler, plan, layer, created, List.of(), MissingPlatform.SKIP, (base, p) -> base);
+  }
+
+  private AppendImageBuilder(
+      AppendAssembler assembler,
+      AppendPlan plan,
+      Optional<AgentLayer> layer,
+      Instant created,
+      List<Platform> platforms,
+      MissingPlatform missing,
+      BiFunction<String, Platform, String> platformBase) {
     this.assembler = assembler;
     this.plan = plan;
     this.layer = layer;
     this.created = created;
+    this.platforms = List.copyOf(platforms);
+    this.missing = missing;
+    this.platformBase = platformBase;
+  }
+
+  /**
+   * This builder making an index of {@code chosen} per image when there are two or more, each
+   * platform on {@code platformBase}(planned base, platform); one platform builds as before.
+   */
+  AppendImageBuilder forPlatforms(
+      List<Platform> chosen,
+      MissingPlatform whenMissing,
+      BiFunction<String, Platform, String> platformBase) {
+    return chosen.size() < 2
+        ? this
+        : new AppendImageBuilder(
+            assembler, plan, layer, created, chosen, whenMissing, platformBase);
+  }
+
+  @Override
+  public Optional<PlatformCoverage> platforms(String instance) {
+    return Optional.ofNullable(coverage.get(instance));
   }
 
   @Override
@@ -44,7 +86,8 @@ final class AppendImageBuilder implements ImageBuilder {
 
   @Override
   public Optional<String> resolvedBase(String baseImage) {
-    return assembler.resolvedBase(baseImage);
+    // An index stands on several bases: no one base digest keys it.
+    return platforms.isEmpty() ? assembler.resolvedBase(baseImage) : Optional.empty();
   }
 
   @Override
@@ -73,9 +116,27 @@ final class AppendImageBuilder implements ImageBuilder {
     if (!job.push()) {
       throw new StepFailure(AppendType.NO_PUSH, false);
     }
-    AppendRequest request = new AppendRequest(job.baseImage(), job.image(), plan, layer, created);
+    List<AppendRequest.PlatformBase> bases =
+        platforms.stream()
+            .map(p -> new AppendRequest.PlatformBase(p, platformBase.apply(job.baseImage(), p)))
+            .toList();
+    AppendRequest request =
+        new AppendRequest(
+            job.baseImage(),
+            job.image(),
+            plan,
+            layer,
+            created,
+            bases,
+            missing == MissingPlatform.FAIL);
     try {
-      return Optional.of(assembler.assemble(request, log, timeout));
+      AppendAssembler.Assembled assembled = assembler.assembleImage(request, log, timeout);
+      if (!platforms.isEmpty()) {
+        coverage.put(
+            job.instance(),
+            new PlatformCoverage(names(assembled.platforms()), names(assembled.missing())));
+      }
+      return Optional.of(assembled.digest());
     } catch (StepFailure e) {
       throw e;
     } catch (RegistryFailure e) {
@@ -92,5 +153,9 @@ final class AppendImageBuilder implements ImageBuilder {
       // programming error, not the image's: it ends the run (report written, exit 1).
       throw new StepFailure("assemble " + job.image() + " failed: " + e.getMessage(), false);
     }
+  }
+
+  private static List<String> names(List<Platform> list) {
+    return list.stream().map(Platform::toString).toList();
   }
 }

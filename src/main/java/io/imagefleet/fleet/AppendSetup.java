@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -100,12 +101,15 @@ public final class AppendSetup {
       String sdkCommit,
       Supplier<? extends DockerDaemon> connect,
       RegistryTransport transport,
-      Platform platform) {
+      Platform platform,
+      BiFunction<String, Platform, String> platformBase) {
     AppendPlan plan = plan(settings, sdist.file().getFileName().toString(), sdkCommit);
     OnDemand daemon = new OnDemand(connect);
     ImageBuilder builder;
     try {
-      builder = builder(plan, sdist.file(), sdkCommit, daemon, transport, platform);
+      builder =
+          builder(plan, sdist.file(), sdkCommit, daemon, transport, platform)
+              .forPlatforms(settings.platforms(), settings.missingPlatform(), platformBase);
     } finally {
       daemon.close();
     }
@@ -126,7 +130,7 @@ public final class AppendSetup {
    * The builder of the run: the earlier stages exported (from the cache, else built on {@code
    * daemon}, asked for only then), the layer written or reused, the assembler ready.
    */
-  public ImageBuilder builder(
+  public AppendImageBuilder builder(
       AppendPlan plan,
       Path sdist,
       String sdkCommit,

@@ -26,7 +26,9 @@ public final class BuildPlanner {
     if (!missing.isEmpty()) {
       throw BaseImageRule.noBase(missing);
     }
-    Map<String, String> tags = ImageTags.plan(sdkCommit, target, bases);
+    Map<String, String> tagBases = new LinkedHashMap<>();
+    bases.forEach((id, base) -> tagBases.put(id, rule.tagBase(base)));
+    Map<String, String> tags = ImageTags.plan(sdkCommit, target, tagBases);
     List<PlannedImage> plan = new ArrayList<>();
     bases.forEach(
         (id, base) ->

@@ -2,6 +2,7 @@ package io.imagefleet.fleet;
 
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.preflight.DiskFloor;
+import io.imagefleet.registry.Platform;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,9 @@ import java.util.Optional;
 
 /**
  * How a batch build runs; validated by the command that makes it. {@code diskFloor} is the running
- * floor (free space an image may not start below) and how much build cache a prune keeps.
+ * floor (free space an image may not start below) and how much build cache a prune keeps. {@code
+ * platforms} are {@code --platform}'s (two or more: each image is an index of one manifest per
+ * platform), {@code missingPlatform} what a base lacking one of them does.
  */
 public record BuildSettings(
     Path dockerfile,
@@ -29,11 +32,60 @@ public record BuildSettings(
     boolean force,
     int maxFailures,
     Path output,
-    List<String> secrets) {
+    List<String> secrets,
+    List<Platform> platforms,
+    MissingPlatform missingPlatform) {
 
   public BuildSettings {
     buildArgs = Map.copyOf(buildArgs);
     secrets = List.copyOf(secrets);
+    platforms = List.copyOf(platforms);
+  }
+
+  /** One platform, linux/amd64: what a run was before --platform took a list. */
+  public BuildSettings(
+      Path dockerfile,
+      String target,
+      Map<String, String> buildArgs,
+      String network,
+      boolean push,
+      CacheMode cacheMode,
+      int workers,
+      int batchSize,
+      Duration imageTimeout,
+      Optional<Duration> deadline,
+      int maxRetries,
+      Duration retryBackoff,
+      DiskFloor diskFloor,
+      boolean force,
+      int maxFailures,
+      Path output,
+      List<String> secrets) {
+    this(
+        dockerfile,
+        target,
+        buildArgs,
+        network,
+        push,
+        cacheMode,
+        workers,
+        batchSize,
+        imageTimeout,
+        deadline,
+        maxRetries,
+        retryBackoff,
+        diskFloor,
+        force,
+        maxFailures,
+        output,
+        secrets,
+        List.of(Platform.LINUX_AMD64),
+        MissingPlatform.SKIP);
+  }
+
+  /** Whether each image is an index of two or more platforms. */
+  public boolean multiPlatform() {
+    return platforms.size() > 1;
   }
 
   public Path logs() {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -41,9 +42,22 @@ public final class BuilderContext implements AutoCloseable {
     }
   }
 
-  /** The options only some builders read. */
+  /**
+   * The options only some builders read; {@code platformBase} names a platform's base of a planned
+   * base ({@link BaseImageRule#platformBase}: {@code {arch}} filled in, mirrored).
+   */
   public record Options(
-      Platform platform, Attestations attestations, CacheMode cacheMode, Path cacheDir) {}
+      Platform platform,
+      Attestations attestations,
+      CacheMode cacheMode,
+      Path cacheDir,
+      BiFunction<String, Platform, String> platformBase) {
+    /** Options whose bases name no {@code {arch}}. */
+    public Options(
+        Platform platform, Attestations attestations, CacheMode cacheMode, Path cacheDir) {
+      this(platform, attestations, cacheMode, cacheDir, (base, p) -> base);
+    }
+  }
 
   private final BuildSettings settings;
   private final String sdkCommit;

@@ -34,13 +34,25 @@ public interface BuilderType {
    * @param attestations it pushes provenance and SBOM attestations
    * @param readsBases it reads each base from its registry itself (no daemon pull)
    * @param needsDaemon it builds every image through a Docker daemon
+   * @param platforms it builds several {@code --platform}s into one image index per tag
    */
   record Capabilities(
       boolean pushOnly,
       boolean secrets,
       boolean attestations,
       boolean readsBases,
-      boolean needsDaemon) {}
+      boolean needsDaemon,
+      boolean platforms) {
+    /** A builder of one platform. */
+    public Capabilities(
+        boolean pushOnly,
+        boolean secrets,
+        boolean attestations,
+        boolean readsBases,
+        boolean needsDaemon) {
+      this(pushOnly, secrets, attestations, readsBases, needsDaemon, false);
+    }
+  }
 
   /**
    * Why a builder can't take a run: {@code message} ends the run when the builder was named (exit

@@ -127,6 +127,17 @@ public final class BuilderTypes {
                   + " (docker/setup-buildx-action)",
               "--secret needs BuildKit"));
     }
+    if (!can.platforms() && run.settings().multiPlatform()) {
+      return Optional.of(
+          new BuilderType.Refusal(
+              "--builder "
+                  + id
+                  + " builds for one platform; use --builder append or buildx for --platform "
+                  + run.settings().platforms().stream()
+                      .map(Object::toString)
+                      .collect(Collectors.joining(",")),
+              "one platform only"));
+    }
     return type.refuses(run);
   }
 }

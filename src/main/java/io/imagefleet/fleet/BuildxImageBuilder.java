@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.LogTail;
 import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +24,11 @@ final class BuildxImageBuilder implements ImageBuilder {
 
   private final Optional<String> builder;
   private final Attestations attestations;
+  private final List<Platform> platforms;
 
   /** {@code builder} names the buildx builder to use; empty means the active one. */
   BuildxImageBuilder(String docker, Map<String, String> environment, Optional<String> builder) {
-    this(docker, environment, builder, Attestations.NONE);
+    this(docker, environment, builder, Attestations.NONE, List.of());
   }
 
   BuildxImageBuilder(
@@ -34,15 +36,31 @@ final class BuildxImageBuilder implements ImageBuilder {
       Map<String, String> environment,
       Optional<String> builder,
       Attestations attestations) {
+    this(docker, environment, builder, attestations, List.of());
+  }
+
+  /** {@code platforms}: passed as {@code --platform}; empty builds the builder's own platform. */
+  BuildxImageBuilder(
+      String docker,
+      Map<String, String> environment,
+      Optional<String> builder,
+      Attestations attestations,
+      List<Platform> platforms) {
     this.docker = docker;
     this.environment = Map.copyOf(environment);
     this.builder = builder;
     this.attestations = attestations;
+    this.platforms = List.copyOf(platforms);
   }
 
   /** The same builder, pushing these attestations with each image. */
   BuildxImageBuilder withAttestations(Attestations attestations) {
-    return new BuildxImageBuilder(docker, environment, builder, attestations);
+    return new BuildxImageBuilder(docker, environment, builder, attestations, platforms);
+  }
+
+  /** The same builder, building each image for these platforms (one index per tag). */
+  BuildxImageBuilder withPlatforms(List<Platform> chosen) {
+    return new BuildxImageBuilder(docker, environment, builder, attestations, chosen);
   }
 
   @Override
@@ -110,6 +128,11 @@ final class BuildxImageBuilder implements ImageBuilder {
     // litter in the registry (most of a year's package versions in the field's reports).
     c.addAll(attestations.buildxFlags());
     c.addAll(List.of("--file", job.dockerfile().toString(), "--tag", job.image().toString()));
+    if (!platforms.isEmpty()) {
+      c.addAll(
+          List.of(
+              "--platform", String.join(",", platforms.stream().map(Platform::toString).toList())));
+    }
     if (job.target() != null && !job.target().isEmpty()) {
       c.addAll(List.of("--target", job.target()));
     }

@@ -47,7 +47,7 @@ final class BuildxType implements BuilderType {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(false, true, true, false, true);
+    return new Capabilities(false, true, true, false, true, true);
   }
 
   @Override
@@ -65,6 +65,12 @@ final class BuildxType implements BuilderType {
 
   @Override
   public BuildTools prepare(BuilderContext run, BuildInputs inputs) {
+    if (run.settings().multiPlatform()
+        && inputs.plan().stream().anyMatch(p -> p.baseImage().contains(BaseImageRule.ARCH))) {
+      throw ImagefleetException.invalidInput(
+          "--builder buildx builds every platform from one base, and the base names {arch}; use"
+              + " --builder append to combine single-platform bases, or a multi-platform base");
+    }
     return run.onDaemon(builder(run));
   }
 
@@ -75,6 +81,7 @@ final class BuildxType implements BuilderType {
         run.docker().environment(),
         registryCacheBuilder(
             run.docker().cli(), run.docker().environment(), run.options().cacheMode()),
-        run.options().attestations());
+        run.options().attestations(),
+        run.settings().multiPlatform() ? run.settings().platforms() : java.util.List.of());
   }
 }

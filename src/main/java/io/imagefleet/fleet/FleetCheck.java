@@ -8,6 +8,7 @@ import io.imagefleet.LocalFailure;
 import io.imagefleet.PeerFailure;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.actions.Markdown;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Which images of a plan the registry has: one {@code HEAD} per tag, at most {@code concurrency} at
- * a time. It never builds anything; a registry that fails a call fails the check (exit 4).
+ * a time; with platforms, the tag's manifest read too, and a tag lacking one of them is missing. It
+ * never builds anything; a registry that fails a call fails the check (exit 4).
  */
 public final class FleetCheck {
   /** Longest a whole check may take; each call has its own timeouts besides. */
@@ -40,7 +42,12 @@ public final class FleetCheck {
       @JsonProperty("base") String base,
       @JsonProperty("image") String image,
       @JsonProperty("status") String status,
-      @JsonProperty("digest") String digest) {
+      @JsonProperty("digest") String digest,
+      @JsonProperty("missingPlatforms") List<String> missingPlatforms) {
+    public Entry(String instance, String base, String image, String status, String digest) {
+      this(instance, base, image, status, digest, null);
+    }
+
     public boolean present() {
       return status.equals("present");
     }
@@ -63,10 +70,17 @@ public final class FleetCheck {
 
   private final RegistryClient registry;
   private final int concurrency;
+  private final List<Platform> platforms;
 
   public FleetCheck(RegistryClient registry, int concurrency) {
+    this(registry, concurrency, List.of());
+  }
+
+  /** {@code platforms}: each tag must serve every one; empty checks the tag alone. */
+  public FleetCheck(RegistryClient registry, int concurrency, List<Platform> platforms) {
     this.registry = registry;
     this.concurrency = concurrency;
+    this.platforms = List.copyOf(platforms);
   }
 
   public Result check(List<PlannedImage> plan) {
@@ -89,6 +103,18 @@ public final class FleetCheck {
   }
 
   private Entry entry(PlannedImage image) {
+    if (!platforms.isEmpty()) {
+      Optional<RegistryClient.Existing> existing =
+          registry.platformsOf(image.image(), platforms, RegistryClient.deadline());
+      boolean complete = existing.isPresent() && existing.get().missing().isEmpty();
+      return new Entry(
+          image.instance(),
+          image.baseImage(),
+          image.image().toString(),
+          complete ? "present" : "missing",
+          existing.map(RegistryClient.Existing::digest).orElse(null),
+          existing.map(RegistryClient.Existing::missing).filter(m -> !m.isEmpty()).orElse(null));
+    }
     // HEAD /v2/<name>/manifests/<tag>
     Optional<String> digest = registry.manifestDigest(image.image());
     return new Entry(

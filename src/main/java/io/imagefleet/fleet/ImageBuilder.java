@@ -35,6 +35,11 @@ public interface ImageBuilder {
     return Optional.empty();
   }
 
+  /** The platforms in the instance's index and those its base lacked, for a multi-platform run. */
+  default Optional<PlatformCoverage> platforms(String instance) {
+    return Optional.empty();
+  }
+
   /**
    * The manifest digest the builder found {@code baseImage} at while building, when it reads bases
    * from the registry itself (append): the image can be keyed after the build without asking the

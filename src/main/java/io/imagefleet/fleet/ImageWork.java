@@ -79,13 +79,15 @@ final class ImageWork {
       record = ManifestRecord.failed(image, 0, 0, "base image " + badBase.get());
     } else {
       try {
-        Optional<String> existing =
+        Optional<RegistryClient.Existing> existing =
             settings.force()
                 ? Optional.empty()
-                : registry.manifestDigest(image.image(), Deadline.after(state.timeout()));
+                : registry
+                    .existing(image.image(), settings.platforms(), Deadline.after(state.timeout()))
+                    .filter(e -> !settings.multiPlatform() || e.missing().isEmpty());
         record =
             existing.isPresent()
-                ? ManifestRecord.skipped(image, existing.get(), state.seconds(begin))
+                ? skipped(image, existing.get(), begin)
                 : made(image, log, begin, runs);
       } catch (ImagefleetException e) {
         record = ManifestRecord.failed(image, 0, state.seconds(begin), e.getMessage());
@@ -100,6 +102,14 @@ final class ImageWork {
     BuildLog.share(log);
     progress.finished(record, log);
     return record;
+  }
+
+  /** A tag the registry has (for several platforms: an index with every one). */
+  private ManifestRecord skipped(PlannedImage image, RegistryClient.Existing existing, long begin) {
+    ManifestRecord record = ManifestRecord.skipped(image, existing.digest(), state.seconds(begin));
+    return settings.multiPlatform()
+        ? record.onPlatforms(new PlatformCoverage(existing.platforms(), List.of()))
+        : record;
   }
 
   /** Stops the threads of abandoned builds; they were interrupted already. */
@@ -148,6 +158,7 @@ final class ImageWork {
         runs.add(new ManifestRecord.Run(started, state.seconds(attemptBegin), null));
         ManifestRecord built =
             ManifestRecord.built(image, digest.orElse(null), attempt, state.seconds(begin));
+        built = builder.platforms(image.instance()).map(built::onPlatforms).orElse(built);
         return builder.envImage(image.instance()).map(built::onEnv).orElse(built);
       } catch (StepFailure | PushNotServed e) {
         failed = failure(e, image, attempt);

@@ -10,7 +10,9 @@ import java.util.List;
  * ran in (0-based), {@code runs} one entry per build attempt; manifests written before these fields
  * existed read with them null. {@code key} is the sha256 of what the image is made of ({@link
  * ImageKey}); records of built and retagged images carry it, older manifests read with it null.
- * {@code env} names the env image a phased build appended the image to.
+ * {@code env} names the env image a phased build appended the image to. {@code platforms} and
+ * {@code missingPlatforms} (multi-platform runs only) name the platforms in the image's index and
+ * those asked for that its base lacked.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ManifestRecord(
@@ -27,7 +29,31 @@ public record ManifestRecord(
     @JsonProperty("lane") Integer lane,
     @JsonProperty("runs") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Run> runs,
     @JsonProperty("key") String key,
-    @JsonProperty("env") String env) {
+    @JsonProperty("env") String env,
+    @JsonProperty("platforms") List<String> platforms,
+    @JsonProperty("missingPlatforms") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<String> missingPlatforms) {
+
+  /** A record of one platform: what every run made before --platform took a list. */
+  public ManifestRecord(
+      String instance,
+      String base,
+      List<String> tags,
+      String digest,
+      Status status,
+      int attempts,
+      double seconds,
+      String error,
+      String started,
+      String ended,
+      Integer lane,
+      List<Run> runs,
+      String key,
+      String env) {
+    this(
+        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
+        key, env, null, null);
+  }
 
   /** A record without an env image: every builder's but phased's. */
   public ManifestRecord(
@@ -104,21 +130,72 @@ public record ManifestRecord(
         lane,
         List.copyOf(runs),
         key,
-        env);
+        env,
+        platforms,
+        missingPlatforms);
   }
 
   /** This record with the image's key. */
   ManifestRecord keyed(String imageKey) {
     return new ManifestRecord(
-        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
-        imageKey, env);
+        instance,
+        base,
+        tags,
+        digest,
+        status,
+        attempts,
+        seconds,
+        error,
+        started,
+        ended,
+        lane,
+        runs,
+        imageKey,
+        env,
+        platforms,
+        missingPlatforms);
   }
 
   /** This record with the env image it was appended to (phased builds). */
   ManifestRecord onEnv(String envImage) {
     return new ManifestRecord(
-        instance, base, tags, digest, status, attempts, seconds, error, started, ended, lane, runs,
-        key, envImage);
+        instance,
+        base,
+        tags,
+        digest,
+        status,
+        attempts,
+        seconds,
+        error,
+        started,
+        ended,
+        lane,
+        runs,
+        key,
+        envImage,
+        platforms,
+        missingPlatforms);
+  }
+
+  /** This record with the platforms its index has and those its base lacked. */
+  ManifestRecord onPlatforms(PlatformCoverage coverage) {
+    return new ManifestRecord(
+        instance,
+        base,
+        tags,
+        digest,
+        status,
+        attempts,
+        seconds,
+        error,
+        started,
+        ended,
+        lane,
+        runs,
+        key,
+        env,
+        coverage.platforms(),
+        coverage.missing());
   }
 
   static ManifestRecord built(PlannedImage image, String digest, int attempts, double seconds) {

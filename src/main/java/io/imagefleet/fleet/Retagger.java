@@ -38,6 +38,10 @@ final class Retagger {
   /** The run's keys, over the sdist's sha256 (computed here, once) and the Dockerfile's bytes. */
   static Retagger of(
       BuildSettings settings, BuildInputs inputs, RegistryClient registry, boolean append) {
+    if (settings.multiPlatform()) {
+      // A key names one base digest; an index of several bases has none, so it is never retagged.
+      return NONE;
+    }
     Map<String, String> args = new LinkedHashMap<>(settings.buildArgs());
     args.put("SDK_COMMIT", inputs.sdkCommit());
     args.put("SDIST", inputs.sdist().file().getFileName().toString());

@@ -1,6 +1,8 @@
 package io.imagefleet.registry;
 
 import io.imagefleet.ImagefleetException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,6 +20,31 @@ public record Platform(String os, String architecture, String variant) {
           "--platform " + text + " is not os/architecture[/variant], e.g. linux/amd64");
     }
     return new Platform(parts[0], parts[1], parts.length == 3 ? parts[2] : "");
+  }
+
+  /**
+   * A comma-separated list of platforms ({@code linux/amd64,linux/arm64}); exit 2 naming the value
+   * for an empty one or a platform named twice.
+   */
+  public static List<Platform> parseList(String text) {
+    List<Platform> platforms = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      Platform platform = parse(part);
+      if (platforms.stream().anyMatch(p -> p.same(platform))) {
+        throw ImagefleetException.invalidInput(
+            "--platform " + text + " names " + platform + " twice; name each platform once");
+      }
+      platforms.add(platform);
+    }
+    return List.copyOf(platforms);
+  }
+
+  /** Whether both name one platform (arm64 is arm64/v8). */
+  public boolean same(Platform other) {
+    return os.equals(other.os)
+        && architecture.equals(other.architecture)
+        && normalVariant(architecture, variant)
+            .equals(normalVariant(other.architecture, other.variant));
   }
 
   /** Whether an index entry with these fields is this platform. */

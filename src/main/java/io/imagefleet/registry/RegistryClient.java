@@ -1,7 +1,12 @@
 package io.imagefleet.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +17,8 @@ import java.util.Optional;
 public final class RegistryClient {
   /** How long one call may take, its retries included. */
   static final Duration CALL_DEADLINE = Duration.ofMinutes(5);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryTransport transport;
 
@@ -39,6 +46,73 @@ public final class RegistryClient {
   /** As {@link #manifestDigest(ImageReference)}, within {@code deadline} (an image's timeout). */
   public Optional<String> manifestDigest(ImageReference image, Deadline deadline) {
     return new RegistrySession(transport).manifestDigest(repository(image), image.tag(), deadline);
+  }
+
+  /**
+   * A tag the registry has: its digest, and for a platform check the platforms asked for that it
+   * has and that it lacks.
+   */
+  public record Existing(String digest, List<String> platforms, List<String> missing) {
+    public Existing {
+      platforms = List.copyOf(platforms);
+      missing = List.copyOf(missing);
+    }
+  }
+
+  /**
+   * Whether the registry has the tag; for two or more {@code wanted} platforms, also which of them
+   * it serves ({@link #platformsOf}). One platform is one HEAD, as before there were indexes.
+   */
+  public Optional<Existing> existing(
+      ImageReference image, List<Platform> wanted, Deadline deadline) {
+    if (wanted.size() < 2) {
+      return manifestDigest(image, deadline).map(d -> new Existing(d, List.of(), List.of()));
+    }
+    return platformsOf(image, wanted, deadline);
+  }
+
+  /**
+   * The tag's digest and which of {@code wanted} it serves: an index's children by their platform,
+   * a single image by its config's. Empty when the registry doesn't have the tag.
+   */
+  public Optional<Existing> platformsOf(
+      ImageReference image, List<Platform> wanted, Deadline deadline) {
+    RegistrySession session = new RegistrySession(transport);
+    Repository repository = repository(image);
+    if (session.manifestDigest(repository, image.tag(), deadline).isEmpty()) {
+      return Optional.empty();
+    }
+    RegistrySession.Manifest manifest = session.getManifest(repository, image.tag(), deadline);
+    JsonNode root = read(manifest.bytes());
+    List<JsonNode> served = new ArrayList<>();
+    if (root.has("manifests")) {
+      root.path("manifests").forEach(child -> served.add(child.path("platform")));
+    } else {
+      String config = root.path("config").path("digest").asText();
+      served.add(read(session.getBlob(repository, config, deadline)));
+    }
+    List<String> has = new ArrayList<>();
+    List<String> lacks = new ArrayList<>();
+    for (Platform platform : wanted) {
+      boolean found =
+          served.stream()
+              .anyMatch(
+                  p ->
+                      platform.matches(
+                          p.path("os").asText(),
+                          p.path("architecture").asText(),
+                          p.path("variant").asText()));
+      (found ? has : lacks).add(platform.toString());
+    }
+    return Optional.of(new Existing(manifest.digest(), has, lacks));
+  }
+
+  private static JsonNode read(byte[] bytes) {
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw RegistryFailure.failed("read registry JSON failed: " + e.getMessage());
+    }
   }
 
   /** The repository of {@code image} as the API addresses it, over HTTPS unless allowed. */

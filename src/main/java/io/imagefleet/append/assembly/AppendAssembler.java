@@ -99,39 +99,115 @@ public final class AppendAssembler {
    * registry refuses connections) with a message naming the call, the object and the HTTP status.
    */
   public String assemble(AppendRequest request, Path log, Duration timeout) {
+    return assembleImage(request, log, timeout).digest();
+  }
+
+  /**
+   * What went under the tag: its digest and, for an index, the platforms in it and the ones their
+   * bases lack (both empty for a single-platform image).
+   */
+  public record Assembled(String digest, List<Platform> platforms, List<Platform> missing) {}
+
+  /**
+   * As {@link #assemble}; with the request's platforms, an OCI image index of one manifest per
+   * platform (each on its own base, the agent layer shared) goes under the tag.
+   */
+  public Assembled assembleImage(AppendRequest request, Path log, Duration timeout) {
     Deadline deadline = Deadline.after(timeout);
     ImageLog out = new ImageLog(log);
-    BaseName base = BaseName.parse(request.baseImage());
-    Repository source = Repository.of(base.image(), insecure);
     Repository target = Repository.of(request.target(), insecure);
-    RegistrySession.Manifest manifest = resolve(request.baseImage(), source, base, deadline, out);
-    ObjectNode baseManifest = (ObjectNode) read(manifest.bytes());
+    String tag = request.target().tag();
+    if (!request.platforms().isEmpty()) {
+      Assembled index = new PlatformIndex(this, target, request, deadline, out).assemble();
+      images.incrementAndGet();
+      return index;
+    }
+    ResolvedBase base =
+        resolveBase(request.baseImage(), platform, false, false, deadline, out).get();
+    PlatformImage image = platformImage(base, target, request, deadline, out);
+    String digest = putManifest(target, tag, image.mediaType(), image.bytes(), deadline);
+    images.incrementAndGet();
+    out.line("pushed " + target + ":" + tag + " " + digest);
+    return new Assembled(digest, List.of(), List.of());
+  }
+
+  /** A base resolved for one platform: its platform manifest and that manifest's config. */
+  record ResolvedBase(
+      BaseName name,
+      Repository source,
+      RegistrySession.Manifest manifest,
+      ObjectNode manifestJson,
+      ObjectNode config) {}
+
+  /** One platform's image manifest, made but not yet put: its bytes and its base's config. */
+  record PlatformImage(byte[] bytes, String mediaType, JsonNode baseConfig) {}
+
+  /**
+   * The base's manifest and config for {@code wanted}. With {@code lenient} (a platform of an
+   * index), an index without {@code wanted} and a single image of another platform are empty: the
+   * platform is missing, not the image failed; so is a base that doesn't exist when {@code
+   * mayBeAbsent} (a base named for its platform, {@code {arch}}).
+   */
+  Optional<ResolvedBase> resolveBase(
+      String baseImage,
+      Platform wanted,
+      boolean lenient,
+      boolean mayBeAbsent,
+      Deadline deadline,
+      ImageLog out) {
+    BaseName base = BaseName.parse(baseImage);
+    Repository source = Repository.of(base.image(), insecure);
+    if (mayBeAbsent && session.manifestDigest(source, base.reference(), deadline).isEmpty()) {
+      out.line("base " + base.fullName() + " does not exist: no " + wanted + " image");
+      return Optional.empty();
+    }
+    Optional<RegistrySession.Manifest> manifest =
+        resolve(baseImage, source, base, wanted, lenient, deadline, out);
+    if (manifest.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectNode baseManifest = (ObjectNode) read(manifest.get().bytes());
     String configDigest = baseManifest.path("config").path("digest").asText();
     ObjectNode baseConfig = (ObjectNode) read(session.getBlob(source, configDigest, deadline));
-    checkPlatform(baseConfig, base, out);
-    for (JsonNode layer : baseManifest.path("layers")) {
-      crossBlob(source, target, layer, deadline, out);
+    if (!checkPlatform(baseConfig, base, wanted, lenient, out)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ResolvedBase(base, source, manifest.get(), baseManifest, baseConfig));
+  }
+
+  /**
+   * One platform's image on its base: base blobs crossed, the parents' and agent layers uploaded
+   * (once per repository, whatever the platform), the config pushed; the manifest made.
+   */
+  PlatformImage platformImage(
+      ResolvedBase base,
+      Repository target,
+      AppendRequest request,
+      Deadline deadline,
+      ImageLog out) {
+    for (JsonNode layer : base.manifestJson().path("layers")) {
+      crossBlob(base.source(), target, layer, deadline, out);
     }
     Optional<OwnedParents.Layer> parents =
-        request.layer().flatMap(layer -> ownedParents(layer, source, baseManifest, deadline, out));
+        request
+            .layer()
+            .flatMap(
+                layer -> ownedParents(layer, base.source(), base.manifestJson(), deadline, out));
     parents.ifPresent(layer -> uploadParents(target, layer, deadline, out));
     request.layer().ifPresent(layer -> uploadLayer(target, layer, deadline, out));
     ObjectNode config =
         new ConfigEditor(request.plan())
             .apply(
-                baseConfig,
-                new ConfigEditor.Base(base.fullName(), manifest.digest()),
+                base.config(),
+                new ConfigEditor.Base(base.name().fullName(), base.manifest().digest()),
                 parents.map(OwnedParents.Layer::diffId),
                 request.layer().map(AgentLayer::diffId),
                 request.created());
     byte[] configBytes = pushConfig(target, config, deadline, out);
+    String mediaType = base.manifest().mediaType();
     ObjectNode newManifest =
-        manifestFor(baseManifest, manifest.mediaType(), configBytes, parents, request);
-    String tag = request.target().tag();
-    String digest = putManifest(target, tag, manifest.mediaType(), write(newManifest), deadline);
-    images.incrementAndGet();
-    out.line("pushed " + target + ":" + tag + " " + digest);
-    return digest;
+        manifestFor(base.manifestJson(), mediaType, configBytes, parents, request);
+    return new PlatformImage(write(newManifest), mediaType, base.config());
   }
 
   /** The directories a COPY --chown creates that this base lacks, as a layer of their own. */
@@ -185,7 +261,7 @@ public final class AppendAssembler {
    * stores a manifest as a blob, and two PUTs of the same bytes (images on one base, other tags)
    * racing on that blob fail one with DIGEST_INVALID.
    */
-  private String putManifest(
+  String putManifest(
       Repository target, String tag, String mediaType, byte[] bytes, Deadline deadline) {
     Object lock =
         manifestLocks.computeIfAbsent(target + "@" + Digests.sha256(bytes), k -> new Object());
@@ -230,26 +306,39 @@ public final class AppendAssembler {
     return manifest;
   }
 
-  /** The base's image manifest for the platform, through an index when the tag names one. */
-  private RegistrySession.Manifest resolve(
-      String name, Repository source, BaseName base, Deadline deadline, ImageLog out) {
+  /**
+   * The base's image manifest for {@code wanted}, through an index when the tag names one; empty
+   * when the index lacks it and {@code lenient}.
+   */
+  private Optional<RegistrySession.Manifest> resolve(
+      String name,
+      Repository source,
+      BaseName base,
+      Platform wanted,
+      boolean lenient,
+      Deadline deadline,
+      ImageLog out) {
     RegistrySession.Manifest manifest = session.getManifest(source, base.reference(), deadline);
     resolved.put(name, manifest.digest());
     if (manifest.mediaType().equals(OCI_INDEX) || manifest.mediaType().equals(DOCKER_LIST)) {
       String chosen = null;
       for (JsonNode entry : read(manifest.bytes()).path("manifests")) {
         JsonNode p = entry.path("platform");
-        if (platform.matches(
+        if (wanted.matches(
             p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
           chosen = entry.path("digest").asText();
           break;
         }
       }
+      if (chosen == null && lenient) {
+        out.line("base " + base.fullName() + " is an index without a " + wanted + " image");
+        return Optional.empty();
+      }
       if (chosen == null) {
         throw RegistryFailure.failed(
-            "resolve base " + base.fullName() + " failed: its index has no " + platform + " image");
+            "resolve base " + base.fullName() + " failed: its index has no " + wanted + " image");
       }
-      out.line("base " + base.fullName() + " is an index; " + platform + " is " + chosen);
+      out.line("base " + base.fullName() + " is an index; " + wanted + " is " + chosen);
       manifest = session.getManifest(source, chosen, deadline);
     }
     if (!manifest.mediaType().equals(OCI_MANIFEST)
@@ -262,23 +351,27 @@ public final class AppendAssembler {
               + "' is not an OCI or Docker v2 image manifest");
     }
     out.line("base " + base.fullName() + " " + manifest.digest());
-    return manifest;
+    return Optional.of(manifest);
   }
 
-  private void checkPlatform(JsonNode config, BaseName base, ImageLog out) {
+  /**
+   * Whether the base's config is {@code wanted}'s platform (a config without {@code os} is taken as
+   * it is). Not lenient (one platform, as before indexes): a warning, and the image is made.
+   */
+  private static boolean checkPlatform(
+      JsonNode config, BaseName base, Platform wanted, boolean lenient, ImageLog out) {
     String os = config.path("os").asText("");
     String architecture = config.path("architecture").asText("");
-    if (!os.isEmpty() && !platform.matches(os, architecture, config.path("variant").asText(""))) {
-      out.line(
-          "warning: base "
-              + base.fullName()
-              + " is "
-              + os
-              + "/"
-              + architecture
-              + ", not the requested "
-              + platform);
+    if (os.isEmpty() || wanted.matches(os, architecture, config.path("variant").asText(""))) {
+      return true;
     }
+    String is = "base " + base.fullName() + " is " + os + "/" + architecture;
+    if (lenient) {
+      out.line(is + ": no " + wanted + " image");
+      return false;
+    }
+    out.line("warning: " + is + ", not the requested " + wanted);
+    return true;
   }
 
   /** Makes one base blob present in the target: already there, mounted, or streamed across. */
@@ -319,7 +412,7 @@ public final class AppendAssembler {
     }
   }
 
-  private static JsonNode read(byte[] bytes) {
+  static JsonNode read(byte[] bytes) {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
@@ -327,7 +420,7 @@ public final class AppendAssembler {
     }
   }
 
-  private static byte[] write(JsonNode node) {
+  static byte[] write(JsonNode node) {
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {

@@ -1,0 +1,278 @@
+package io.imagefleet.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.cli.CliRun;
+import io.imagefleet.testing.BuildRig;
+import io.imagefleet.testing.PlatformBases;
+import io.imagefleet.testing.TestRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code build --builder append --platform linux/amd64,linux/arm64} against the real registry, on
+ * bases made here without emulation (Debian's static busybox for each architecture): from a
+ * multi-platform base index and from {@code {arch}}-named single-platform bases, each tag becomes
+ * an OCI image index of both platforms on their own bases with one shared agent layer; a base
+ * without arm64 gives an index without it, listed; {@code check --platform} finds the gap.
+ */
+class MultiPlatformIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String BOTH = "linux/amd64,linux/arm64";
+  private static final int X86_64 = 62;
+  private static final int AARCH64 = 183;
+
+  @TempDir static Path dir;
+  private static BuildRig rig;
+  private static Path dataset;
+  private static Path dockerfile;
+
+  @BeforeAll
+  static void bases() throws Exception {
+    rig = BuildRig.create(dir);
+    PlatformBases bases = PlatformBases.create(dir);
+    String repo = TestRegistry.HOST + "/" + rig.namespace;
+    // {arch}-named pairs: pair-1 has both, pair-2 only x86_64
+    bases.pushImage("amd64", "pair-1 amd64", repo + "/bases:sweb.eval.x86_64.pair-1");
+    bases.pushImage("arm64", "pair-1 arm64", repo + "/bases:sweb.eval.arm64.pair-1");
+    bases.pushImage("amd64", "pair-2 amd64", repo + "/bases:sweb.eval.x86_64.pair-2");
+    // multi-platform bases: multi-1 an index of both, multi-2 an index of amd64 only
+    bases.pushIndex(List.of("amd64", "arm64"), "multi-1", repo + "/multi:multi-1");
+    bases.pushIndex(List.of("amd64"), "multi-2", repo + "/multi:multi-2");
+    List<String> lines = new ArrayList<>();
+    for (String id : List.of("pair-1", "pair-2")) {
+      lines.add(record(id, repo + "/bases:sweb.eval.{arch}." + id));
+    }
+    for (String id : List.of("multi-1", "multi-2")) {
+      lines.add(record(id, repo + "/multi:" + id));
+    }
+    dataset = Files.write(dir.resolve("instances.jsonl"), lines);
+    dockerfile =
+        Files.writeString(
+            dir.resolve("copy.Dockerfile"),
+            """
+            ARG BASE_IMAGE
+            FROM ${BASE_IMAGE}
+            ARG SDIST
+            COPY ${SDIST} /opt/agent/
+            ENV AGENT_SDIST=/opt/agent/${SDIST}
+            """);
+  }
+
+  @Test
+  void eachTagIsAnIndexOfBothPlatformsOnTheirOwnBasesWithOneAgentLayer() throws Exception {
+    // given a one-platform run's images under the same tags
+    CliRun single = build("single", "--platform", "linux/amd64");
+    assertThat(single.exitCode()).as(single.err()).isZero();
+    Map<String, JsonNode> before = records("single");
+    assertThat(
+            manifest(before.get("pair-1").path("tags").get(0).asText()).path("mediaType").asText())
+        .isEqualTo("application/vnd.oci.image.manifest.v1+json");
+
+    // when the fleet is built for two platforms
+    CliRun both = build("both", "--platform", BOTH);
+
+    // then no one-platform image counted as done; every tag is an index
+    assertThat(both.exitCode()).as(both.err()).isZero();
+    assertThat(both.err()).contains("built 4, skipped 0, failed 0");
+    Map<String, JsonNode> records = records("both");
+    Set<String> agentLayers = new TreeSet<>();
+    for (String id : List.of("pair-1", "multi-1")) {
+      JsonNode record = records.get(id);
+      assertThat(record.path("platforms")).hasSize(2);
+      assertThat(record.has("missingPlatforms")).isFalse();
+      String tag = record.path("tags").get(0).asText();
+      JsonNode index = manifest(tag);
+      assertThat(index.path("mediaType").asText()).isEqualTo(PlatformBases.OCI_INDEX);
+      assertThat(index.path("manifests")).hasSize(2);
+      Map<String, Integer> machines = new TreeMap<>();
+      for (JsonNode child : index.path("manifests")) {
+        String digest = child.path("digest").asText();
+        JsonNode image = manifest(tag.substring(0, tag.lastIndexOf(':')) + "@" + digest);
+        JsonNode config = blob(tag, image.path("config").path("digest").asText());
+        String arch = config.path("architecture").asText();
+        assertThat(config.path("os").asText()).isEqualTo("linux");
+        assertThat(child.path("platform").path("architecture").asText()).isEqualTo(arch);
+        if (arch.equals("arm64")) {
+          assertThat(config.path("variant").asText()).isEqualTo("v8");
+          assertThat(child.path("platform").path("variant").asText()).isEqualTo("v8");
+        }
+        JsonNode layers = image.path("layers");
+        agentLayers.add(layers.get(layers.size() - 1).path("digest").asText());
+        Path rootfs = unpack(tag.substring(0, tag.lastIndexOf(':')) + "@" + digest, id + arch);
+        machines.put(arch, PlatformBases.elfMachine(rootfs.resolve("bin/busybox")));
+        assertThat(Files.readString(rootfs.resolve("marker")))
+            .startsWith(id.startsWith("pair") ? id + " " + arch : id);
+        assertThat(Files.list(rootfs.resolve("opt/agent")).toList()).hasSize(1);
+      }
+      assertThat(machines).containsExactly(Map.entry("amd64", X86_64), Map.entry("arm64", AARCH64));
+    }
+    // one agent layer blob for every platform and image
+    assertThat(agentLayers).hasSize(1);
+    // bases without arm64: an index of amd64 alone, the gap recorded and listed
+    for (String id : List.of("pair-2", "multi-2")) {
+      JsonNode record = records.get(id);
+      assertThat(record.path("status").asText()).isEqualTo("built");
+      assertThat(record.path("platforms").toString()).isEqualTo("[\"linux/amd64\"]");
+      assertThat(record.path("missingPlatforms").toString()).isEqualTo("[\"linux/arm64\"]");
+      assertThat(manifest(record.path("tags").get(0).asText()).path("manifests")).hasSize(1);
+    }
+    String summary = Files.readString(dir.resolve("out-both/summary.md"));
+    assertThat(summary).contains("linux/arm64").contains("pair-2").contains("multi-2");
+
+    // and check --platform finds the missing children
+    CliRun check = CliRun.run(checkArgs().toArray(String[]::new));
+    assertThat(check.exitCode()).as(check.out() + check.err()).isEqualTo(5);
+    assertThat(check.out() + check.err())
+        .contains("pair-2")
+        .contains("multi-2")
+        .contains("linux/arm64")
+        .doesNotContain("pair-1 ");
+
+    // and a second run skips the complete indexes and remakes the ones with a gap
+    CliRun again = build("again", "--platform", BOTH);
+    assertThat(again.err()).contains("built 2, skipped 2, failed 0");
+    assertThat(records("again").get("pair-1").path("status").asText()).isEqualTo("skipped");
+  }
+
+  @Test
+  void missingPlatformFailFailsTheImagesWhoseBaseLacksOne() throws Exception {
+    CliRun run =
+        build(
+            "fail",
+            "--platform",
+            BOTH,
+            "--missing-platform",
+            "fail",
+            "--image",
+            rig.image() + "-fail");
+
+    assertThat(run.exitCode()).as(run.err()).isNotZero();
+    Map<String, JsonNode> records = records("fail");
+    assertThat(records.get("pair-1").path("status").asText()).isEqualTo("built");
+    assertThat(records.get("pair-2").path("status").asText()).isEqualTo("failed");
+    assertThat(records.get("pair-2").path("error").asText())
+        .contains("no linux/arm64 image")
+        .contains("--missing-platform fail");
+    assertThat(records.get("multi-2").path("status").asText()).isEqualTo("failed");
+  }
+
+  private static List<String> checkArgs() {
+    List<String> check = new ArrayList<>();
+    check.addAll(
+        List.of(
+            "check",
+            "--benchmark",
+            "custom",
+            "--dataset",
+            dataset.toString(),
+            "--sdk-commit",
+            commit(),
+            "--image",
+            rig.image(),
+            "--platform",
+            BOTH,
+            "--output",
+            dir.resolve("out-check").toString()));
+    return check;
+  }
+
+  private static String commit() {
+    try {
+      return rig.commit();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CliRun build(String name, String... extra) {
+    List<String> args = rig.buildArgs(dataset, dir.resolve("out-" + name));
+    args.set(args.indexOf("--dockerfile") + 1, dockerfile.toString());
+    args.set(args.indexOf("--builder") + 1, "append");
+    for (int i = 0; i < extra.length; i += 2) {
+      int at = args.indexOf(extra[i]);
+      if (at >= 0) {
+        args.set(at + 1, extra[i + 1]);
+      } else {
+        args.addAll(List.of(extra[i], extra[i + 1]));
+      }
+    }
+    args.addAll(List.of("--min-free-gb", "0", "--workers", "2"));
+    return CliRun.run(
+        Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), args.toArray(String[]::new));
+  }
+
+  private static Map<String, JsonNode> records(String name) throws Exception {
+    Map<String, JsonNode> records = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(dir.resolve("out-" + name + "/manifest.jsonl"))) {
+      JsonNode record = JSON.readTree(line);
+      records.put(record.path("instance").asText(), record);
+    }
+    return records;
+  }
+
+  private static String record(String id, String base) {
+    return JSON.createObjectNode().put("instance_id", id).put("base_image", base).toString();
+  }
+
+  /** GET a manifest or index ({@code host/name:tag} or {@code host/name@digest}). */
+  private static JsonNode manifest(String reference) throws Exception {
+    String rest = reference.substring(TestRegistry.HOST.length() + 1);
+    int at = rest.indexOf('@');
+    int split = at >= 0 ? at : rest.lastIndexOf(':');
+    return get(
+        "/v2/" + rest.substring(0, split) + "/manifests/" + rest.substring(split + 1),
+        PlatformBases.OCI_INDEX
+            + ", application/vnd.oci.image.manifest.v1+json,"
+            + " application/vnd.docker.distribution.manifest.v2+json");
+  }
+
+  private static JsonNode blob(String tag, String digest) throws Exception {
+    String rest = tag.substring(TestRegistry.HOST.length() + 1);
+    return get("/v2/" + rest.substring(0, rest.lastIndexOf(':')) + "/blobs/" + digest, "*/*");
+  }
+
+  private static JsonNode get(String path, String accept) throws Exception {
+    HttpResponse<byte[]> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://" + TestRegistry.HOST + path))
+                .header("Accept", accept)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  /** skopeo copies one platform's image to an OCI layout; umoci unpacks its root file system. */
+  private static Path unpack(String image, String name) throws Exception {
+    Path layout = dir.resolve("oci-" + name);
+    Path bundle = dir.resolve("bundle-" + name);
+    PlatformBases.run(
+        "skopeo",
+        "copy",
+        "-q",
+        "--src-tls-verify=false",
+        "docker://" + image,
+        "oci:" + layout + ":it");
+    PlatformBases.run(
+        "umoci", "unpack", "--rootless", "--image", layout + ":it", bundle.toString());
+    return bundle.resolve("rootfs");
+  }
+}
