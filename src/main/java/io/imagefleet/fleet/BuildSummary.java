@@ -36,7 +36,8 @@ public record BuildSummary(
     Optional<String> stoppedEarly,
     String builder,
     boolean sdistBuilt,
-    List<RegistryUsage> registries) {
+    List<RegistryUsage> registries,
+    PlatformTable platforms) {
 
   static BuildSummary of(
       int planned,
@@ -69,7 +70,8 @@ public record BuildSummary(
         stoppedEarly,
         builder,
         sdistBuilt,
-        List.of());
+        List.of(),
+        PlatformTable.of(records));
   }
 
   /** The same summary with what each registry's budget counted during the run. */
@@ -90,7 +92,8 @@ public record BuildSummary(
         stoppedEarly,
         builder,
         sdistBuilt,
-        List.copyOf(used));
+        List.copyOf(used),
+        platforms);
   }
 
   /** The 10 slowest built images, slowest first (ties by instance). */
@@ -171,6 +174,7 @@ public record BuildSummary(
         .append(freeAfter.map(Units::gib).orElse("not measured"))
         .append(" after.\n");
     md.append(registryTable());
+    md.append(platforms.markdown());
     md.append(reportLine).append(MermaidCharts.statusPie(statusCounts()));
     if (!slowest.isEmpty()) {
       md.append(MermaidCharts.slowestBars(slowest.stream().map(ManifestRecord::seconds).toList()));
@@ -257,6 +261,10 @@ public record BuildSummary(
     json.put("slowest", new ArrayList<>(slowest));
     json.put("failures", new ArrayList<>(failures));
     json.put("registries", registries.stream().map(BuildSummary::registryJson).toList());
+    if (!platforms.isEmpty()) {
+      json.put("platforms", platforms.rows());
+      json.put("missingPlatforms", platforms.lacking());
+    }
     SafeFiles.writeAtomically(
         output.resolve("summary.json"),
         Manifest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
