@@ -29,6 +29,12 @@ public record Platform(String os, String architecture, String variant) {
   public static List<Platform> parseList(String text) {
     List<Platform> platforms = new ArrayList<>();
     for (String part : text.split(",", -1)) {
+      if (part.isBlank()) {
+        throw ImagefleetException.invalidInput(
+            "--platform "
+                + text
+                + " has an empty entry; list platforms as linux/amd64,linux/arm64");
+      }
       Platform platform = parse(part);
       if (platforms.stream().anyMatch(p -> p.same(platform))) {
         throw ImagefleetException.invalidInput(

@@ -154,6 +154,71 @@ class BuilderTypesTest {
         .hasMessageContaining("needs buildx; the engine builder pushes no attestations");
   }
 
+  @Test
+  void engineAndPhasedAskedForTwoPlatformsExitTwoAtOnce() throws Exception {
+    BuildSettings two = twoPlatforms(settings(WITH_RUN + "ENV A=1\n", true, List.of()));
+
+    assertThatThrownBy(() -> BuilderTypes.choose("engine", run(two)))
+        .isInstanceOf(InvalidInput.class)
+        .hasMessage(
+            "--builder engine builds for one platform; use --builder append or buildx for"
+                + " --platform linux/amd64,linux/arm64");
+    assertThatThrownBy(() -> BuilderTypes.choose("phased", run(two)))
+        .hasMessageStartingWith("--builder phased builds for one platform");
+    // auto: buildx when present, else the engine's exit 2
+    assertThat(BuilderTypes.choose("auto", run(two, Attestations.NONE, BUILDX_CLI)).type().id())
+        .isEqualTo("buildx");
+    assertThatThrownBy(() -> BuilderTypes.choose("auto", run(two)))
+        .hasMessageStartingWith("--builder engine builds for one platform");
+    assertThat(
+            BuilderTypes.choose("append", run(twoPlatforms(settings(COPY_ONLY, true, List.of())))))
+        .extracting(c -> c.type().id())
+        .isEqualTo("append");
+  }
+
+  @Test
+  void appendForTwoPlatformsRefusesAnEarlierStageThatRunsCommands() throws Exception {
+    String staged =
+        "ARG BASE_IMAGE\nFROM busybox AS builder\nRUN mkdir /opt/agent\n"
+            + "FROM ${BASE_IMAGE}\nCOPY --from=builder /opt/agent /opt/agent\n";
+    BuildSettings two = twoPlatforms(settings(staged, true, List.of()));
+
+    assertThatThrownBy(() -> BuilderTypes.choose("append", run(two)))
+        .isInstanceOf(ImagefleetException.class)
+        .hasMessageContaining("--builder append builds stage 'builder' once, on this machine's")
+        .hasMessageContaining("runs commands")
+        .hasMessageContaining("--builder buildx");
+    BuilderTypes.Choice auto = BuilderTypes.choose("auto", run(two, Attestations.NONE, BUILDX_CLI));
+    assertThat(auto.type().id()).isEqualTo("buildx");
+    assertThat(auto.passedOver()).contains("an earlier stage is built for one platform");
+    // one platform: the stage is built once, as before
+    assertThat(BuilderTypes.choose("append", run(settings(staged, true, List.of()))).type().id())
+        .isEqualTo("append");
+  }
+
+  private static BuildSettings twoPlatforms(BuildSettings s) {
+    return new BuildSettings(
+        s.dockerfile(),
+        s.target(),
+        s.buildArgs(),
+        s.network(),
+        s.push(),
+        s.cacheMode(),
+        s.workers(),
+        s.batchSize(),
+        s.imageTimeout(),
+        s.deadline(),
+        s.maxRetries(),
+        s.retryBackoff(),
+        s.diskFloor(),
+        s.force(),
+        s.maxFailures(),
+        s.output(),
+        s.secrets(),
+        io.imagefleet.registry.Platform.parseList("linux/amd64,linux/arm64"),
+        MissingPlatform.SKIP);
+  }
+
   private BuilderContext run(BuildSettings settings) {
     return run(settings, Attestations.NONE);
   }

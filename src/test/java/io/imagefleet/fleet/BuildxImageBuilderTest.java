@@ -142,6 +142,30 @@ class BuildxImageBuilderTest {
   }
 
   @Test
+  void twoPlatformsArePassedToBuildxAsOneList() throws Exception {
+    Path log = dir.resolve("calls-platforms");
+    ImageBuilder builder =
+        BUILDX.builder(
+            run(
+                PlatformSettings.of("linux/amd64,linux/arm64"),
+                Map.of("FAKE_DOCKER_LOG", log.toString(), "FAKE_BUILDX_VERSION", "v0.20.0"),
+                CacheMode.OFF,
+                Attestations.NONE));
+
+    builder.build(job(CacheMode.OFF, true), dir.resolve("build.log"), Duration.ofSeconds(30));
+
+    assertThat(Files.readString(log)).contains(" --platform linux/amd64,linux/arm64 ");
+    // one platform: no --platform, as before
+    assertThat(
+            String.join(
+                " ",
+                BUILDX
+                    .builder(run(Map.of(), CacheMode.OFF, Attestations.NONE))
+                    .command(job(CacheMode.OFF, true), dir.resolve("m.json"))))
+        .doesNotContain("--platform");
+  }
+
+  @Test
   void aFailedOrHungBuildIsAStepFailure() {
     Map<String, String> failing = Map.of("FAKE_BUILDX_VERSION", "v0.20.0", "FAKE_BUILD_EXIT", "1");
     Map<String, String> hanging =
@@ -285,8 +309,16 @@ class BuildxImageBuilderTest {
   /** A run on the fake CLI; choosing and making a buildx builder connects no daemon. */
   private static BuilderContext run(
       Map<String, String> env, CacheMode cacheMode, Attestations attestations) {
+    return run(PlatformSettings.of("linux/amd64"), env, cacheMode, attestations);
+  }
+
+  private static BuilderContext run(
+      BuildSettings settings,
+      Map<String, String> env,
+      CacheMode cacheMode,
+      Attestations attestations) {
     return new BuilderContext(
-        null,
+        settings,
         "abc",
         null,
         null,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagefleet.Benchmark;
 import io.imagefleet.dataset.Instance;
+import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,43 @@ class ImageTagsTest {
             new BaseImageRule(Benchmark.CUSTOM, Optional.of("reg/{id}:v1"))
                 .baseImage(Instance.of("Astropy__Astropy-1")))
         .hasValue("reg/astropy_1776_astropy-1:v1");
+  }
+
+  @Test
+  void theSweBenchRuleNamesEachPlatformsBaseByArch() {
+    BaseImageRule arm =
+        new BaseImageRule(Benchmark.SWE_BENCH, Optional.empty())
+            .forPlatforms(Platform.parseList("linux/arm64"));
+    BaseImageRule both =
+        new BaseImageRule(Benchmark.SWE_BENCH, Optional.empty())
+            .forPlatforms(Platform.parseList("linux/amd64,linux/arm64"));
+    Instance django = Instance.of("django__django-12155");
+
+    // one platform: {arch} filled in
+    assertThat(arm.baseImage(django))
+        .hasValue("docker.io/swebench/sweb.eval.arm64.django_1776_django-12155:latest");
+    // two: the planned base keeps {arch}; each platform's base fills it in
+    String planned = both.baseImage(django).orElseThrow();
+    assertThat(planned)
+        .isEqualTo("docker.io/swebench/sweb.eval.{arch}.django_1776_django-12155:latest");
+    assertThat(BaseImageRule.problem(planned)).isEmpty();
+    assertThat(both.platformBase(planned, Platform.parse("linux/amd64")))
+        .isEqualTo("docker.io/swebench/sweb.eval.x86_64.django_1776_django-12155:latest");
+    assertThat(both.platformBase(planned, Platform.parse("linux/arm64")))
+        .isEqualTo("docker.io/swebench/sweb.eval.arm64.django_1776_django-12155:latest");
+    // the tag is the first platform's: the same as a one-platform amd64 run's
+    assertThat(
+            BuildPlanner.plan(List.of(django), both, ImageReference.parse("ghcr.io/o/a"), SHA, "")
+                .get(0)
+                .image()
+                .tag())
+        .isEqualTo("0123456-sweb.eval.x86_64.django_1776_django-12155");
+    // under --base-mirror, each platform's base is the mirror's copy of it
+    BaseImageRule mirrored = both.mirroredIn(Optional.of(ImageReference.parse("ghcr.io/o/bases")));
+    assertThat(
+            mirrored.platformBase(
+                mirrored.baseImage(django).orElseThrow(), Platform.parse("linux/arm64")))
+        .isEqualTo("ghcr.io/o/bases:sweb.eval.arm64.django_1776_django-12155");
   }
 
   @Test
