@@ -278,6 +278,21 @@ class BadInputTableTest {
             "--platform linux is not os/architecture[/variant]",
             build().with("--platform", "linux")),
         bad(
+            "`--platform linux/arm64,linux/arm64/v8` (one platform twice)",
+            2,
+            "names linux/arm64/v8 twice; name each platform once",
+            build().with("--platform", "linux/arm64,linux/arm64/v8")),
+        bad(
+            "`--missing-platform drop`",
+            2,
+            "--missing-platform must be skip or fail, got 'drop'",
+            build().with("--missing-platform", "drop")),
+        bad(
+            "`--builder engine` with two `--platform`s",
+            2,
+            "--builder engine builds for one platform; use --builder append or buildx",
+            build().with("--builder", "engine").with("--platform", "linux/amd64,linux/arm64")),
+        bad(
             "`--benchmark swe`",
             2,
             "--benchmark must be swe-bench, swt-bench or custom",
