@@ -52,6 +52,7 @@ final class HtmlReport {
         .append("</style>\n</head>\n<body>\n");
     html.append(Counts.html(totals, shards));
     html.append(RegistryTable.html(shards));
+    html.append(PlatformCoverage.html(records));
     html.append("<h2>Timeline</h2>\n<p class=\"legend\">One row per worker")
         .append(shards.size() > 1 ? " of each shard" : "")
         .append(", one bar per build attempt; hover a bar for the image.")

@@ -23,13 +23,36 @@ record ImageRecord(
     @JsonProperty("started") String started,
     @JsonProperty("ended") String ended,
     @JsonProperty("lane") Integer lane,
-    @JsonProperty("runs") List<Run> runs) {
+    @JsonProperty("runs") List<Run> runs,
+    @JsonProperty("platforms") List<String> platforms,
+    @JsonProperty("missingPlatforms") List<String> missingPlatforms) {
+
+  /** A record of one platform: every run's before --platform took a list. */
+  ImageRecord(
+      String instance,
+      List<String> tags,
+      String status,
+      int attempts,
+      double seconds,
+      String error,
+      String started,
+      String ended,
+      Integer lane,
+      List<Run> runs) {
+    this(instance, tags, status, attempts, seconds, error, started, ended, lane, runs, null, null);
+  }
 
   ImageRecord {
     instance = instance == null ? "" : instance;
     tags = tags == null ? List.of() : List.copyOf(tags.stream().filter(t -> t != null).toList());
     status = status == null ? "unknown" : status;
     runs = runs == null ? List.of() : List.copyOf(runs.stream().filter(r -> r != null).toList());
+    platforms = texts(platforms);
+    missingPlatforms = texts(missingPlatforms);
+  }
+
+  private static List<String> texts(List<String> list) {
+    return list == null ? List.of() : List.copyOf(list.stream().filter(t -> t != null).toList());
   }
 
   /** One build attempt: when it started, how long it took, and why it failed if it did. */

@@ -135,7 +135,15 @@ class MultiPlatformIT {
       assertThat(manifest(record.path("tags").get(0).asText()).path("manifests")).hasSize(1);
     }
     String summary = Files.readString(dir.resolve("out-both/summary.md"));
-    assertThat(summary).contains("linux/arm64").contains("pair-2").contains("multi-2");
+    assertThat(summary)
+        .contains("| linux/amd64 | 4 | 0 | 0 |")
+        .contains("| linux/arm64 | 2 | 2 | 0 |")
+        .contains("| pair-2 | linux/arm64 |")
+        .contains("| multi-2 | linux/arm64 |");
+    assertThat(Files.readString(dir.resolve("out-both/report.html")))
+        .contains("<h2>Platforms</h2>")
+        .contains("<tr><td>linux/arm64</td><td>2</td><td>2</td><td>0</td></tr>")
+        .contains("pair-2 (linux/arm64)");
 
     // and check --platform finds the missing children
     CliRun check = CliRun.run(checkArgs().toArray(String[]::new));
