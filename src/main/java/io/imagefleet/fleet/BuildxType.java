@@ -21,6 +21,18 @@ final class BuildxType implements BuilderType {
     if (cacheMode != CacheMode.MIN && cacheMode != CacheMode.MAX) {
       return Optional.empty();
     }
+    return containerBuilder(
+        dockerCli, env, "--cache-mode " + cacheMode.id(), "use --cache-mode off or inline");
+  }
+
+  /**
+   * A docker-container builder for what {@code option} asks (the docker driver can't export a
+   * registry cache or build several platforms): empty when the active builder is one, else
+   * imagefleet's own, created the first time; exit 2 naming {@code option} and {@code fix} when
+   * none can be.
+   */
+  static Optional<String> containerBuilder(
+      String dockerCli, Map<String, String> env, String option, String fix) {
     BuildxCli cli = new BuildxCli(dockerCli, env, Duration.ofMinutes(5));
     if (cli.activeBuilder().filter(BuildxCli.Builder::containerDriver).isPresent()) {
       return Optional.empty();
@@ -30,11 +42,12 @@ final class BuildxType implements BuilderType {
         cli.createContainerBuilder(CACHE_BUILDER);
       } catch (IllegalStateException e) {
         throw ImagefleetException.invalidInput(
-            "--cache-mode "
-                + cacheMode.id()
+            option
                 + " needs a docker-container buildx builder and none could be created ("
                 + e.getMessage()
-                + "); use --cache-mode off or inline, or set one up (docker/setup-buildx-action)");
+                + "); "
+                + fix
+                + ", or set one up (docker/setup-buildx-action)");
       }
     }
     return Optional.of(CACHE_BUILDER);
@@ -76,11 +89,21 @@ final class BuildxType implements BuilderType {
 
   /** The image builder alone, on the buildx builder registry cache export needs. */
   BuildxImageBuilder builder(BuilderContext run) {
+    Optional<String> builder =
+        registryCacheBuilder(
+            run.docker().cli(), run.docker().environment(), run.options().cacheMode());
+    if (builder.isEmpty() && run.settings().multiPlatform()) {
+      builder =
+          containerBuilder(
+              run.docker().cli(),
+              run.docker().environment(),
+              "--platform with several platforms",
+              "use --builder append");
+    }
     return new BuildxImageBuilder(
         run.docker().cli(),
         run.docker().environment(),
-        registryCacheBuilder(
-            run.docker().cli(), run.docker().environment(), run.options().cacheMode()),
+        builder,
         run.options().attestations(),
         run.settings().multiPlatform() ? run.settings().platforms() : java.util.List.of());
   }

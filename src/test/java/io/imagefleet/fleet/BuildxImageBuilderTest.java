@@ -148,13 +148,24 @@ class BuildxImageBuilderTest {
         BUILDX.builder(
             run(
                 PlatformSettings.of("linux/amd64,linux/arm64"),
-                Map.of("FAKE_DOCKER_LOG", log.toString(), "FAKE_BUILDX_VERSION", "v0.20.0"),
+                Map.of(
+                    "FAKE_DOCKER_LOG",
+                    log.toString(),
+                    "FAKE_BUILDX_VERSION",
+                    "v0.20.0",
+                    "FAKE_BUILDX_DRIVER",
+                    "docker"),
                 CacheMode.OFF,
                 Attestations.NONE));
 
     builder.build(job(CacheMode.OFF, true), dir.resolve("build.log"), Duration.ofSeconds(30));
 
-    assertThat(Files.readString(log)).contains(" --platform linux/amd64,linux/arm64 ");
+    // the docker driver builds one platform: imagefleet's docker-container builder is made and used
+    assertThat(Files.readAllLines(log))
+        .contains("buildx create --name imagefleet --driver docker-container");
+    assertThat(Files.readString(log))
+        .contains("buildx build --builder imagefleet ")
+        .contains(" --platform linux/amd64,linux/arm64 ");
     // one platform: no --platform, as before
     assertThat(
             String.join(
