@@ -119,7 +119,8 @@ public final class AppendAssembler {
     String tag = request.target().tag();
     if (!request.platforms().isEmpty()) {
       Assembled index = new PlatformIndex(this, target, request, deadline, out).assemble();
-      images.incrementAndGet();
+      // Every manifest put: one per platform, and the index.
+      images.addAndGet(index.platforms().size() + 1L);
       return index;
     }
     ResolvedBase base =
