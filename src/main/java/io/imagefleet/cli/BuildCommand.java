@@ -86,7 +86,8 @@ final class BuildCommand implements Callable<Integer> {
                 image.attestations(),
                 image.cacheMode,
                 sdkInput.cacheDirectory(),
-                rule::platformBase),
+                rule::platformBase,
+                image.buildxBuilder()),
             credentials,
             schedule.history(settings.manifest()),
             github.map(g -> new FleetBuild.Reporting(g, reportRequest(sdkInput), env.variables())));

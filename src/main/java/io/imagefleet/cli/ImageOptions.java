@@ -86,6 +86,17 @@ final class ImageOptions {
   String builder;
 
   @Option(
+      names = "--buildx-builder",
+      paramLabel = "NAME",
+      description =
+          "Build on this existing buildx builder (a remote BuildKit, the kubernetes driver, a hosted"
+              + " builder) instead of the local daemon: images, env images and earlier stages go"
+              + " through `docker buildx build --builder NAME --platform` (--platform) and out with"
+              + " --push. Disk floors and prunes apply only when it runs on this daemon. Checked"
+              + " once before the sdist; auto never takes the engine with it.")
+  String buildxBuilder;
+
+  @Option(
       names = "--base-mirror",
       paramLabel = "REPO",
       description =
@@ -151,6 +162,11 @@ final class ImageOptions {
             });
     platforms();
     missingPlatform();
+  }
+
+  /** --buildx-builder; empty for the daemon's own builders. */
+  Optional<String> buildxBuilder() {
+    return Optional.ofNullable(buildxBuilder);
   }
 
   /** --base-mirror, parsed: exit 2 for a value that is no repository. */

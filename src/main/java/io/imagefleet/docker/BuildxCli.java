@@ -13,9 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The buildx CLI, for the one thing the Engine API can't reach: the cache of a docker-container
- * builder (what setup-buildx-action creates), which lives inside that builder's container. {@code
- * docker builder prune} talks to the daemon's own builder and reclaims nothing there.
+ * The buildx CLI, for what the Engine API can't reach: the cache of a docker-container builder
+ * (what setup-buildx-action creates), which lives inside that builder's container ({@code docker
+ * builder prune} talks to the daemon's own builder and reclaims nothing there), and the builder
+ * {@code --buildx-builder} names: does it exist, does it answer, where does it build.
  */
 public final class BuildxCli {
   private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
@@ -34,11 +35,80 @@ public final class BuildxCli {
     this.timeout = timeout;
   }
 
-  /** A buildx builder: its name, driver and the buildx version that drives it. */
-  public record Builder(String name, String driver, String buildxVersion) {
+  /**
+   * A buildx builder: its name, driver, the buildx version that drives it, and its first node's
+   * endpoint (empty when inspect printed none).
+   */
+  public record Builder(String name, String driver, String buildxVersion, String endpoint) {
+    public Builder(String name, String driver, String buildxVersion) {
+      this(name, driver, buildxVersion, "");
+    }
+
     public boolean containerDriver() {
       return driver.equals("docker-container");
     }
+
+    /**
+     * Whether it builds on the daemon {@code dockerHost} names (empty: the default socket): a
+     * docker or docker-container driver whose endpoint is a context or socket, or that very host. A
+     * remote, kubernetes or cloud driver, or a docker-container builder on tcp:// or ssh://, builds
+     * elsewhere.
+     */
+    public boolean onDaemon(Optional<String> dockerHost) {
+      if (!driver.equals("docker") && !containerDriver()) {
+        return false;
+      }
+      boolean url = endpoint.matches("(?i)(tcp|ssh|https?)://.*");
+      return !url || dockerHost.filter(endpoint::equals).isPresent();
+    }
+  }
+
+  /**
+   * What {@code docker buildx inspect NAME} says of a named builder: it exists and answers, it
+   * exists but does not (booting it failed, or its node shows an error), or there is no such
+   * builder (or no buildx at all).
+   */
+  public sealed interface Lookup {
+    /** The builder answers. */
+    record Ready(Builder builder) implements Lookup {}
+
+    /** The builder exists but could not be booted or reached: {@code why} is buildx's word. */
+    record Unreachable(String name, String why) implements Lookup {}
+
+    /** No builder of that name (or buildx is not installed): {@code why} is buildx's word. */
+    record Missing(String name, String why) implements Lookup {}
+  }
+
+  /**
+   * Looks the named builder up ({@code buildx inspect NAME}) and, when it exists, boots it ({@code
+   * buildx inspect --bootstrap NAME}: starts a docker-container builder, dials a remote one).
+   */
+  public Lookup lookUp(String name) {
+    Result version = run(List.of("buildx", "version"));
+    if (version.exitCode() != 0) {
+      return new Lookup.Missing(name, "'" + docker + " buildx' is not available");
+    }
+    Result inspect = run(List.of("buildx", "inspect", name));
+    if (inspect.exitCode() != 0) {
+      return new Lookup.Missing(name, lastLine(inspect.output()));
+    }
+    Result boot = run(List.of("buildx", "inspect", "--bootstrap", name));
+    String error = field(boot.output(), "Error");
+    if (boot.exitCode() != 0 || error != null) {
+      return new Lookup.Unreachable(name, error != null ? error : lastLine(boot.output()));
+    }
+    Optional<Builder> builder = parse(boot.output(), version.output());
+    return builder
+        .<Lookup>map(Lookup.Ready::new)
+        .orElseGet(
+            () ->
+                new Lookup.Unreachable(
+                    name, "buildx inspect printed no Name and Driver: " + lastLine(boot.output())));
+  }
+
+  private static String lastLine(String output) {
+    List<String> lines = output.strip().lines().filter(l -> !l.isBlank()).toList();
+    return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).strip();
   }
 
   /** The active builder, when the buildx plugin is installed. */
@@ -73,12 +143,18 @@ public final class BuildxCli {
     if (inspect.exitCode() != 0) {
       return Optional.empty();
     }
-    String name = field(inspect.output(), "Name");
-    String driver = field(inspect.output(), "Driver");
+    return parse(inspect.output(), version.output());
+  }
+
+  private static Optional<Builder> parse(String inspect, String version) {
+    String name = field(inspect, "Name");
+    String driver = field(inspect, "Driver");
     if (name == null || driver == null) {
       return Optional.empty();
     }
-    return Optional.of(new Builder(name, driver, version.output().strip()));
+    String endpoint = field(inspect, "Endpoint");
+    return Optional.of(
+        new Builder(name, driver, version.strip(), endpoint == null ? "" : endpoint));
   }
 
   /** The builder's cache size, from the {@code Total:} line of {@code docker buildx du}. */

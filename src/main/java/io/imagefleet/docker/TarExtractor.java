@@ -22,10 +22,18 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * the host: an entry under a link, or one whose name leaves the directory, is refused. Link targets
  * are kept as written (they are read inside that tree, never on the host).
  */
-final class TarExtractor {
+public final class TarExtractor {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
   private TarExtractor() {}
+
+  /**
+   * Unpacks a tar of a whole tree (buildx's {@code --output type=tar}) into {@code root}, with the
+   * same refusals as a container path's.
+   */
+  public static void extractTree(InputStream tar, Path root) throws IOException {
+    extractPath(tar, "/", root);
+  }
 
   /**
    * Unpacks the tar of the container path {@code path} (absolute) so that it lands at the same

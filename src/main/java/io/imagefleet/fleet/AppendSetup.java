@@ -48,16 +48,33 @@ public final class AppendSetup {
   private final PrintWriter err;
   private final Path dir;
   private final Path cacheDir;
+  private final Optional<BuildxStages> buildx;
 
   /**
    * @param cacheDir the run's cache directory (the sdist's): stage exports and agent layers are
    *     kept under its {@code append/}
    */
   public AppendSetup(BuildSettings settings, PrintWriter err, Path cacheDir) {
+    this(settings, err, cacheDir, Optional.empty());
+  }
+
+  private AppendSetup(
+      BuildSettings settings, PrintWriter err, Path cacheDir, Optional<BuildxStages> buildx) {
     this.settings = settings;
     this.err = err;
     this.dir = settings.output().resolve("append");
     this.cacheDir = cacheDir;
+    this.buildx = buildx;
+  }
+
+  /**
+   * The same setup building the earlier stages on the builder {@code --buildx-builder} named
+   * instead of the daemon (nothing without one).
+   */
+  public AppendSetup onBuildx(
+      Optional<NamedBuilder> named, String dockerCli, Map<String, String> environment) {
+    return new AppendSetup(
+        settings, err, cacheDir, named.map(n -> new BuildxStages(dockerCli, environment, n)));
   }
 
   /**
@@ -115,7 +132,7 @@ public final class AppendSetup {
     }
     String noChecks = "no free-disk checks or pruning between batches";
     err.println(
-        daemon.connected()
+        daemon.connected() || buildx.isPresent()
             ? "imagefleet build: append: images are assembled in the registry; " + noChecks
             : plan.needsEarlierStages()
                 ? "imagefleet build: append: every earlier stage came from the cache, so no Docker"
@@ -268,7 +285,10 @@ public final class AppendSetup {
         String stage = export.getKey();
         List<String> paths = export.getValue();
         AppendKeys.Key key = keys.stage(plan.stageInputs().get(stage), paths);
-        Consumer<Path> build = root -> exportStage(stage, paths, daemon.get(), context, args, root);
+        Consumer<Path> build =
+            buildx.isPresent()
+                ? root -> buildxStage(buildx.get(), stage, paths, context, args, root)
+                : root -> exportStage(stage, paths, daemon.get(), context, args, root);
         AppendCache.Stage exported;
         if (key.key().isPresent()) {
           exported = cache.stage(key.key().get(), build);
@@ -300,7 +320,10 @@ public final class AppendSetup {
       err.println(
           "imagefleet build: append: built stage(s) "
               + String.join(", ", built)
-              + " once through the Docker daemon in "
+              + buildx
+                  .map(b -> " once on buildx builder " + b.name())
+                  .orElse(" once through the Docker daemon")
+              + " in "
               + Math.round((System.nanoTime() - start) / 1e9)
               + " s");
     }
@@ -334,6 +357,39 @@ public final class AppendSetup {
       throw stageFailure(stage, e, log);
     } finally {
       removeQuietly(daemon, tag);
+    }
+  }
+
+  /** Builds one stage on the named buildx builder, only {@code paths} written out of it. */
+  private void buildxStage(
+      BuildxStages stages,
+      String stage,
+      List<String> paths,
+      Path context,
+      Map<String, String> args,
+      Path root) {
+    Path log = settings.logs().resolve("append-stages.log");
+    try {
+      stages.export(
+          stage,
+          paths,
+          context,
+          context.resolve(STAGES_DOCKERFILE),
+          args,
+          settings.network(),
+          root,
+          log,
+          settings.imageTimeout());
+    } catch (StepFailure e) {
+      throw ImagefleetException.invalidInput(
+          "--builder append: building stage '"
+              + stage
+              + "' on buildx builder "
+              + stages.name()
+              + " failed: "
+              + e.getMessage()
+              + "; see "
+              + log);
     }
   }
 

@@ -39,6 +39,7 @@ final class AppendType implements BuilderType {
   @Override
   public BuildTools prepare(BuilderContext run, BuildInputs inputs) {
     return new AppendSetup(run.settings(), run.err(), run.options().cacheDir())
+        .onBuildx(run.namedBuilder(), run.docker().cli(), run.docker().environment())
         .tools(
             inputs.sdist(),
             inputs.sdkCommit(),

@@ -343,15 +343,16 @@ public final class BuildRunner {
                 .toList();
     Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
     return BuildSummary.of(
-        inputs.plan().size(),
-        records,
-        inputs.alreadyDone().size(),
-        (System.nanoTime() - start) / 1e9,
-        freeBefore,
-        free(tools.probe()),
-        stopped,
-        tools.builder().summaryName(),
-        inputs.sdist().built());
+            inputs.plan().size(),
+            records,
+            inputs.alreadyDone().size(),
+            (System.nanoTime() - start) / 1e9,
+            freeBefore,
+            free(tools.probe()),
+            stopped,
+            tools.builder().summaryName(),
+            inputs.sdist().built())
+        .withUnmeasuredDisk(tools.builder().unmeasuredDisk());
   }
 
   /** What stopped answering, when the last run stopped for it: {@link #conclude} exits 4. */

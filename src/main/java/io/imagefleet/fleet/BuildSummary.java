@@ -37,7 +37,8 @@ public record BuildSummary(
     String builder,
     boolean sdistBuilt,
     List<RegistryUsage> registries,
-    PlatformTable platforms) {
+    PlatformTable platforms,
+    Optional<String> unmeasuredDisk) {
 
   static BuildSummary of(
       int planned,
@@ -71,7 +72,8 @@ public record BuildSummary(
         builder,
         sdistBuilt,
         List.of(),
-        PlatformTable.of(records));
+        PlatformTable.of(records),
+        Optional.empty());
   }
 
   /** The same summary with what each registry's budget counted during the run. */
@@ -93,7 +95,34 @@ public record BuildSummary(
         builder,
         sdistBuilt,
         List.copyOf(used),
-        platforms);
+        platforms,
+        unmeasuredDisk);
+  }
+
+  /**
+   * The same summary saying why no disk was measured: the builder builds elsewhere ({@link
+   * ImageBuilder#unmeasuredDisk}).
+   */
+  BuildSummary withUnmeasuredDisk(Optional<String> why) {
+    return new BuildSummary(
+        planned,
+        built,
+        skipped,
+        retagged,
+        failed,
+        notStarted,
+        resumed,
+        seconds,
+        slowest,
+        failures,
+        freeBefore,
+        freeAfter,
+        stoppedEarly,
+        builder,
+        sdistBuilt,
+        registries,
+        platforms,
+        why);
   }
 
   /** The 10 slowest built images, slowest first (ties by instance). */
@@ -168,11 +197,15 @@ public record BuildSummary(
         .append("; sdist ")
         .append(sdistBuilt ? "built once this run" : "reused from the cache")
         .append(".");
-    md.append(" Free disk on the Docker data root: ")
-        .append(freeBefore.map(Units::gib).orElse("not measured"))
-        .append(" before, ")
-        .append(freeAfter.map(Units::gib).orElse("not measured"))
-        .append(" after.\n");
+    if (unmeasuredDisk.isPresent()) {
+      md.append(" Disk: ").append(Markdown.text(unmeasuredDisk.get())).append(".\n");
+    } else {
+      md.append(" Free disk on the Docker data root: ")
+          .append(freeBefore.map(Units::gib).orElse("not measured"))
+          .append(" before, ")
+          .append(freeAfter.map(Units::gib).orElse("not measured"))
+          .append(" after.\n");
+    }
     md.append(registryTable());
     md.append(platforms.markdown());
     md.append(reportLine).append(MermaidCharts.statusPie(statusCounts()));
@@ -258,6 +291,7 @@ public record BuildSummary(
     json.put("stoppedEarly", stoppedEarly.orElse(null));
     json.put("freeBytesBefore", freeBefore.orElse(null));
     json.put("freeBytesAfter", freeAfter.orElse(null));
+    json.put("diskNotMeasured", unmeasuredDisk.orElse(null));
     json.put("slowest", new ArrayList<>(slowest));
     json.put("failures", new ArrayList<>(failures));
     json.put("registries", registries.stream().map(BuildSummary::registryJson).toList());

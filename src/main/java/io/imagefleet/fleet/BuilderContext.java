@@ -44,18 +44,31 @@ public final class BuilderContext implements AutoCloseable {
 
   /**
    * The options only some builders read; {@code platformBase} names a platform's base of a planned
-   * base ({@link BaseImageRule#platformBase}: {@code {arch}} filled in, mirrored).
+   * base ({@link BaseImageRule#platformBase}: {@code {arch}} filled in, mirrored); {@code
+   * buildxBuilder} is {@code --buildx-builder}: every build on that buildx builder instead of the
+   * daemon.
    */
   public record Options(
       Platform platform,
       Attestations attestations,
       CacheMode cacheMode,
       Path cacheDir,
-      BiFunction<String, Platform, String> platformBase) {
+      BiFunction<String, Platform, String> platformBase,
+      Optional<String> buildxBuilder) {
     /** Options whose bases name no {@code {arch}}. */
     public Options(
         Platform platform, Attestations attestations, CacheMode cacheMode, Path cacheDir) {
       this(platform, attestations, cacheMode, cacheDir, (base, p) -> base);
+    }
+
+    /** Options with no --buildx-builder. */
+    public Options(
+        Platform platform,
+        Attestations attestations,
+        CacheMode cacheMode,
+        Path cacheDir,
+        BiFunction<String, Platform, String> platformBase) {
+      this(platform, attestations, cacheMode, cacheDir, platformBase, Optional.empty());
     }
   }
 
@@ -67,6 +80,7 @@ public final class BuilderContext implements AutoCloseable {
   private final Options options;
   private final PrintWriter err;
   private DockerDaemon daemon;
+  private Optional<NamedBuilder> named;
 
   public BuilderContext(
       BuildSettings settings,
@@ -111,6 +125,29 @@ public final class BuilderContext implements AutoCloseable {
 
   public PrintWriter err() {
     return err;
+  }
+
+  /**
+   * The builder {@code --buildx-builder} named, looked up and booted the first time it is asked for
+   * (exit 2 when there is no such builder, 4 when it doesn't answer), with a line saying where it
+   * builds; empty without the option.
+   */
+  public synchronized Optional<NamedBuilder> namedBuilder() {
+    if (named == null) {
+      named =
+          options
+              .buildxBuilder()
+              .map(
+                  name ->
+                      NamedBuilder.check(
+                          docker.buildx(),
+                          name,
+                          Optional.ofNullable(docker.environment().get("DOCKER_HOST")),
+                          options.cacheMode(),
+                          settings.platforms()));
+      named.ifPresent(n -> err.println(n.says()));
+    }
+    return named;
   }
 
   /** The daemon, connected on first use (exit 4 when it doesn't answer); closed with the run. */

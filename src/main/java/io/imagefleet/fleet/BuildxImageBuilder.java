@@ -25,6 +25,7 @@ final class BuildxImageBuilder implements ImageBuilder {
   private final Optional<String> builder;
   private final Attestations attestations;
   private final List<Platform> platforms;
+  private final boolean elsewhere;
 
   /** {@code builder} names the buildx builder to use; empty means the active one. */
   BuildxImageBuilder(String docker, Map<String, String> environment, Optional<String> builder) {
@@ -36,7 +37,7 @@ final class BuildxImageBuilder implements ImageBuilder {
       Map<String, String> environment,
       Optional<String> builder,
       Attestations attestations) {
-    this(docker, environment, builder, attestations, List.of());
+    this(docker, environment, builder, attestations, List.of(), false);
   }
 
   /** {@code platforms}: passed as {@code --platform}; empty builds the builder's own platform. */
@@ -46,21 +47,53 @@ final class BuildxImageBuilder implements ImageBuilder {
       Optional<String> builder,
       Attestations attestations,
       List<Platform> platforms) {
+    this(docker, environment, builder, attestations, platforms, false);
+  }
+
+  /**
+   * On the builder {@code --buildx-builder} named, wherever it builds, always for {@code platforms}
+   * (a remote node's own platform may be another).
+   */
+  BuildxImageBuilder(
+      String docker,
+      Map<String, String> environment,
+      NamedBuilder named,
+      Attestations attestations,
+      List<Platform> platforms) {
+    this(
+        docker, environment, Optional.of(named.name()), attestations, platforms, !named.onDaemon());
+  }
+
+  private BuildxImageBuilder(
+      String docker,
+      Map<String, String> environment,
+      Optional<String> builder,
+      Attestations attestations,
+      List<Platform> platforms,
+      boolean elsewhere) {
     this.docker = docker;
     this.environment = Map.copyOf(environment);
     this.builder = builder;
     this.attestations = attestations;
     this.platforms = List.copyOf(platforms);
+    this.elsewhere = elsewhere;
   }
 
   /** The same builder, pushing these attestations with each image. */
   BuildxImageBuilder withAttestations(Attestations attestations) {
-    return new BuildxImageBuilder(docker, environment, builder, attestations, platforms);
+    return new BuildxImageBuilder(docker, environment, builder, attestations, platforms, elsewhere);
   }
 
   /** The same builder, building each image for these platforms (one index per tag). */
   BuildxImageBuilder withPlatforms(List<Platform> chosen) {
-    return new BuildxImageBuilder(docker, environment, builder, attestations, chosen);
+    return new BuildxImageBuilder(docker, environment, builder, attestations, chosen, elsewhere);
+  }
+
+  @Override
+  public Optional<String> unmeasuredDisk() {
+    return elsewhere
+        ? builder.map(name -> "builder " + name + " is remote, not measured")
+        : Optional.empty();
   }
 
   @Override
@@ -76,7 +109,20 @@ final class BuildxImageBuilder implements ImageBuilder {
   @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     Path metadata = job.context().resolve(".imagefleet-metadata.json");
-    List<String> command = command(job, metadata);
+    run(command(job, metadata), environment, log, timeout);
+    try {
+      return job.push() ? Optional.of(pushedDigest(metadata)) : Optional.empty();
+    } catch (IOException e) {
+      throw new StepFailure("buildx build wrote no readable metadata: " + e.getMessage(), false);
+    }
+  }
+
+  /**
+   * Runs one {@code docker buildx build}, its output appended to {@code log}; a non-zero exit, a
+   * run past {@code timeout} (killed with its children) or an interrupt is a {@link StepFailure}.
+   */
+  static void run(
+      List<String> command, Map<String, String> environment, Path log, Duration timeout) {
     Process process = null;
     try {
       ProcessBuilder builder =
@@ -96,7 +142,6 @@ final class BuildxImageBuilder implements ImageBuilder {
         throw new StepFailure(
             "buildx build exited " + process.exitValue() + ": " + LogTail.of(log, 1), false);
       }
-      return job.push() ? Optional.of(pushedDigest(metadata)) : Optional.empty();
     } catch (IOException e) {
       throw new StepFailure("buildx build could not run: " + e.getMessage(), false);
     } catch (InterruptedException e) {

@@ -76,6 +76,10 @@ final class BuildxType implements BuilderType {
             "no buildx"));
   }
 
+  /**
+   * The builder and, when it builds on this daemon, the daemon's disk probe, pruner and ping; a
+   * builder --buildx-builder named elsewhere gets none of them and no daemon is connected.
+   */
   @Override
   public BuildTools prepare(BuilderContext run, BuildInputs inputs) {
     if (run.settings().multiPlatform()
@@ -84,11 +88,27 @@ final class BuildxType implements BuilderType {
           "--builder buildx builds every platform from one base, and the base names {arch}; use"
               + " --builder append to combine single-platform bases, or a multi-platform base");
     }
-    return run.onDaemon(builder(run));
+    BuildxImageBuilder builder = builder(run);
+    return run.namedBuilder()
+        .filter(named -> !named.onDaemon())
+        .map(named -> named.elsewhereTools(builder, run.docker().buildx()))
+        .orElseGet(() -> run.onDaemon(builder));
   }
 
-  /** The image builder alone, on the buildx builder registry cache export needs. */
+  /**
+   * The image builder alone: on the builder --buildx-builder named, else on the one registry cache
+   * export needs.
+   */
   BuildxImageBuilder builder(BuilderContext run) {
+    Optional<NamedBuilder> named = run.namedBuilder();
+    if (named.isPresent()) {
+      return new BuildxImageBuilder(
+          run.docker().cli(),
+          run.docker().environment(),
+          named.get(),
+          run.options().attestations(),
+          run.settings().platforms());
+    }
     Optional<String> builder =
         registryCacheBuilder(
             run.docker().cli(), run.docker().environment(), run.options().cacheMode());

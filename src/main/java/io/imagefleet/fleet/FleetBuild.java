@@ -104,6 +104,7 @@ public final class FleetBuild {
         runner.dryRun(plan, done, choice);
         return;
       }
+      run.namedBuilder(); // --buildx-builder checked once, before the sdist
       runner.requireRegistriesAnswer(
           plan, done, selection.repository(), choice.type().capabilities().readsBases(), err);
       SdistCache.Sdist sdist =

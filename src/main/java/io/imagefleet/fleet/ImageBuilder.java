@@ -54,6 +54,14 @@ public interface ImageBuilder {
     return false;
   }
 
+  /**
+   * Why no disk is measured for it, when it builds somewhere other than this daemon (a remote
+   * buildx builder): the summary and report say so instead of "not measured".
+   */
+  default Optional<String> unmeasuredDisk() {
+    return Optional.empty();
+  }
+
   /** The buildx builder it builds on, when it picked one other than the active builder. */
   default Optional<String> buildxBuilder() {
     return Optional.empty();

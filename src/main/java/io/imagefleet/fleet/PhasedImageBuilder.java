@@ -169,6 +169,11 @@ final class PhasedImageBuilder implements ImageBuilder {
     return daemon.buildxBuilder();
   }
 
+  @Override
+  public Optional<String> unmeasuredDisk() {
+    return daemon.unmeasuredDisk();
+  }
+
   /**
    * The key of an env image: what it is made of (the base's digest, the head's instructions, the
    * build args they name, the sdist's digest when they name it, the platform), and its tag in the

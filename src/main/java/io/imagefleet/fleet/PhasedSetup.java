@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What a phased run does once, before any image: split the Dockerfile ({@link PhasedPlan}), say
@@ -19,15 +20,28 @@ import java.util.Optional;
 public final class PhasedSetup {
   private final BuildSettings settings;
   private final PrintWriter err;
-  private final Path cacheDir;
+  private final AppendSetup tail;
 
   /**
    * @param cacheDir where the tail's stage exports and layer are kept ({@link AppendSetup})
    */
   public PhasedSetup(BuildSettings settings, PrintWriter err, Path cacheDir) {
+    this(settings, err, new AppendSetup(settings, err, cacheDir));
+  }
+
+  private PhasedSetup(BuildSettings settings, PrintWriter err, AppendSetup tail) {
     this.settings = settings;
     this.err = err;
-    this.cacheDir = cacheDir;
+    this.tail = tail;
+  }
+
+  /**
+   * The same setup building the tail's earlier stages on the builder {@code --buildx-builder} named
+   * (the env images go there through the daemon tools' builder already).
+   */
+  public PhasedSetup onBuildx(
+      Optional<NamedBuilder> named, String dockerCli, java.util.Map<String, String> environment) {
+    return new PhasedSetup(settings, err, tail.onBuildx(named, dockerCli, environment));
   }
 
   /**
@@ -45,11 +59,12 @@ public final class PhasedSetup {
 
   /**
    * The run's tools: {@code daemonTools}' builder makes the env images (and its disk probe, pruner
-   * and health check keep watch, as for the engine), the tail is appended in the registry.
+   * and health check keep watch, as for the engine), the tail is appended in the registry; {@code
+   * daemon} is asked for only when the tail has an earlier stage to build there.
    */
   public BuildTools tools(
       BuildTools daemonTools,
-      DockerDaemon daemon,
+      Supplier<? extends DockerDaemon> daemon,
       SdistCache.Sdist sdist,
       String sdkCommit,
       RegistryClient registry,
@@ -59,8 +74,14 @@ public final class PhasedSetup {
     err.println(
         "imagefleet build: phased: an env image per base from the Dockerfile up to line "
             + plan.splitLine()
-            + " (built through the daemon when missing, reused by its key); the rest is appended"
-            + " in the registry");
+            + " (built "
+            + daemonTools
+                .builder()
+                .unmeasuredDisk()
+                .flatMap(elsewhere -> daemonTools.builder().buildxBuilder())
+                .map(name -> "on buildx builder " + name)
+                .orElse("through the daemon")
+            + " when missing, reused by its key); the rest is appended in the registry");
     plan.perCommitUse()
         .ifPresent(
             use ->
@@ -70,9 +91,8 @@ public final class PhasedSetup {
                         + "): it is rebuilt every SDK commit; copy the agent from a builder stage"
                         + " instead"));
     ImageBuilder tail =
-        new AppendSetup(settings, err, cacheDir)
-            .builder(
-                plan.tail(), sdist.file(), sdkCommit, () -> daemon, registry.transport(), platform);
+        this.tail.builder(
+            plan.tail(), sdist.file(), sdkCommit, daemon, registry.transport(), platform);
     String sdistDigest;
     try {
       sdistDigest = "sha256:" + Retagger.sha256(sdist.file());

@@ -38,9 +38,10 @@ final class PhasedType implements BuilderType {
         BuilderTypes.BUILDX.refuses(run).isEmpty() ? BuilderTypes.BUILDX : BuilderTypes.ENGINE;
     BuildTools daemonTools = env.prepare(run, inputs);
     return new PhasedSetup(run.settings(), run.err(), run.options().cacheDir())
+        .onBuildx(run.namedBuilder(), run.docker().cli(), run.docker().environment())
         .tools(
             daemonTools,
-            run.daemon(),
+            run::daemon,
             inputs.sdist(),
             inputs.sdkCommit(),
             run.registry(),

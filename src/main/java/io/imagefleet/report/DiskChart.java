@@ -38,6 +38,17 @@ final class DiskChart {
 
   static String svg(List<Point> points, List<Shard> shards, long t0, long t1) {
     if (points.isEmpty()) {
+      Optional<String> elsewhere =
+          shards.stream()
+              .flatMap(s -> s.summary().stream())
+              .map(summary -> summary.path("diskNotMeasured").asText(""))
+              .filter(note -> !note.isEmpty())
+              .findFirst();
+      if (elsewhere.isPresent()) {
+        return "<p class=\"none\">No disk measurements (disk: "
+            + Html.escape(elsewhere.get())
+            + ").</p>\n";
+      }
       return shards.stream().anyMatch(Shard::diskLogWritten)
           ? "<p class=\"none\">No disk measurements (disk.jsonl holds none: no free-disk check"
               + " ran).</p>\n"

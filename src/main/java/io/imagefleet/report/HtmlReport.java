@@ -151,6 +151,15 @@ final class HtmlReport {
           t.shards() == 1
               ? (t.sdistBuilt() == 1 ? "sdist built once this run" : "sdist reused from the cache")
               : "sdist built in " + t.sdistBuilt() + " of " + t.shards() + " shards";
+      if (t.freeBefore().isEmpty() && t.freeAfter().isEmpty() && !t.diskNotMeasured().isEmpty()) {
+        return "Builder: "
+            + builders
+            + "; "
+            + sdist
+            + ". Disk: "
+            + String.join("; ", t.diskNotMeasured())
+            + ".";
+      }
       return "Builder: "
           + builders
           + "; "

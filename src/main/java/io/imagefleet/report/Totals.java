@@ -22,6 +22,7 @@ record Totals(
     List<String> stoppedEarly,
     Optional<Long> freeBefore,
     Optional<Long> freeAfter,
+    List<String> diskNotMeasured,
     int withoutSummary) {
 
   static Totals of(Shard shard) {
@@ -44,6 +45,7 @@ record Totals(
           List.of(),
           Optional.empty(),
           Optional.empty(),
+          List.of(),
           1);
     }
     JsonNode s = shard.summary().get();
@@ -61,6 +63,9 @@ record Totals(
         s.path("stoppedEarly").isTextual() ? List.of(s.path("stoppedEarly").asText()) : List.of(),
         bytes(s.path("freeBytesBefore")),
         bytes(s.path("freeBytesAfter")),
+        s.path("diskNotMeasured").isTextual()
+            ? List.of(s.path("diskNotMeasured").asText())
+            : List.of(),
         0);
   }
 
@@ -80,6 +85,7 @@ record Totals(
         union(stoppedEarly, o.stoppedEarly),
         least(freeBefore, o.freeBefore),
         least(freeAfter, o.freeAfter),
+        union(diskNotMeasured, o.diskNotMeasured),
         withoutSummary + o.withoutSummary);
   }
 

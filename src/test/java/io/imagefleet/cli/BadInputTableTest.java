@@ -263,6 +263,27 @@ class BadInputTableTest {
             "--builder must be auto, append, phased, buildx or engine",
             build().with("--builder", "kaniko")),
         bad(
+            "`--buildx-builder nope` (no such buildx builder)",
+            2,
+            "--buildx-builder nope: no such buildx builder",
+            FAKE_BUILDX,
+            build().with("--docker-cli", FAKE_DOCKER).with("--buildx-builder", "nope")),
+        bad(
+            "`--buildx-builder rb` that does not answer",
+            4,
+            "--buildx-builder rb: the builder does not answer",
+            withDown(FAKE_BUILDX, "rb"),
+            build().with("--docker-cli", FAKE_DOCKER).with("--buildx-builder", "rb")),
+        bad(
+            "`--builder engine` with `--buildx-builder`",
+            2,
+            "--builder engine builds through the daemon's Engine API, not on a buildx builder",
+            FAKE_BUILDX,
+            build()
+                .with("--docker-cli", FAKE_DOCKER)
+                .with("--builder", "engine")
+                .with("--buildx-builder", "rb")),
+        bad(
             "`--builder append` with `--no-push`",
             2,
             "--builder append assembles images in the registry; drop --no-push",
@@ -538,6 +559,23 @@ class BadInputTableTest {
         .replace(Path.of("").toAbsolutePath().toString(), "<cwd>")
         .replace(":" + closedPort, ":<closed-port>")
         .replace(":" + registry.port(), ":<port>");
+  }
+
+  /** The test tree's recording docker CLI, with one remote buildx builder named rb. */
+  private static final String FAKE_DOCKER =
+      Path.of("src/test/resources/fake-docker/docker").toAbsolutePath().toString();
+
+  private static final Map<String, String> FAKE_BUILDX =
+      Map.of(
+          "FAKE_BUILDX_VERSION",
+          "v0.20.0",
+          "FAKE_BUILDX_BUILDERS",
+          "rb=remote@tcp://10.0.0.9:1234");
+
+  private static Map<String, String> withDown(Map<String, String> env, String builder) {
+    Map<String, String> down = new HashMap<>(env);
+    down.put("FAKE_BUILDX_DOWN", builder);
+    return down;
   }
 
   private static Case bad(String input, int exit, String fragment, Argv argv) {

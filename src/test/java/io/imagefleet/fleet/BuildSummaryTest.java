@@ -133,6 +133,43 @@ class BuildSummaryTest {
                 + "\"secondsWaited\":4.25}]");
   }
 
+  @Test
+  void aBuilderElsewhereSaysItsDiskIsNotMeasuredInTheSummaryTheJsonAndTheReport(
+      @TempDir Path output) throws Exception {
+    BuildSummary summary =
+        BuildSummary.of(
+                1,
+                List.of(record("a", ManifestRecord.Status.BUILT, null)),
+                0,
+                60,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "buildx",
+                true)
+            .withUnmeasuredDisk(Optional.of("builder rb is remote, not measured"));
+
+    summary.write(output, "");
+    Files.writeString(
+        output.resolve("manifest.jsonl"),
+        "{\"instance\":\"a\",\"status\":\"built\",\"attempts\":1,\"seconds\":3.5}\n");
+    io.imagefleet.report.Reports.write(List.of(output), output.resolve("report.html"));
+
+    assertThat(summary.markdown())
+        .contains(
+            "\nBuilder: buildx; sdist built once this run. Disk: builder rb is remote, not"
+                + " measured.\n")
+        .doesNotContain("Free disk");
+    assertThat(Files.readString(output.resolve("summary.json")))
+        .contains("\"diskNotMeasured\" : \"builder rb is remote, not measured\"");
+    assertThat(Files.readString(output.resolve("report.html")))
+        .contains(
+            "Builder: buildx; sdist built once this run. Disk: builder rb is remote, not"
+                + " measured.")
+        .contains("No disk measurements (disk: builder rb is remote, not measured).")
+        .doesNotContain("Free disk on the Docker data root: not measured");
+  }
+
   private static ManifestRecord record(String id, ManifestRecord.Status status, String error) {
     return new ManifestRecord(id, "base:1", List.of(), null, status, 2, 10.0, error);
   }
