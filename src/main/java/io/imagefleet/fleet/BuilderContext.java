@@ -38,7 +38,12 @@ public final class BuilderContext implements AutoCloseable {
     }
 
     BuildxCli buildx() {
-      return new BuildxCli(cli, environment, Duration.ofMinutes(30));
+      return buildx(Duration.ofMinutes(30));
+    }
+
+    /** The buildx CLI with each call cut off after {@code timeout}. */
+    BuildxCli buildx(Duration timeout) {
+      return new BuildxCli(cli, environment, timeout);
     }
   }
 
@@ -140,7 +145,7 @@ public final class BuilderContext implements AutoCloseable {
               .map(
                   name ->
                       NamedBuilder.check(
-                          docker.buildx(),
+                          docker.buildx(NamedBuilder.LOOKUP_TIMEOUT),
                           name,
                           Optional.ofNullable(docker.environment().get("DOCKER_HOST")),
                           options.cacheMode(),

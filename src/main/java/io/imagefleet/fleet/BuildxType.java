@@ -91,7 +91,9 @@ final class BuildxType implements BuilderType {
     BuildxImageBuilder builder = builder(run);
     return run.namedBuilder()
         .filter(named -> !named.onDaemon())
-        .map(named -> named.elsewhereTools(builder, run.docker().buildx()))
+        .map(
+            named ->
+                named.elsewhereTools(builder, run.docker().buildx(NamedBuilder.LOOKUP_TIMEOUT)))
         .orElseGet(() -> run.onDaemon(builder));
   }
 

@@ -5,6 +5,7 @@ import io.imagefleet.PeerFailure;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.registry.Platform;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,6 +16,12 @@ import java.util.Optional;
  * this daemon; elsewhere the health check asks the builder.
  */
 public record NamedBuilder(BuildxCli.Builder builder, boolean onDaemon, List<Platform> platforms) {
+  /**
+   * How long one look at the builder may take: booting a kubernetes or cloud builder takes a while,
+   * but a builder that hangs must not hold the run (or a health check after a failure) for long.
+   */
+  static final Duration LOOKUP_TIMEOUT = Duration.ofMinutes(3);
+
   /** The run's first platform: the one earlier stages are built for. */
   public Platform platform() {
     return platforms.get(0);
