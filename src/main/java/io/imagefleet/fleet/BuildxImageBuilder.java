@@ -1,6 +1,7 @@
 package io.imagefleet.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagefleet.ImageMeter;
 import io.imagefleet.LogTail;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Platform;
@@ -109,7 +110,12 @@ final class BuildxImageBuilder implements ImageBuilder {
   @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     Path metadata = job.context().resolve(".imagefleet-metadata.json");
+    long logStart = log.toFile().length();
+    long begin = System.nanoTime();
+    job.meter().mark(ImageMeter.Phase.BUILD);
     run(command(job, metadata), environment, log, timeout);
+    long export = Math.min(exportNanos(log, logStart), System.nanoTime() - begin);
+    job.meter().carve(ImageMeter.Phase.PUSH, export);
     try {
       return job.push() ? Optional.of(pushedDigest(metadata)) : Optional.empty();
     } catch (IOException e) {
@@ -153,6 +159,42 @@ final class BuildxImageBuilder implements ImageBuilder {
       throw new StepFailure("buildx build interrupted", false);
     }
   }
+
+  /**
+   * The time the build's export steps took ({@code #N exporting to image} with its push, {@code #N
+   * exporting cache to registry}), from their {@code #N DONE 1.2s} lines in what this build wrote
+   * to the log past {@code from}; buildx runs them after the build's own steps.
+   */
+  static long exportNanos(Path log, long from) {
+    java.util.Set<String> exports = new java.util.HashSet<>();
+    double seconds = 0;
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      file.seek(Math.min(from, file.length()));
+      byte[] bytes = new byte[(int) Math.min(file.length() - file.getFilePointer(), 64L << 20)];
+      file.readFully(bytes);
+      for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+        java.util.regex.Matcher m = STEP_LINE.matcher(line);
+        if (!m.matches()) {
+          continue;
+        }
+        if (m.group(2).startsWith("exporting ") && !m.group(2).startsWith("exporting layers")) {
+          exports.add(m.group(1));
+        }
+        java.util.regex.Matcher done = STEP_DONE.matcher(m.group(2));
+        if (done.matches() && exports.contains(m.group(1))) {
+          seconds += Double.parseDouble(done.group(1));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0; // Unknown: the whole run stays the build's.
+    }
+    return (long) (seconds * 1e9);
+  }
+
+  private static final java.util.regex.Pattern STEP_LINE =
+      java.util.regex.Pattern.compile("#(\\d+) (.*?)\\s*");
+  private static final java.util.regex.Pattern STEP_DONE =
+      java.util.regex.Pattern.compile("DONE (\\d+(?:\\.\\d+)?)s");
 
   /** What buildx wrote to --metadata-file about the image it pushed. */
   private static String pushedDigest(Path metadata) throws IOException {

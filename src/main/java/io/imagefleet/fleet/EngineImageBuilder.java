@@ -1,6 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.Backoff;
+import io.imagefleet.ImageMeter;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
@@ -45,6 +46,8 @@ final class EngineImageBuilder implements ImageBuilder {
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String reference = job.image().toString();
+    ImageMeter meter = job.meter();
+    meter.mark(ImageMeter.Phase.PULL);
     boolean pull = acquire(job.baseImage());
     try {
       if (pull) {
@@ -54,6 +57,7 @@ final class EngineImageBuilder implements ImageBuilder {
             log,
             left -> daemon.pullImage(job.baseImage(), login(job.baseImage()), log, left));
       }
+      meter.mark(ImageMeter.Phase.BUILD);
       daemon.buildImage(
           new EngineBuild(
               job.context(),
@@ -67,8 +71,10 @@ final class EngineImageBuilder implements ImageBuilder {
       if (!job.push()) {
         return Optional.empty();
       }
+      meter.mark(ImageMeter.Phase.PUSH);
       return Optional.of(push(job, deadline, log));
     } finally {
+      meter.mark(ImageMeter.Phase.OTHER);
       release(job.baseImage(), reference);
     }
   }

@@ -1,8 +1,11 @@
 package io.imagefleet.fleet;
 
+import io.imagefleet.ImageMeter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /** Builds one image, pushes it when asked, and removes what it left in the local daemon. */
 public interface ImageBuilder {
@@ -18,6 +21,20 @@ public interface ImageBuilder {
   /** The builder's name on the console and in reports: its type's. */
   default String name() {
     return type().id();
+  }
+
+  /**
+   * The blob bytes its images can account for: what crosses through imagefleet's own registry calls
+   * (a builder that reads bases itself). The daemon's pulls and pushes it can't see.
+   */
+  default Set<ImageMeter.Bytes> bytesCounted() {
+    return type().capabilities().readsBases()
+        ? EnumSet.of(
+            ImageMeter.Bytes.STREAMED,
+            ImageMeter.Bytes.UPLOADED,
+            ImageMeter.Bytes.MOUNTED,
+            ImageMeter.Bytes.PRESENT)
+        : Set.of();
   }
 
   /** What the builder moved over the network in the run, for the console; empty if not counted. */

@@ -1,5 +1,6 @@
 package io.imagefleet.fleet;
 
+import io.imagefleet.ImageMeter;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.registry.ImageReference;
 import java.nio.file.Path;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * Everything one image build needs: the context prepared for it and where the result goes. {@code
- * secrets} are BuildKit secret specs ({@code id=NAME,env=VAR} or {@code id=NAME,src=FILE}).
+ * secrets} are BuildKit secret specs ({@code id=NAME,env=VAR} or {@code id=NAME,src=FILE}); the
+ * builder marks its phases on {@code meter}.
  */
 public record ImageJob(
     String instance,
@@ -21,4 +23,51 @@ public record ImageJob(
     String network,
     boolean push,
     CacheMode cacheMode,
-    List<String> secrets) {}
+    List<String> secrets,
+    ImageMeter meter) {
+
+  /** A job whose phases nobody reads. */
+  ImageJob(
+      String instance,
+      String baseImage,
+      ImageReference image,
+      Path context,
+      Path dockerfile,
+      String target,
+      Map<String, String> buildArgs,
+      String network,
+      boolean push,
+      CacheMode cacheMode,
+      List<String> secrets) {
+    this(
+        instance,
+        baseImage,
+        image,
+        context,
+        dockerfile,
+        target,
+        buildArgs,
+        network,
+        push,
+        cacheMode,
+        secrets,
+        ImageMeter.none());
+  }
+
+  /** This job, its phases marked on {@code other}. */
+  ImageJob metered(ImageMeter other) {
+    return new ImageJob(
+        instance,
+        baseImage,
+        image,
+        context,
+        dockerfile,
+        target,
+        buildArgs,
+        network,
+        push,
+        cacheMode,
+        secrets,
+        other);
+  }
+}

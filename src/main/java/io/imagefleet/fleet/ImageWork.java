@@ -1,6 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.Backoff;
+import io.imagefleet.ImageMeter;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.SafeFiles;
 import io.imagefleet.docker.StepFailure;
@@ -73,28 +74,36 @@ final class ImageWork {
     long begin = state.ticker().nanos();
     Path log = SafeFiles.child(settings.logs(), image.instance(), ".log");
     List<ManifestRecord.Run> runs = new ArrayList<>();
+    ImageMeter meter = ImageMeter.start(state.ticker()::nanos, builder.bytesCounted());
     ManifestRecord record;
     Optional<String> badBase = BaseImageRule.problem(image.baseImage());
     if (badBase.isPresent()) {
       record = ManifestRecord.failed(image, 0, 0, "base image " + badBase.get());
     } else {
-      try {
+      try (ImageMeter.Binding bound = meter.bind()) {
+        meter.mark(ImageMeter.Phase.CHECK);
         Optional<RegistryClient.Existing> existing =
             settings.force()
                 ? Optional.empty()
                 : registry
                     .existing(image.image(), settings.platforms(), Deadline.after(state.timeout()))
                     .filter(e -> !settings.multiPlatform() || e.missing().isEmpty());
+        meter.mark(ImageMeter.Phase.OTHER);
         record =
             existing.isPresent()
                 ? skipped(image, existing.get(), begin)
-                : made(image, log, begin, runs);
+                : made(image, log, begin, runs, meter);
       } catch (ImagefleetException e) {
         record = ManifestRecord.failed(image, 0, state.seconds(begin), e.getMessage());
         checkHealth(image);
       }
     }
-    record = record.timed(started, state.ticker().stamp(), lane, runs);
+    record =
+        record
+            .timed(started, state.ticker().stamp(), lane, runs)
+            .metered(
+                meter.phases(record.seconds()),
+                record.attempts() > 0 ? meter.bytes() : java.util.Map.of());
     // A cancelled worker is interrupted; clear it, or the manifest's channel closes on the write.
     Thread.interrupted();
     manifest.append(record);
@@ -122,17 +131,20 @@ final class ImageWork {
    * keyed. {@code --force} builds anyway.
    */
   private ManifestRecord made(
-      PlannedImage image, Path log, long begin, List<ManifestRecord.Run> runs) {
+      PlannedImage image, Path log, long begin, List<ManifestRecord.Run> runs, ImageMeter meter) {
     // With nothing to retag from, an append image is keyed by the base digest its build read:
     // one registry request less per image.
     boolean keyAfter = !retagger.retags() && builder.resolvesBases();
+    meter.mark(ImageMeter.Phase.RESOLVE);
     Optional<String> key = keyAfter ? Optional.empty() : retagger.key(image, log);
+    meter.mark(ImageMeter.Phase.RETAG);
     Optional<String> retagged =
         settings.force() ? Optional.empty() : key.flatMap(k -> retagger.retag(image, k, log));
+    meter.mark(ImageMeter.Phase.OTHER);
     ManifestRecord record =
         retagged.isPresent()
             ? ManifestRecord.retagged(image, retagged.get(), state.seconds(begin))
-            : attempts(image, log, begin, runs);
+            : attempts(image, log, begin, runs, meter);
     if (keyAfter) {
       key = builder.resolvedBase(image.baseImage()).flatMap(retagger::keyOf);
     }
@@ -142,7 +154,7 @@ final class ImageWork {
   }
 
   private ManifestRecord attempts(
-      PlannedImage image, Path log, long begin, List<ManifestRecord.Run> runs) {
+      PlannedImage image, Path log, long begin, List<ManifestRecord.Run> runs, ImageMeter meter) {
     int attempt = 0;
     while (true) {
       attempt++;
@@ -154,7 +166,7 @@ final class ImageWork {
       long attemptBegin = state.ticker().nanos();
       Failed failed;
       try {
-        Optional<String> digest = attempt(image, log);
+        Optional<String> digest = attempt(image, log, meter);
         runs.add(new ManifestRecord.Run(started, state.seconds(attemptBegin), null));
         ManifestRecord built =
             ManifestRecord.built(image, digest.orElse(null), attempt, state.seconds(begin));
@@ -173,7 +185,9 @@ final class ImageWork {
             state.down().map(d -> d + " stopped answering: ").orElse("") + failed.error();
         return ManifestRecord.failed(image, attempt, state.seconds(begin), error);
       }
+      meter.mark(ImageMeter.Phase.WAIT_RETRY);
       Backoff.pause(Backoff.delay(settings.retryBackoff(), attempt));
+      meter.mark(ImageMeter.Phase.OTHER);
     }
   }
 
@@ -186,16 +200,21 @@ final class ImageWork {
   }
 
   /** One attempt: context, build and push within the timeout, verify, context removed. */
-  private Optional<String> attempt(PlannedImage image, Path log) {
+  private Optional<String> attempt(PlannedImage image, Path log, ImageMeter meter) {
     Path context = null;
+    ImageMeter view = meter.attempt();
     try {
       context = contexts.create(image);
-      Optional<String> digest = timed(contexts.job(image, context), log, state.timeout());
+      Optional<String> digest =
+          timed(contexts.job(image, context).metered(view), log, state.timeout());
       if (digest.isPresent()) {
+        meter.mark(ImageMeter.Phase.VERIFY);
         verify(image, digest.get());
       }
       return digest;
     } finally {
+      view.detach();
+      meter.mark(ImageMeter.Phase.OTHER);
       contexts.delete(context);
     }
   }
@@ -205,7 +224,13 @@ final class ImageWork {
    * it is interrupted and left behind, and the attempt has timed out.
    */
   private Optional<String> timed(ImageJob job, Path log, Duration timeout) {
-    Future<Optional<String>> call = calls.submit(() -> builder.build(job, log, timeout));
+    Future<Optional<String>> call =
+        calls.submit(
+            () -> {
+              try (ImageMeter.Binding bound = job.meter().bind()) {
+                return builder.build(job, log, timeout);
+              }
+            });
     try {
       return call.get(timeout.plus(grace).toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {

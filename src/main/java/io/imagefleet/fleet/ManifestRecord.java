@@ -2,7 +2,9 @@ package io.imagefleet.fleet;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One line of manifest.jsonl: the final state of one image. {@code started} and {@code ended} are
@@ -12,7 +14,9 @@ import java.util.List;
  * ImageKey}); records of built and retagged images carry it, older manifests read with it null.
  * {@code env} names the env image a phased build appended the image to. {@code platforms} and
  * {@code missingPlatforms} (multi-platform runs only) name the platforms in the image's index and
- * those asked for that its base lacked.
+ * those asked for that its base lacked. {@code phases} are the image's seconds by phase ({@link
+ * ImageMeter.Phase} ids; they add up to {@code seconds}), {@code bytes} its blob bytes by kind
+ * ({@link ImageMeter.Bytes} ids), only the kinds its builder can count.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ManifestRecord(
@@ -32,7 +36,48 @@ public record ManifestRecord(
     @JsonProperty("env") String env,
     @JsonProperty("platforms") List<String> platforms,
     @JsonProperty("missingPlatforms") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-        List<String> missingPlatforms) {
+        List<String> missingPlatforms,
+    @JsonProperty("phases") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> phases,
+    @JsonProperty("bytes") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> bytes) {
+
+  /** A record without phases or bytes: what manifests held before images were metered. */
+  public ManifestRecord(
+      String instance,
+      String base,
+      List<String> tags,
+      String digest,
+      Status status,
+      int attempts,
+      double seconds,
+      String error,
+      String started,
+      String ended,
+      Integer lane,
+      List<Run> runs,
+      String key,
+      String env,
+      List<String> platforms,
+      List<String> missingPlatforms) {
+    this(
+        instance,
+        base,
+        tags,
+        digest,
+        status,
+        attempts,
+        seconds,
+        error,
+        started,
+        ended,
+        lane,
+        runs,
+        key,
+        env,
+        platforms,
+        missingPlatforms,
+        null,
+        null);
+  }
 
   /** A record of one platform: what every run made before --platform took a list. */
   public ManifestRecord(
@@ -132,7 +177,9 @@ public record ManifestRecord(
         key,
         env,
         platforms,
-        missingPlatforms);
+        missingPlatforms,
+        phases,
+        bytes);
   }
 
   /** This record with the image's key. */
@@ -153,7 +200,9 @@ public record ManifestRecord(
         imageKey,
         env,
         platforms,
-        missingPlatforms);
+        missingPlatforms,
+        phases,
+        bytes);
   }
 
   /** This record with the env image it was appended to (phased builds). */
@@ -174,7 +223,9 @@ public record ManifestRecord(
         key,
         envImage,
         platforms,
-        missingPlatforms);
+        missingPlatforms,
+        phases,
+        bytes);
   }
 
   /** This record with the platforms its index has and those its base lacked. */
@@ -195,7 +246,32 @@ public record ManifestRecord(
         key,
         env,
         coverage.platforms(),
-        coverage.missing());
+        coverage.missing(),
+        phases,
+        bytes);
+  }
+
+  /** This record with where its seconds went and what its blobs cost. */
+  ManifestRecord metered(Map<String, Double> phaseSeconds, Map<String, Long> blobBytes) {
+    return new ManifestRecord(
+        instance,
+        base,
+        tags,
+        digest,
+        status,
+        attempts,
+        seconds,
+        error,
+        started,
+        ended,
+        lane,
+        runs,
+        key,
+        env,
+        platforms,
+        missingPlatforms,
+        phaseSeconds.isEmpty() ? null : new LinkedHashMap<>(phaseSeconds),
+        blobBytes.isEmpty() ? null : new LinkedHashMap<>(blobBytes));
   }
 
   static ManifestRecord built(PlannedImage image, String digest, int attempts, double seconds) {

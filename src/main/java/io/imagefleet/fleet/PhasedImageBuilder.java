@@ -1,5 +1,6 @@
 package io.imagefleet.fleet;
 
+import io.imagefleet.ImageMeter;
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.append.dockerfile.PhasedPlan;
 import io.imagefleet.docker.StepFailure;
@@ -59,6 +60,7 @@ final class PhasedImageBuilder implements ImageBuilder {
   @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    job.meter().mark(ImageMeter.Phase.RESOLVE);
     ImageReference env;
     try {
       env = keys.envImage(job.image(), job.baseImage());
@@ -68,6 +70,7 @@ final class PhasedImageBuilder implements ImageBuilder {
       throw new StepFailure("env image of " + job.baseImage() + ": " + e.getMessage(), false);
     }
     envByInstance.put(job.instance(), env.toString());
+    job.meter().mark(ImageMeter.Phase.ENV);
     ensure(env, job, log, deadline, false);
     try {
       return tail.build(onEnv(job, env), log, left(deadline));
@@ -78,6 +81,7 @@ final class PhasedImageBuilder implements ImageBuilder {
       // The env image went between the check and the append (a retention run, say): build it again.
       BuildLog.append(
           log, "=== imagefleet: env image " + env + " is gone; building it again ===\n");
+      job.meter().mark(ImageMeter.Phase.ENV);
       ensure(env, job, log, deadline, true);
       return tail.build(onEnv(job, env), log, left(deadline));
     }
@@ -130,7 +134,8 @@ final class PhasedImageBuilder implements ImageBuilder {
         job.network(),
         true,
         job.cacheMode(),
-        job.secrets());
+        job.secrets(),
+        job.meter().as(ImageMeter.Phase.ENV));
   }
 
   /** The image's job with the env image as its base, for the appended tail. */
@@ -146,7 +151,8 @@ final class PhasedImageBuilder implements ImageBuilder {
         job.network(),
         job.push(),
         job.cacheMode(),
-        job.secrets());
+        job.secrets(),
+        job.meter());
   }
 
   private static Duration left(long deadline) {

@@ -1,6 +1,7 @@
 package io.imagefleet.registry;
 
 import io.imagefleet.Backoff;
+import io.imagefleet.ImageMeter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Makes blobs present in target repositories, each at most once per repository in a run however
  * many images and workers need it: mounted within a registry, streamed registry to registry (never
- * touching disk), or uploaded. Shared by append, phased and mirror; counts what moved.
+ * touching disk), or uploaded. Shared by append, phased and mirror; counts what moved, over the run
+ * and for the image the calling thread works on ({@link ImageMeter#onThisThread}).
  */
 public final class BlobCopier {
   /** Bodies up to this size go up in one POST. */
@@ -74,30 +76,38 @@ public final class BlobCopier {
       Consumer<String> log) {
     if (source.equals(target)) {
       present.incrementAndGet();
+      meter(ImageMeter.Bytes.PRESENT, size);
       return 0;
     }
     long[] sent = {0};
-    crossings.once(
-        target,
-        digest,
-        () -> {
-          Optional<URI> upload = Optional.empty();
-          if (source.sameRegistry(target)) {
-            upload = session.mountBlob(target, digest, source, deadline);
-            if (upload.isEmpty()) {
-              mounted.incrementAndGet();
-              log.accept("blob " + digest + " mounted from " + source);
-              return;
-            }
-          } else if (session.blobExists(target, digest, deadline)) {
-            present.incrementAndGet();
-            log.accept("blob " + digest + " already in " + target);
-            return;
-          }
-          sent[0] = stream(source, target, digest, size, upload, deadline);
-          log.accept("blob " + digest + " streamed from " + source + " (" + size + " bytes)");
-        },
-        deadline);
+    boolean ran =
+        crossings.once(
+            target,
+            digest,
+            () -> {
+              Optional<URI> upload = Optional.empty();
+              if (source.sameRegistry(target)) {
+                upload = session.mountBlob(target, digest, source, deadline);
+                if (upload.isEmpty()) {
+                  mounted.incrementAndGet();
+                  meter(ImageMeter.Bytes.MOUNTED, size);
+                  log.accept("blob " + digest + " mounted from " + source);
+                  return;
+                }
+              } else if (session.blobExists(target, digest, deadline)) {
+                present.incrementAndGet();
+                meter(ImageMeter.Bytes.PRESENT, size);
+                log.accept("blob " + digest + " already in " + target);
+                return;
+              }
+              sent[0] = stream(source, target, digest, size, upload, deadline);
+              meter(ImageMeter.Bytes.STREAMED, sent[0]);
+              log.accept("blob " + digest + " streamed from " + source + " (" + size + " bytes)");
+            },
+            deadline);
+    if (!ran) {
+      meter(ImageMeter.Bytes.PRESENT, size); // Another image of the run made it present.
+    }
     return sent[0];
   }
 
@@ -125,22 +135,28 @@ public final class BlobCopier {
       boolean layer,
       Deadline deadline) {
     boolean[] sent = {false};
-    crossings.once(
-        target,
-        digest,
-        () -> {
-          if (check && session.blobExists(target, digest, deadline)) {
-            present.incrementAndGet();
-            return;
-          }
-          transfer(target, digest, Optional.empty(), () -> BlobBody.of(body.get()), deadline);
-          if (layer) {
-            uploaded.incrementAndGet();
-            uploadedBytes.addAndGet(size);
-          }
-          sent[0] = true;
-        },
-        deadline);
+    boolean ran =
+        crossings.once(
+            target,
+            digest,
+            () -> {
+              if (check && session.blobExists(target, digest, deadline)) {
+                present.incrementAndGet();
+                meter(ImageMeter.Bytes.PRESENT, size);
+                return;
+              }
+              transfer(target, digest, Optional.empty(), () -> BlobBody.of(body.get()), deadline);
+              if (layer) {
+                uploaded.incrementAndGet();
+                uploadedBytes.addAndGet(size);
+              }
+              meter(ImageMeter.Bytes.UPLOADED, size);
+              sent[0] = true;
+            },
+            deadline);
+    if (!ran) {
+      meter(ImageMeter.Bytes.PRESENT, size);
+    }
     return sent[0];
   }
 
@@ -150,16 +166,28 @@ public final class BlobCopier {
       send(target, digest, bytes.length, () -> ofBytes(bytes), false, false, deadline);
       return;
     }
-    crossings.once(
-        target,
-        digest,
-        () -> {
-          Optional<URI> location = session.postBlob(target, digest, bytes, deadline);
-          if (location.isPresent()) {
-            transfer(target, digest, location, () -> BlobBody.of(ofBytes(bytes)), deadline);
-          }
-        },
-        deadline);
+    boolean ran =
+        crossings.once(
+            target,
+            digest,
+            () -> {
+              Optional<URI> location = session.postBlob(target, digest, bytes, deadline);
+              if (location.isPresent()) {
+                transfer(target, digest, location, () -> BlobBody.of(ofBytes(bytes)), deadline);
+              }
+              meter(ImageMeter.Bytes.UPLOADED, bytes.length);
+            },
+            deadline);
+    if (!ran) {
+      meter(ImageMeter.Bytes.PRESENT, bytes.length);
+    }
+  }
+
+  /**
+   * Counts bytes for the image the calling thread works on, if any (mirror's threads have none).
+   */
+  private static void meter(ImageMeter.Bytes kind, long bytes) {
+    ImageMeter.onThisThread().ifPresent(m -> m.add(kind, bytes));
   }
 
   /** GET from the source piped into a PUT to the target: the bytes never touch the disk. */

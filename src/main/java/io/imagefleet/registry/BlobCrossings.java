@@ -15,8 +15,11 @@ final class BlobCrossings {
   private final ConcurrentHashMap<String, CompletableFuture<Void>> known =
       new ConcurrentHashMap<>();
 
-  /** Runs {@code work} unless it has run (or runs now) for this blob and repository. */
-  void once(Repository target, String digest, Runnable work, Deadline deadline) {
+  /**
+   * Runs {@code work} unless it has run (or runs now) for this blob and repository; true when this
+   * call ran it.
+   */
+  boolean once(Repository target, String digest, Runnable work, Deadline deadline) {
     String key = target.apiHost() + "/" + target.name() + "@" + digest;
     while (true) {
       CompletableFuture<Void> mine = new CompletableFuture<>();
@@ -25,7 +28,7 @@ final class BlobCrossings {
         try {
           work.run();
           mine.complete(null);
-          return;
+          return true;
         } catch (RuntimeException e) {
           known.remove(key, mine);
           mine.completeExceptionally(e);
@@ -34,7 +37,7 @@ final class BlobCrossings {
       }
       try {
         theirs.get(deadline.left().toNanos() + 1, TimeUnit.NANOSECONDS);
-        return;
+        return false;
       } catch (ExecutionException e) {
         // The other asker failed; this one tries itself (the key is free again).
         if (deadline.passed()) {

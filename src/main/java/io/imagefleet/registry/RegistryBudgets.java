@@ -1,6 +1,7 @@
 package io.imagefleet.registry;
 
 import io.imagefleet.Backoff;
+import io.imagefleet.ImageMeter;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.Collection;
@@ -139,7 +140,10 @@ public final class RegistryBudgets {
     }
     long start = System.nanoTime();
     Backoff.pause(Duration.ofNanos(nanos));
-    budget.waited(System.nanoTime() - start);
+    long waited = System.nanoTime() - start;
+    budget.waited(waited);
+    // The image this thread works on (if any) spent that much of its phase waiting.
+    ImageMeter.onThisThread().ifPresent(m -> m.carve(ImageMeter.Phase.WAIT_RATE, waited));
     if (Thread.currentThread().isInterrupted()) {
       throw RegistryFailure.failed(
           "waiting for " + budget.host() + "'s request budget: interrupted");

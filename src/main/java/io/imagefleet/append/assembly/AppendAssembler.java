@@ -3,6 +3,7 @@ package io.imagefleet.append.assembly;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imagefleet.ImageMeter;
 import io.imagefleet.append.layer.AgentLayer;
 import io.imagefleet.append.layer.OwnedParents;
 import io.imagefleet.registry.BaseName;
@@ -121,6 +122,7 @@ public final class AppendAssembler {
       Assembled index = new PlatformIndex(this, target, request, deadline, out).assemble();
       // Every manifest put: one per platform, and the index.
       images.addAndGet(index.platforms().size() + 1L);
+      mark(ImageMeter.Phase.OTHER);
       return index;
     }
     ResolvedBase base =
@@ -128,6 +130,7 @@ public final class AppendAssembler {
     PlatformImage image = platformImage(base, target, request, deadline, out);
     String digest = putManifest(target, tag, image.mediaType(), image.bytes(), deadline);
     images.incrementAndGet();
+    mark(ImageMeter.Phase.OTHER);
     out.line("pushed " + target + ":" + tag + " " + digest);
     return new Assembled(digest, List.of(), List.of());
   }
@@ -156,6 +159,7 @@ public final class AppendAssembler {
       boolean mayBeAbsent,
       Deadline deadline,
       ImageLog out) {
+    mark(ImageMeter.Phase.RESOLVE);
     BaseName base = BaseName.parse(baseImage);
     Repository source = Repository.of(base.image(), insecure);
     if (mayBeAbsent && session.manifestDigest(source, base.reference(), deadline).isEmpty()) {
@@ -186,16 +190,20 @@ public final class AppendAssembler {
       AppendRequest request,
       Deadline deadline,
       ImageLog out) {
+    mark(ImageMeter.Phase.PULL);
     for (JsonNode layer : base.manifestJson().path("layers")) {
       crossBlob(base.source(), target, layer, deadline, out);
     }
+    mark(ImageMeter.Phase.BUILD);
     Optional<OwnedParents.Layer> parents =
         request
             .layer()
             .flatMap(
                 layer -> ownedParents(layer, base.source(), base.manifestJson(), deadline, out));
+    mark(ImageMeter.Phase.PUSH);
     parents.ifPresent(layer -> uploadParents(target, layer, deadline, out));
     request.layer().ifPresent(layer -> uploadLayer(target, layer, deadline, out));
+    mark(ImageMeter.Phase.MANIFEST);
     ObjectNode config =
         new ConfigEditor(request.plan())
             .apply(
@@ -209,6 +217,11 @@ public final class AppendAssembler {
     ObjectNode newManifest =
         manifestFor(base.manifestJson(), mediaType, configBytes, parents, request);
     return new PlatformImage(write(newManifest), mediaType, base.config());
+  }
+
+  /** The phase the image this thread assembles is in now (see {@link ImageMeter#bind}). */
+  private static void mark(ImageMeter.Phase phase) {
+    ImageMeter.onThisThread().ifPresent(m -> m.mark(phase));
   }
 
   /** The directories a COPY --chown creates that this base lacks, as a layer of their own. */
