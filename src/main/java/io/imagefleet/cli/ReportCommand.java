@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Makes report.html (timeline per worker, durations, free disk, failures with log tails) from"
-          + " build --output directories alone; several directories (shards) make one report."
+      "Makes report.html (timeline per worker, durations, where the time went by phase, blob"
+          + " bytes moved and reused, free disk, failures with log tails) from build --output"
+          + " directories alone; several directories (shards) make one report. With --compare,"
+          + " the report compares the run with a previous one."
     })
 final class ReportCommand implements Callable<Integer> {
   private final ActionsEnvironment env;
@@ -44,6 +46,15 @@ final class ReportCommand implements Callable<Integer> {
       description = "Where report.html goes (default: the one DIR given, else imagefleet-report).")
   Path output;
 
+  @Option(
+      names = "--compare",
+      paramLabel = "OLD_DIR",
+      description =
+          "The --output directory of a previous run (or a directory of its shards): the report"
+              + " compares images/h, p50/p90 image seconds, each phase, blob bytes and failures"
+              + " with it, and names the images whose time grew most.")
+  Path compare;
+
   ReportCommand(ActionsEnvironment env) {
     this.env = env;
   }
@@ -55,7 +66,9 @@ final class ReportCommand implements Callable<Integer> {
         Optional.ofNullable(output)
             .orElse(dirs.size() == 1 ? dirs.get(0) : Path.of("imagefleet-report"))
             .resolve(Reports.FILE);
-    Reports.Summary summary = Reports.write(dirs, target);
+    Optional<Reports.PreviousRun> previous =
+        Optional.ofNullable(compare).map(c -> Reports.PreviousRun.ofDirectories(List.of(c)));
+    Reports.Summary summary = Reports.write(dirs, target, previous);
     PrintWriter err = spec.commandLine().getErr();
     err.println(
         "imagefleet report: "
@@ -69,6 +82,7 @@ final class ReportCommand implements Callable<Integer> {
             + summary.failed()
             + "; wrote "
             + target);
+    summary.comparison().ifPresent(line -> err.println("imagefleet report: " + line.strip()));
     err.flush();
     new StepFiles(env).appendSummary(markdown(summary));
     return 0;
@@ -89,6 +103,7 @@ final class ReportCommand implements Callable<Integer> {
         + " | "
         + summary.failed()
         + " |\n"
+        + summary.comparison().orElse("")
         + MermaidCharts.statusPie(counts);
   }
 }

@@ -73,7 +73,7 @@ final class ScheduleOptions {
       names = "--history",
       paramLabel = "FILE",
       description =
-          "manifest.jsonl of an earlier run: images that took longest there start first, and an image whose key it records is retagged, not built (default: with --resume, the manifest it reads).")
+          "manifest.jsonl of an earlier run: images that took longest there start first, an image whose key it records is retagged, not built, and report.html and summary.md compare this run with it (default: with --resume, the manifest it reads, without the comparison).")
   Path history;
 
   @Option(

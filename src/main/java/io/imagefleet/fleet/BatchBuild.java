@@ -72,6 +72,7 @@ final class BatchBuild {
   private boolean recheck;
   private boolean checked;
   private boolean waitSaid;
+  private long diskWaitNanos;
 
   BatchBuild(
       BuildSettings settings,
@@ -165,7 +166,8 @@ final class BatchBuild {
       work.close();
       disk.close();
     }
-    return new Result(state.records(), state.stopped().map(s -> s.id), state.down());
+    return new Result(
+        state.records(), state.stopped().map(s -> s.id), state.down(), diskWaitNanos / 1e9);
   }
 
   /**
@@ -184,10 +186,13 @@ final class BatchBuild {
 
   /**
    * {@code unreachable} names what stopped answering (the daemon or the registry) when the run
-   * stopped for it.
+   * stopped for it; {@code diskWaitSeconds} is how long the next image was held back for disk.
    */
   record Result(
-      List<ManifestRecord> records, Optional<String> stoppedEarly, Optional<String> unreachable) {}
+      List<ManifestRecord> records,
+      Optional<String> stoppedEarly,
+      Optional<String> unreachable,
+      double diskWaitSeconds) {}
 
   private void dispatch(Deque<PlannedImage> queue, ExecutorService pool) {
     while (!queue.isEmpty() && state.stopped().isEmpty()) {
@@ -204,9 +209,11 @@ final class BatchBuild {
         break;
       }
       if (next == Admission.WAIT) {
+        long waitBegin = ticker.nanos();
         while (!idle() && state.stopped().isEmpty()) {
           // Until a worker finishes: the image it built is gone from the disk.
         }
+        diskWaitNanos += ticker.nanos() - waitBegin;
         recheck = true;
         continue;
       }

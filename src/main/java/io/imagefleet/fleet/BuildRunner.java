@@ -243,6 +243,7 @@ public final class BuildRunner {
                 .filter(p -> !inputs.alreadyDone().contains(p.instance()))
                 .toList());
     long start = System.nanoTime();
+    previous = inputs.history().previousRun();
     createLogs();
     Optional<Long> freeBefore = free(tools.probe());
     announce(inputs, tools.builder(), todo.size());
@@ -342,6 +343,7 @@ public final class BuildRunner {
                 .filter(r -> todo.stream().anyMatch(p -> p.instance().equals(r.instance())))
                 .toList();
     Optional<String> stopped = result != null ? result.stoppedEarly() : interrupted;
+    double diskWait = result != null ? result.diskWaitSeconds() : 0;
     return BuildSummary.of(
             inputs.plan().size(),
             records,
@@ -352,8 +354,12 @@ public final class BuildRunner {
             stopped,
             tools.builder().summaryName(),
             inputs.sdist().built())
-        .withUnmeasuredDisk(tools.builder().unmeasuredDisk());
+        .withUnmeasuredDisk(tools.builder().unmeasuredDisk())
+        .withDiskWait(diskWait);
   }
+
+  /** The run the report compares with: {@code --history}'s, read before this run writes. */
+  private Optional<Reports.PreviousRun> previous = Optional.empty();
 
   /** What stopped answering, when the last run stopped for it: {@link #conclude} exits 4. */
   private Optional<String> unreachable = Optional.empty();
@@ -408,10 +414,24 @@ public final class BuildRunner {
       err.println(
           "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
     }
+    Optional<String> comparison = Optional.empty();
     try {
-      Reports.write(List.of(settings.output()), settings.output().resolve(Reports.FILE));
+      comparison =
+          Reports.write(
+                  List.of(settings.output()), settings.output().resolve(Reports.FILE), previous)
+              .comparison();
     } catch (RuntimeException e) {
       err.println("imagefleet: cannot write " + Reports.FILE + ": " + e.getMessage());
+    }
+    if (comparison.isPresent()) {
+      // The comparison reads this run's summary.json; summary.md gets its line after.
+      reportLine = reportLine + comparison.get();
+      try {
+        summary.write(settings.output(), reportLine);
+      } catch (IOException e) {
+        err.println(
+            "imagefleet: cannot write the summary to " + settings.output() + ": " + e.getMessage());
+      }
     }
     stepFiles.appendSummary(summary.markdown(reportLine));
     stepFiles.setOutputs(summary.outputs(settings.manifest()));

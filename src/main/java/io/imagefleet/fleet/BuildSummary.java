@@ -38,7 +38,8 @@ public record BuildSummary(
     boolean sdistBuilt,
     List<RegistryUsage> registries,
     PlatformTable platforms,
-    Optional<String> unmeasuredDisk) {
+    Optional<String> unmeasuredDisk,
+    RunMeters meters) {
 
   static BuildSummary of(
       int planned,
@@ -73,7 +74,8 @@ public record BuildSummary(
         sdistBuilt,
         List.of(),
         PlatformTable.of(records),
-        Optional.empty());
+        Optional.empty(),
+        RunMeters.of(records));
   }
 
   /** The same summary with what each registry's budget counted during the run. */
@@ -96,7 +98,8 @@ public record BuildSummary(
         sdistBuilt,
         List.copyOf(used),
         platforms,
-        unmeasuredDisk);
+        unmeasuredDisk,
+        meters);
   }
 
   /**
@@ -122,7 +125,32 @@ public record BuildSummary(
         sdistBuilt,
         registries,
         platforms,
-        why);
+        why,
+        meters);
+  }
+
+  /** The same summary with the seconds the dispatcher held images back for disk. */
+  BuildSummary withDiskWait(double waited) {
+    return new BuildSummary(
+        planned,
+        built,
+        skipped,
+        retagged,
+        failed,
+        notStarted,
+        resumed,
+        seconds,
+        slowest,
+        failures,
+        freeBefore,
+        freeAfter,
+        stoppedEarly,
+        builder,
+        sdistBuilt,
+        registries,
+        platforms,
+        unmeasuredDisk,
+        meters.withDiskWait(waited));
   }
 
   /** The 10 slowest built images, slowest first (ties by instance). */
@@ -206,6 +234,7 @@ public record BuildSummary(
           .append(freeAfter.map(Units::gib).orElse("not measured"))
           .append(" after.\n");
     }
+    md.append(meters.markdown());
     md.append(registryTable());
     md.append(platforms.markdown());
     md.append(reportLine).append(MermaidCharts.statusPie(statusCounts()));
@@ -299,6 +328,11 @@ public record BuildSummary(
       json.put("platforms", platforms.rows());
       json.put("missingPlatforms", platforms.lacking());
     }
+    json.put("phases", meters.phases());
+    if (!meters.bytes().isEmpty()) {
+      json.put("bytes", meters.bytesJson());
+    }
+    json.put("diskWaitSeconds", meters.diskWaitSeconds());
     SafeFiles.writeAtomically(
         output.resolve("summary.json"),
         Manifest.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));

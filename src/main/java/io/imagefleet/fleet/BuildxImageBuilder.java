@@ -6,13 +6,19 @@ import io.imagefleet.LogTail;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Platform;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds with {@code docker buildx build}: registry cache per {@code --cache-mode}, {@code --push}
@@ -166,21 +172,21 @@ final class BuildxImageBuilder implements ImageBuilder {
    * to the log past {@code from}; buildx runs them after the build's own steps.
    */
   static long exportNanos(Path log, long from) {
-    java.util.Set<String> exports = new java.util.HashSet<>();
+    Set<String> exports = new HashSet<>();
     double seconds = 0;
-    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
       file.seek(Math.min(from, file.length()));
       byte[] bytes = new byte[(int) Math.min(file.length() - file.getFilePointer(), 64L << 20)];
       file.readFully(bytes);
-      for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-        java.util.regex.Matcher m = STEP_LINE.matcher(line);
+      for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+        Matcher m = STEP_LINE.matcher(line);
         if (!m.matches()) {
           continue;
         }
         if (m.group(2).startsWith("exporting ") && !m.group(2).startsWith("exporting layers")) {
           exports.add(m.group(1));
         }
-        java.util.regex.Matcher done = STEP_DONE.matcher(m.group(2));
+        Matcher done = STEP_DONE.matcher(m.group(2));
         if (done.matches() && exports.contains(m.group(1))) {
           seconds += Double.parseDouble(done.group(1));
         }
@@ -191,10 +197,8 @@ final class BuildxImageBuilder implements ImageBuilder {
     return (long) (seconds * 1e9);
   }
 
-  private static final java.util.regex.Pattern STEP_LINE =
-      java.util.regex.Pattern.compile("#(\\d+) (.*?)\\s*");
-  private static final java.util.regex.Pattern STEP_DONE =
-      java.util.regex.Pattern.compile("DONE (\\d+(?:\\.\\d+)?)s");
+  private static final Pattern STEP_LINE = Pattern.compile("#(\\d+) (.*?)\\s*");
+  private static final Pattern STEP_DONE = Pattern.compile("DONE (\\d+(?:\\.\\d+)?)s");
 
   /** What buildx wrote to --metadata-file about the image it pushed. */
   private static String pushedDigest(Path metadata) throws IOException {

@@ -2,6 +2,7 @@ package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.report.Reports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,13 +18,15 @@ import java.util.Optional;
  */
 public final class History {
   private final Map<String, ManifestRecord> records;
+  private final Optional<Reports.PreviousRun> previousRun;
 
-  private History(Map<String, ManifestRecord> records) {
+  private History(Map<String, ManifestRecord> records, Optional<Reports.PreviousRun> previousRun) {
     this.records = records;
+    this.previousRun = previousRun;
   }
 
   public static History none() {
-    return new History(Map.of());
+    return new History(Map.of(), Optional.empty());
   }
 
   /**
@@ -38,7 +41,15 @@ public final class History {
       }
       return none();
     }
-    return new History(Manifest.read(file));
+    // A run the user named is the one the report compares with; --resume's own manifest is not.
+    return new History(
+        Manifest.read(file),
+        required ? Optional.of(Reports.PreviousRun.ofManifest(file)) : Optional.empty());
+  }
+
+  /** The earlier run as the report compares with it: only a --history the user gave. */
+  Optional<Reports.PreviousRun> previousRun() {
+    return previousRun;
   }
 
   /** Seconds the image took last time; empty when unknown or skipped. */

@@ -2,6 +2,7 @@ package io.imagefleet.report;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched; its
@@ -30,11 +31,20 @@ final class HtmlReport {
       code{font-size:12px}details{margin:4px 0}summary{cursor:pointer}
       .n{background:#eaeef2;border-radius:8px;padding:0 7px;font-weight:normal}
       .none,.note{color:#57606a}
-      """;
+      .moved{fill:#bf3989;background:#bf3989}.reused{fill:#2da44e;background:#2da44e}
+      tr.worse td,span.worse{background:#ffebe9}tr.better td,span.better{background:#dafbe1}
+      .phases td:first-child,.compare td:first-child,.grown td:first-child,\
+      .bytes td:first-child{text-align:left}
+      """
+          + PhaseChart.css();
 
   private HtmlReport() {}
 
   static String render(List<Shard> shards) {
+    return render(shards, Optional.empty());
+  }
+
+  static String render(List<Shard> shards, Optional<Comparison> comparison) {
     Totals totals =
         shards.stream().map(Totals::of).reduce(Totals::plus).orElse(Totals.of(emptyShard()));
     List<ImageRecord> records = shards.stream().flatMap(s -> s.records().stream()).toList();
@@ -51,6 +61,7 @@ final class HtmlReport {
         .append(CSS)
         .append("</style>\n</head>\n<body>\n");
     html.append(Counts.html(totals, shards));
+    comparison.ifPresent(c -> html.append(c.html()));
     html.append(RegistryTable.html(shards));
     html.append(PlatformCoverage.html(records));
     html.append("<h2>Timeline</h2>\n<p class=\"legend\">One row per worker")
@@ -70,6 +81,8 @@ final class HtmlReport {
       html.append(timeline.svg(t0, t1));
     }
     html.append("<h2>Image durations</h2>\n").append(Histogram.svg(records));
+    html.append(PhaseChart.html(shards));
+    html.append(BlobBytes.of(records).html());
     html.append("<h2>Free disk</h2>\n<p class=\"legend\">Free space on the Docker data root;")
         .append(" dashed: the floor below which the build prunes, circles: prunes.</p>\n")
         .append(DiskChart.svg(disk, shards, t0 == Long.MAX_VALUE ? 0 : t0, t1));

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Makes report.html from build output directories alone; the build and {@code report} share it. */
 public final class Reports {
@@ -21,19 +23,57 @@ public final class Reports {
    * artifacts) and writes one report over all of them to {@code file}, atomically.
    */
   public static Summary write(List<Path> dirs, Path file) {
+    return write(dirs, file, Optional.empty());
+  }
+
+  /** As {@link #write(List, Path)}, compared with {@code previous} when given. */
+  public static Summary write(List<Path> dirs, Path file, Optional<PreviousRun> previous) {
     List<Shard> shards = read(dirs);
-    String html = HtmlReport.render(shards);
+    Optional<Comparison> comparison = previous.map(p -> Comparison.of(p.shards, shards, p.name));
+    String html = HtmlReport.render(shards, comparison);
     try {
       SafeFiles.writeAtomically(file, html.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw ImagefleetException.invalidInput("cannot write " + file + ": " + e.getMessage());
     }
     Totals totals = shards.stream().map(Totals::of).reduce(Totals::plus).orElseThrow();
-    return new Summary(shards.size(), totals.built(), totals.skipped(), totals.failed());
+    return new Summary(
+        shards.size(),
+        totals.built(),
+        totals.skipped(),
+        totals.failed(),
+        comparison.map(Comparison::markdownLine));
   }
 
-  /** What a report covers, for the console line and the outputs. */
-  public record Summary(int shards, int built, int skipped, int failed) {}
+  /**
+   * What a report covers, for the console line and the outputs; {@code comparison} is summary.md's
+   * line against the previous run, when there was one.
+   */
+  public record Summary(
+      int shards, int built, int skipped, int failed, Optional<String> comparison) {}
+
+  /** A run to compare with, read before this one writes anything. */
+  public static final class PreviousRun {
+    private final List<Shard> shards;
+    private final String name;
+
+    private PreviousRun(List<Shard> shards, String name) {
+      this.shards = List.copyOf(shards);
+      this.name = name;
+    }
+
+    /** {@code report --compare DIR}: a build's --output directory, or a directory of shards. */
+    public static PreviousRun ofDirectories(List<Path> dirs) {
+      List<Shard> shards = read(dirs);
+      return new PreviousRun(
+          shards, dirs.stream().map(Path::toString).collect(Collectors.joining(", ")));
+    }
+
+    /** {@code build --history FILE}: the manifest of an earlier run (its summary.json beside). */
+    public static PreviousRun ofManifest(Path manifest) {
+      return new PreviousRun(List.of(Shard.ofManifest(manifest)), manifest.toString());
+    }
+  }
 
   static List<Shard> read(List<Path> dirs) {
     if (dirs.isEmpty()) {

@@ -41,6 +41,28 @@ record Shard(
               + ": no build outputs found (no manifest.jsonl or summary.json, here or in a"
               + " subdirectory); give a build's --output directory or a directory of them");
     }
+    Path name = dir.toAbsolutePath().normalize().getFileName();
+    return read(name == null ? "/" : name.toString(), dir, manifest, summaryFile);
+  }
+
+  /**
+   * A manifest file alone ({@code build --history}): with the summary.json beside it when the file
+   * is a build's manifest.jsonl.
+   */
+  static Shard ofManifest(Path manifest) {
+    if (!Files.isRegularFile(manifest)) {
+      throw ImagefleetException.invalidInput(
+          manifest + ": no such file; pass the manifest.jsonl of an earlier run");
+    }
+    Path dir = manifest.toAbsolutePath().normalize().getParent();
+    Path summary =
+        manifest.getFileName().toString().equals("manifest.jsonl")
+            ? dir.resolve("summary.json")
+            : dir.resolve(".no-summary-for-" + manifest.getFileName());
+    return read(manifest.getFileName().toString(), dir, manifest, summary);
+  }
+
+  private static Shard read(String shardName, Path dir, Path manifest, Path summaryFile) {
     int[] unreadable = {0};
     Map<String, ImageRecord> last = new LinkedHashMap<>();
     List<ImageRecord> records = lines(manifest, ImageRecord.class, unreadable);
@@ -65,9 +87,8 @@ record Shard(
         unreadable[0]++;
       }
     }
-    Path name = dir.toAbsolutePath().normalize().getFileName();
     return new Shard(
-        name == null ? "/" : name.toString(),
+        shardName,
         dir,
         List.copyOf(last.values()),
         disk,
