@@ -172,10 +172,12 @@ public final class BlobCopier {
             digest,
             () -> {
               Optional<URI> location = session.postBlob(target, digest, bytes, deadline);
-              if (location.isPresent()) {
-                transfer(target, digest, location, () -> BlobBody.of(ofBytes(bytes)), deadline);
-              }
               meter(ImageMeter.Bytes.UPLOADED, bytes.length);
+              if (location.isPresent()) {
+                // The registry took the POST's body as nothing (distribution does): sent again.
+                transfer(target, digest, location, () -> BlobBody.of(ofBytes(bytes)), deadline);
+                meter(ImageMeter.Bytes.UPLOADED, bytes.length);
+              }
             },
             deadline);
     if (!ran) {

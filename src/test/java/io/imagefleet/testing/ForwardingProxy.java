@@ -35,7 +35,23 @@ public final class ForwardingProxy {
 
   private ForwardingProxy() {}
 
+  /** Sees each answered request: method, path, status and the size of the body it sent. */
+  public interface RequestObserver {
+    void sent(String method, String path, int status, long requestBytes);
+  }
+
+  /** A proxy that shows each request's body size to {@code observer}: bytes pushed, say. */
+  public static HttpServer startCountingRequests(String upstream, RequestObserver observer)
+      throws IOException {
+    return start(upstream, (m, p, s, b) -> {}, observer);
+  }
+
   public static HttpServer start(String upstream, Observer observer) throws IOException {
+    return start(upstream, observer, (m, p, s, n) -> {});
+  }
+
+  private static HttpServer start(String upstream, Observer observer, RequestObserver requests)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.createContext(
@@ -44,8 +60,14 @@ public final class ForwardingProxy {
           try (exchange) {
             // Locations the registry writes (uploads) name the proxy, so they come back through it.
             String self = "127.0.0.1:" + exchange.getLocalAddress().getPort();
+            long[] sent = {0};
             HttpResponse<byte[]> response =
-                forward(upstream, exchange, java.util.Map.of("X-Forwarded-Host", self));
+                forward(upstream, exchange, java.util.Map.of("X-Forwarded-Host", self), sent);
+            requests.sent(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getPath(),
+                response.statusCode(),
+                sent[0]);
             observer.seen(
                 exchange.getRequestMethod(),
                 exchange.getRequestURI().getPath(),
@@ -70,7 +92,14 @@ public final class ForwardingProxy {
   static HttpResponse<byte[]> forward(
       String upstream, HttpExchange exchange, java.util.Map<String, String> extra)
       throws IOException, InterruptedException {
+    return forward(upstream, exchange, extra, new long[1]);
+  }
+
+  private static HttpResponse<byte[]> forward(
+      String upstream, HttpExchange exchange, java.util.Map<String, String> extra, long[] sent)
+      throws IOException, InterruptedException {
     byte[] body = exchange.getRequestBody().readAllBytes();
+    sent[0] = body.length;
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://" + upstream + exchange.getRequestURI()))
             .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
