@@ -73,6 +73,36 @@ final class Fixtures {
     return dir;
   }
 
+  /**
+   * A run of {@code n} images, each built in one lane 10 s after the last: image i takes i s plus
+   * {@code extra} of build, and 1 s of push.
+   */
+  static Path phased(Path out, int n, double push, double extra, double wall) throws IOException {
+    Files.createDirectories(out);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double build = i + extra;
+      double seconds = build + push;
+      lines.add(
+          Fixtures.record("img-" + i, "built", 0, i * 10, 1, seconds, null)
+              + String.format(
+                  Locale.ROOT,
+                  ",\"phases\":{\"check\":0.0,\"build\":%.1f,\"push\":%.1f}}",
+                  build,
+                  push));
+    }
+    Files.write(out.resolve("manifest.jsonl"), lines);
+    Files.writeString(
+        out.resolve("summary.json"),
+        String.format(
+            Locale.ROOT,
+            "{\"planned\":%d,\"built\":%d,\"seconds\":%.1f,\"diskWaitSeconds\":12.5}",
+            n,
+            n,
+            wall));
+    return out;
+  }
+
   static String record(
       String id, String status, int lane, int start, int attempts, double seconds, String error) {
     String json =

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +22,7 @@ class PhaseReportTest {
 
   @Test
   void theFiftyLongestImagesGetABarEachAndTheRestOneBarOfTheirMean() throws Exception {
-    Path out = run(dir.resolve("out"), 60, 1.0, 0, 130.0);
+    Path out = Fixtures.phased(dir.resolve("out"), 60, 1.0, 0, 130.0);
 
     String html = Reports.write(List.of(out), out.resolve("r.html")).shards() == 1 ? read(out) : "";
 
@@ -71,7 +70,7 @@ class PhaseReportTest {
 
   @Test
   void anEngineRunSaysItsBytesAreNotCounted() throws Exception {
-    Path out = run(dir.resolve("engine"), 3, 1.0, 0, 20.0);
+    Path out = Fixtures.phased(dir.resolve("engine"), 3, 1.0, 0, 20.0);
 
     assertThat(HtmlReport.render(List.of(Shard.read(out))))
         .contains("<p class=\"none\">Not counted: the engine and buildx builders");
@@ -79,8 +78,8 @@ class PhaseReportTest {
 
   @Test
   void mergedShardsSumTheirPhases() throws Exception {
-    run(dir.resolve("shards/a"), 3, 1.0, 0, 20.0);
-    run(dir.resolve("shards/b"), 3, 1.0, 0, 20.0);
+    Fixtures.phased(dir.resolve("shards/a"), 3, 1.0, 0, 20.0);
+    Fixtures.phased(dir.resolve("shards/b"), 3, 1.0, 0, 20.0);
 
     String html = HtmlReport.render(Reports.read(List.of(dir.resolve("shards"))));
 
@@ -92,8 +91,8 @@ class PhaseReportTest {
 
   @Test
   void reportCompareFlagsTheGrownBuildPhaseAndTheImagesThatGrewMost() throws Exception {
-    Path old = run(dir.resolve("old"), 12, 1.0, 0, 100.0);
-    Path now = run(dir.resolve("new"), 12, 1.0, 5, 200.0);
+    Path old = Fixtures.phased(dir.resolve("old"), 12, 1.0, 0, 100.0);
+    Path now = Fixtures.phased(dir.resolve("new"), 12, 1.0, 5, 200.0);
     Path summary = dir.resolve("step-summary.md");
     Files.writeString(summary, "");
 
@@ -133,10 +132,10 @@ class PhaseReportTest {
 
   @Test
   void aComparisonWithAManifestAloneTakesItsTimesFromTheRecords() throws Exception {
-    Path old = run(dir.resolve("old"), 4, 1.0, 0, 100.0);
+    Path old = Fixtures.phased(dir.resolve("old"), 4, 1.0, 0, 100.0);
     Files.delete(old.resolve("summary.json"));
     Path copy = Files.copy(old.resolve("manifest.jsonl"), dir.resolve("earlier.jsonl"));
-    Path now = run(dir.resolve("new"), 4, 1.0, 0, 100.0);
+    Path now = Fixtures.phased(dir.resolve("new"), 4, 1.0, 0, 100.0);
 
     Reports.Summary summary =
         Reports.write(
@@ -147,37 +146,6 @@ class PhaseReportTest {
     // 4 built over the manifest's span: images start 10 s apart, the last ends at 30 + 4 s.
     assertThat(summary.comparison().orElseThrow())
         .startsWith("\nCompared with the previous run: images/h 144 vs 424 in the previous run");
-  }
-
-  /**
-   * A run of {@code n} images, each built in one lane 10 s after the last: image i takes i s plus
-   * {@code extra} of build, and 1 s of push.
-   */
-  private static Path run(Path out, int n, double push, double extra, double wall)
-      throws IOException {
-    Files.createDirectories(out);
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      double build = i + extra;
-      double seconds = build + push;
-      lines.add(
-          Fixtures.record("img-" + i, "built", 0, i * 10, 1, seconds, null)
-              + String.format(
-                  Locale.ROOT,
-                  ",\"phases\":{\"check\":0.0,\"build\":%.1f,\"push\":%.1f}}",
-                  build,
-                  push));
-    }
-    Files.write(out.resolve("manifest.jsonl"), lines);
-    Files.writeString(
-        out.resolve("summary.json"),
-        String.format(
-            Locale.ROOT,
-            "{\"planned\":%d,\"built\":%d,\"seconds\":%.1f,\"diskWaitSeconds\":12.5}",
-            n,
-            n,
-            wall));
-    return out;
   }
 
   private static String read(Path out) throws IOException {

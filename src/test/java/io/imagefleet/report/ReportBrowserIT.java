@@ -125,13 +125,51 @@ class ReportBrowserIT {
         .contains("built", "failed", "retried");
   }
 
+  @Test
+  void phasesBytesAndTheComparisonPaintInTheirColoursInChromium() throws Exception {
+    Path old = Fixtures.phased(dir.resolve("compare/old"), 60, 1.0, 0, 100.0);
+    Path now = Fixtures.phased(dir.resolve("compare/new"), 60, 1.0, 5, 200.0);
+    assertThat(CliRun.run("report", now.toString(), "--compare", old.toString()).exitCode())
+        .isZero();
+
+    JsonNode rects =
+        inChromium(
+            now.resolve(Reports.FILE),
+            "compare",
+            "JSON.stringify([...document.querySelectorAll('svg.phases rect')].map(r =>"
+                + " [r.getAttribute('class'), getComputedStyle(r).fill]).concat("
+                + "[...document.querySelectorAll('tr.worse td:first-child')].map(td =>"
+                + " ['worse', getComputedStyle(td).backgroundColor])))");
+
+    Map<String, Integer> kinds = new HashMap<>();
+    Map<String, String> fills =
+        Map.of(
+            "ph-build", "rgb(45, 164, 78)",
+            "ph-push", "rgb(191, 57, 137)",
+            "worse", "rgb(255, 235, 233)");
+    for (JsonNode rect : rects) {
+      String kind = rect.get(0).asText();
+      assertThat(rect.get(1).asText()).as("colour of " + kind).isEqualTo(fills.get(kind));
+      kinds.merge(kind, 1, Integer::sum);
+    }
+    // The run's bar and 51 image bars (50 images and the others' mean), each of build and push.
+    assertThat(kinds).containsEntry("ph-build", 52).containsEntry("ph-push", 52);
+    // images/h −50%, p50 +17%, build's total and p50 +17%; p90 grew 9%, push not at all.
+    assertThat(kinds.get("worse")).isEqualTo(4);
+  }
+
   /** Opens the report; no errors, no request but the file, a painted page; returns its bars. */
   private static JsonNode inChromium(Path report, String name) throws Exception {
+    return inChromium(report, name, BARS);
+  }
+
+  /** As {@link #inChromium(Path, String)}, returning what {@code expression} (JSON text) says. */
+  private static JsonNode inChromium(Path report, String name, String expression) throws Exception {
     try (HeadlessChromium chromium = HeadlessChromium.start(dir.resolve("profile-" + name))) {
       chromium.open(report);
       JsonNode bars =
           new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(chromium.evaluate(BARS).asText());
+              .readTree(chromium.evaluate(expression).asText());
       assertThat(
               chromium
                   .evaluate("document.querySelectorAll('script, img, link, iframe').length")
