@@ -77,6 +77,10 @@ class PhasedBuildIT {
       assertThat(one.get(id).path("env").asText())
           .startsWith(rig.image() + ":env-")
           .endsWith("-bases-" + id);
+      // the env image's build is its own phase; the appended tail's blobs are counted
+      PhaseTimesTest.assertAddsUp(one.get(id));
+      assertThat(one.get(id).path("phases").path("env").asDouble()).isPositive();
+      assertThat(one.get(id).path("bytes").path("present").asLong()).isPositive();
     }
     String image = one.get("pb-1").path("tags").get(0).asText();
     assertThat(run(image, "agent; cat /workspace/env-runs; pwd; echo $PATH"))
