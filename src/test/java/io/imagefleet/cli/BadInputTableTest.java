@@ -390,6 +390,11 @@ class BadInputTableTest {
             "no manifest record in its 1 line;",
             new Argv("report", file("corrupt"))),
         bad(
+            "`report --compare` over a directory without build outputs",
+            2,
+            "no build outputs found",
+            new Argv("report", file("built")).with("--compare", file("empty-dir"))),
+        bad(
             "`report --output` naming a file",
             2,
             "--output " + file("ids.txt") + ": is a file; name a directory",
