@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -102,8 +103,7 @@ final class ImageWork {
         record
             .timed(started, state.ticker().stamp(), lane, runs)
             .metered(
-                meter.phases(record.seconds()),
-                record.attempts() > 0 ? meter.bytes() : java.util.Map.of());
+                meter.phases(record.seconds()), record.attempts() > 0 ? meter.bytes() : Map.of());
     // A cancelled worker is interrupted; clear it, or the manifest's channel closes on the write.
     Thread.interrupted();
     manifest.append(record);

@@ -1,10 +1,12 @@
 package io.imagefleet.report;
 
 import io.imagefleet.ImageMeter;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the images' blobs cost: bytes moved (pulled, streamed, uploaded) against bytes reused
@@ -17,7 +19,7 @@ record BlobBytes(Map<String, Long> byKind, int images, int of) {
     for (ImageMeter.Bytes kind : ImageMeter.Bytes.values()) {
       byKind.put(kind.id(), 0L);
     }
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     int counted = 0;
     for (ImageRecord r : records) {
       if (!r.blobBytes().isEmpty()) {

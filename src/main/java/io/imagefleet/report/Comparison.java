@@ -1,5 +1,7 @@
 package io.imagefleet.report;
 
+import io.imagefleet.ImageMeter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -80,8 +82,8 @@ final class Comparison {
       long first = Long.MAX_VALUE;
       long last = Long.MIN_VALUE;
       for (ImageRecord r : records) {
-        Optional<java.time.Instant> start = ImageRecord.instant(r.started());
-        Optional<java.time.Instant> end = ImageRecord.instant(r.ended());
+        Optional<Instant> start = ImageRecord.instant(r.started());
+        Optional<Instant> end = ImageRecord.instant(r.ended());
         if (start.isPresent() && end.isPresent()) {
           first = Math.min(first, start.get().toEpochMilli());
           last = Math.max(last, end.get().toEpochMilli());
@@ -154,7 +156,7 @@ final class Comparison {
   /** Phase ids in the order the meter defines, unknown ones last. */
   private static List<String> ordered(Set<String> phases) {
     List<String> out = new ArrayList<>();
-    for (io.imagefleet.ImageMeter.Phase p : io.imagefleet.ImageMeter.Phase.values()) {
+    for (ImageMeter.Phase p : ImageMeter.Phase.values()) {
       if (phases.contains(p.id())) {
         out.add(p.id());
       }
