@@ -8,7 +8,7 @@ import io.imagefleet.NotEnoughDisk;
 import io.imagefleet.PeerFailure;
 import io.imagefleet.docker.DockerJavaDaemon;
 import io.imagefleet.docker.StepFailure;
-import io.imagefleet.github.KohsukeGitHub;
+import io.imagefleet.github.GitHubRestClient;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -73,7 +73,7 @@ final class ExitCodes implements IExitCodeExceptionMapper {
 
   private static boolean isPeers(Throwable t) {
     return DockerJavaDaemon.threwThis(t)
-        || KohsukeGitHub.threwThis(t)
+        || GitHubRestClient.threwThis(t)
         || t instanceof SocketException
         || t instanceof SocketTimeoutException
         || t instanceof UnknownHostException

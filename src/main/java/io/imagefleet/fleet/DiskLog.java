@@ -9,15 +9,15 @@ import java.util.Map;
  * floor_bytes}, and {@code pruned_bytes} after a prune), forced to disk like the manifest.
  */
 final class DiskLog implements AutoCloseable {
-  private final ForcedLines lines;
+  private final DurableLines lines;
 
-  private DiskLog(ForcedLines lines) {
+  private DiskLog(DurableLines lines) {
     this.lines = lines;
   }
 
   /** Opens for appending; without {@code keep} an earlier log is replaced. */
   static DiskLog open(Path file, boolean keep) {
-    return new DiskLog(ForcedLines.open(file, keep, file.toString()));
+    return new DiskLog(DurableLines.open(file, keep, file.toString()));
   }
 
   /** One measurement; {@code prunedBytes} below zero means no prune came before it. */

@@ -17,17 +17,17 @@ import java.util.Set;
  * mid-write) is ignored.
  */
 final class Manifest implements AutoCloseable {
-  static final ObjectMapper JSON = ForcedLines.JSON;
+  static final ObjectMapper JSON = DurableLines.JSON;
 
-  private final ForcedLines lines;
+  private final DurableLines lines;
 
-  private Manifest(ForcedLines lines) {
+  private Manifest(DurableLines lines) {
     this.lines = lines;
   }
 
   /** Opens for appending; without {@code keep} an earlier manifest is replaced. */
   static Manifest open(Path file, boolean keep) {
-    return new Manifest(ForcedLines.open(file, keep, "the manifest"));
+    return new Manifest(DurableLines.open(file, keep, "the manifest"));
   }
 
   void append(ManifestRecord record) {

@@ -31,7 +31,7 @@ public record GitHubAccess(String apiUrl, String tokenVariable, String token) {
   }
 
   public GitHubApi connect() {
-    return KohsukeGitHub.connect(apiUrl, token, tokenVariable);
+    return GitHubRestClient.connect(apiUrl, token, tokenVariable);
   }
 
   @Override

@@ -26,7 +26,7 @@ public final class BlobCopier {
   private final RegistrySession session;
   private final int attempts;
   private final Duration backoff;
-  private final BlobCrossings crossings = new BlobCrossings();
+  private final RepositoryBlobs crossings = new RepositoryBlobs();
   private final AtomicLong present = new AtomicLong();
   private final AtomicLong mounted = new AtomicLong();
   private final AtomicLong streamed = new AtomicLong();

@@ -493,7 +493,7 @@ class GitHubIntegrationTest {
   }
 
   private static GitHubApi api(WireMockRuntimeInfo wm) {
-    return KohsukeGitHub.connect(wm.getHttpBaseUrl(), TOKEN, "GITHUB_TOKEN");
+    return GitHubRestClient.connect(wm.getHttpBaseUrl(), TOKEN, "GITHUB_TOKEN");
   }
 
   private byte[] tarball() throws Exception {

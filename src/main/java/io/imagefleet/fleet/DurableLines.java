@@ -17,19 +17,19 @@ import java.nio.file.StandardOpenOption;
  * to disk before the call returns. Reopened to keep, a torn last line (the kill came mid-write) is
  * cut, so new lines start on a line of their own.
  */
-final class ForcedLines implements AutoCloseable {
+final class DurableLines implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
   private final FileChannel channel;
 
-  private ForcedLines(Path file, FileChannel channel) {
+  private DurableLines(Path file, FileChannel channel) {
     this.file = file;
     this.channel = channel;
   }
 
   /** Opens for appending; without {@code keep} an earlier file is replaced. */
-  static ForcedLines open(Path file, boolean keep, String what) {
+  static DurableLines open(Path file, boolean keep, String what) {
     try {
       SafeFiles.createSharedDirectories(file.toAbsolutePath().getParent());
       if (keep) {
@@ -42,7 +42,7 @@ final class ForcedLines implements AutoCloseable {
               StandardOpenOption.WRITE,
               keep ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
       SafeFiles.share(file);
-      return new ForcedLines(file, channel);
+      return new DurableLines(file, channel);
     } catch (IOException e) {
       throw ImagefleetException.invalidInput(
           "--output " + file.getParent() + ": cannot write " + what + ": " + e.getMessage());

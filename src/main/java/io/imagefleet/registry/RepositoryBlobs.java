@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
  * however many images and workers need it: the first asker does the work, the others wait for it. A
  * failure is forgotten, so the next asker tries again.
  */
-final class BlobCrossings {
+final class RepositoryBlobs {
   private final ConcurrentHashMap<String, CompletableFuture<Void>> known =
       new ConcurrentHashMap<>();
 

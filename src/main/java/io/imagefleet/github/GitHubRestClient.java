@@ -43,7 +43,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {@link GitHubApi} over org.kohsuke github-api; rate limits (primary and secondary) are waited
  * out.
  */
-public final class KohsukeGitHub implements GitHubApi {
+public final class GitHubRestClient implements GitHubApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final GitHub github;
   private final String apiUrl;
@@ -51,7 +51,7 @@ public final class KohsukeGitHub implements GitHubApi {
   private final String tokenVariable;
   private final Map<String, GHRepository> repositories = new LinkedHashMap<>();
 
-  private KohsukeGitHub(GitHub github, String apiUrl, String token, String tokenVariable) {
+  private GitHubRestClient(GitHub github, String apiUrl, String token, String tokenVariable) {
     this.github = github;
     this.apiUrl = apiUrl;
     this.token = token;
@@ -66,7 +66,7 @@ public final class KohsukeGitHub implements GitHubApi {
     return failure instanceof org.kohsuke.github.GHException || failure instanceof HttpException;
   }
 
-  public static KohsukeGitHub connect(String apiUrl, String token, String tokenVariable) {
+  public static GitHubRestClient connect(String apiUrl, String token, String tokenVariable) {
     try {
       GitHub github =
           new GitHubBuilder()
@@ -75,7 +75,7 @@ public final class KohsukeGitHub implements GitHubApi {
               .withRateLimitHandler(GitHubRateLimitHandler.WAIT)
               .withAbuseLimitHandler(GitHubAbuseLimitHandler.WAIT)
               .build();
-      return new KohsukeGitHub(github, apiUrl, token, tokenVariable);
+      return new GitHubRestClient(github, apiUrl, token, tokenVariable);
     } catch (IOException e) {
       throw new PeerFailure("cannot reach GitHub at " + apiUrl + ": " + e.getMessage());
     }
