@@ -90,7 +90,7 @@ class AppendBytesIT {
         JsonNode bytes = record.path("bytes");
         assertThat(record.path("status").asText()).isEqualTo("built");
         PhaseTimesTest.assertAddsUp(record);
-        assertThat(record.path("phases").has("pull")).as(line).isTrue();
+        // The mounts (pull) may round to 0.00 s against the local registry and be left out.
         assertThat(record.path("phases").has("manifest")).as(line).isTrue();
         assertThat(bytes.has("pulled")).as("append pulls nothing: absent").isFalse();
         String tag = record.path("tags").get(0).asText();
