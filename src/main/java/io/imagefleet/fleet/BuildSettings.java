@@ -42,47 +42,6 @@ public record BuildSettings(
     platforms = List.copyOf(platforms);
   }
 
-  /** One platform, linux/amd64: what a run was before --platform took a list. */
-  public BuildSettings(
-      Path dockerfile,
-      String target,
-      Map<String, String> buildArgs,
-      String network,
-      boolean push,
-      CacheMode cacheMode,
-      int workers,
-      int batchSize,
-      Duration imageTimeout,
-      Optional<Duration> deadline,
-      int maxRetries,
-      Duration retryBackoff,
-      DiskFloor diskFloor,
-      boolean force,
-      int maxFailures,
-      Path output,
-      List<String> secrets) {
-    this(
-        dockerfile,
-        target,
-        buildArgs,
-        network,
-        push,
-        cacheMode,
-        workers,
-        batchSize,
-        imageTimeout,
-        deadline,
-        maxRetries,
-        retryBackoff,
-        diskFloor,
-        force,
-        maxFailures,
-        output,
-        secrets,
-        List.of(Platform.LINUX_AMD64),
-        MissingPlatform.SKIP);
-  }
-
   /** Whether each image is an index of two or more platforms. */
   public boolean multiPlatform() {
     return platforms.size() > 1;

@@ -59,23 +59,7 @@ public final class BuilderContext implements AutoCloseable {
       CacheMode cacheMode,
       Path cacheDir,
       BiFunction<String, Platform, String> platformBase,
-      Optional<String> buildxBuilder) {
-    /** Options whose bases name no {@code {arch}}. */
-    public Options(
-        Platform platform, Attestations attestations, CacheMode cacheMode, Path cacheDir) {
-      this(platform, attestations, cacheMode, cacheDir, (base, p) -> base);
-    }
-
-    /** Options with no --buildx-builder. */
-    public Options(
-        Platform platform,
-        Attestations attestations,
-        CacheMode cacheMode,
-        Path cacheDir,
-        BiFunction<String, Platform, String> platformBase) {
-      this(platform, attestations, cacheMode, cacheDir, platformBase, Optional.empty());
-    }
-  }
+      Optional<String> buildxBuilder) {}
 
   private final BuildSettings settings;
   private final String sdkCommit;

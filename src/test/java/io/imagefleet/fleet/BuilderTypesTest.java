@@ -251,7 +251,9 @@ class BuilderTypesTest {
             io.imagefleet.registry.Platform.parse("linux/amd64"),
             attestations,
             CacheMode.OFF,
-            dir.resolve("cache")),
+            dir.resolve("cache"),
+            (base, p) -> base,
+            java.util.Optional.empty()),
         new java.io.PrintWriter(java.io.Writer.nullWriter()));
   }
 
@@ -275,6 +277,8 @@ class BuilderTypesTest {
         false,
         0,
         dir.resolve("out"),
-        secrets);
+        secrets,
+        List.of(io.imagefleet.registry.Platform.LINUX_AMD64),
+        MissingPlatform.SKIP);
   }
 }

@@ -345,7 +345,9 @@ class BuildxImageBuilderTest {
             io.imagefleet.registry.Platform.parse("linux/amd64"),
             attestations,
             cacheMode,
-            java.nio.file.Path.of("cache")),
+            java.nio.file.Path.of("cache"),
+            (base, p) -> base,
+            java.util.Optional.empty()),
         new java.io.PrintWriter(java.io.Writer.nullWriter()));
   }
 }

@@ -364,7 +364,9 @@ class NamedBuilderTest {
             false,
             0,
             dir.resolve("out"),
-            List.of());
+            List.of(),
+            List.of(io.imagefleet.registry.Platform.LINUX_AMD64),
+            MissingPlatform.SKIP);
     return new BuilderContext(
         settings,
         "abc",

@@ -110,7 +110,9 @@ class PhaseTimesTest {
             base.force(),
             base.maxFailures(),
             base.output(),
-            base.secrets());
+            base.secrets(),
+            List.of(io.imagefleet.registry.Platform.LINUX_AMD64),
+            MissingPlatform.SKIP);
     java.nio.file.Files.createDirectories(settings.logs());
     BatchBuild batch =
         rig.batch(

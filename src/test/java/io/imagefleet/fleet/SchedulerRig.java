@@ -133,7 +133,9 @@ final class SchedulerRig implements AutoCloseable {
         false,
         0,
         dir.resolve("out"),
-        List.of());
+        List.of(),
+        List.of(io.imagefleet.registry.Platform.LINUX_AMD64),
+        MissingPlatform.SKIP);
   }
 
   List<PlannedImage> plan(int n) {
