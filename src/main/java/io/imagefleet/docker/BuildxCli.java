@@ -157,6 +157,39 @@ public final class BuildxCli {
         new Builder(name, driver, version.strip(), endpoint == null ? "" : endpoint));
   }
 
+  /**
+   * The platforms a builder builds, its nodes' own and those it emulates: every node's {@code
+   * Platforms:} line of {@code buildx inspect --bootstrap} ({@code name} empty: the active
+   * builder). Empty when buildx, the builder or that line is missing.
+   */
+  public List<String> platforms(Optional<String> name) {
+    List<String> args = new ArrayList<>(List.of("buildx", "inspect", "--bootstrap"));
+    name.ifPresent(args::add);
+    Result inspect = run(args);
+    if (inspect.exitCode() != 0) {
+      return List.of();
+    }
+    return platformLines(inspect.output());
+  }
+
+  /** The union of {@code Platforms:} lines, in order, without buildx's {@code *} marks. */
+  static List<String> platformLines(String inspect) {
+    List<String> platforms = new ArrayList<>();
+    for (String line : inspect.lines().toList()) {
+      String trimmed = line.trim();
+      if (!trimmed.startsWith("Platforms:")) {
+        continue;
+      }
+      for (String item : trimmed.substring("Platforms:".length()).split(",")) {
+        String platform = item.replace("*", "").trim();
+        if (!platform.isEmpty() && !platforms.contains(platform)) {
+          platforms.add(platform);
+        }
+      }
+    }
+    return List.copyOf(platforms);
+  }
+
   /** The builder's cache size, from the {@code Total:} line of {@code docker buildx du}. */
   public long cacheBytes(Builder builder) {
     Result du = run(List.of("buildx", "du", "--builder", builder.name()));

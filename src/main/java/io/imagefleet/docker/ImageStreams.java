@@ -49,6 +49,9 @@ final class ImageStreams {
     if (build.network() != null && !build.network().isEmpty()) {
       command.withNetworkMode(build.network());
     }
+    if (!build.platform().isEmpty()) {
+      command.withPlatform(build.platform());
+    }
     build.buildArgs().forEach(command::withBuildArg);
     try (ProgressLog sink = new ProgressLog(log)) {
       BuildImageResultCallback callback =

@@ -347,7 +347,13 @@ public final class AppendSetup {
     try {
       daemon.buildImage(
           new EngineBuild(
-              context, context.resolve(STAGES_DOCKERFILE), tag, stage, args, settings.network()),
+              context,
+              context.resolve(STAGES_DOCKERFILE),
+              tag,
+              stage,
+              args,
+              settings.network(),
+              ""),
           log,
           settings.imageTimeout());
       for (String path : paths) {

@@ -219,7 +219,9 @@ final class BuildxImageBuilder implements ImageBuilder {
     // litter in the registry (most of a year's package versions in the field's reports).
     c.addAll(attestations.buildxFlags());
     c.addAll(List.of("--file", job.dockerfile().toString(), "--tag", job.image().toString()));
-    if (!platforms.isEmpty()) {
+    if (!job.platform().isEmpty()) {
+      c.addAll(List.of("--platform", job.platform()));
+    } else if (!platforms.isEmpty()) {
       c.addAll(
           List.of(
               "--platform", String.join(",", platforms.stream().map(Platform::toString).toList())));

@@ -65,7 +65,8 @@ final class EngineImageBuilder implements ImageBuilder {
               reference,
               job.target(),
               job.buildArgs(),
-              job.network()),
+              job.network(),
+              job.platform()),
           log,
           timeout);
       if (!job.push()) {

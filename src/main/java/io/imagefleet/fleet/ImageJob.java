@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import io.imagefleet.ImageMeter;
 import io.imagefleet.docker.CacheMode;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * Everything one image build needs: the context prepared for it and where the result goes. {@code
  * secrets} are BuildKit secret specs ({@code id=NAME,env=VAR} or {@code id=NAME,src=FILE}); the
- * builder marks its phases on {@code meter}.
+ * builder marks its phases on {@code meter}; {@code platform} ({@code os/arch[/variant]}) empty
+ * builds the builder's own platform or the run's.
  */
 public record ImageJob(
     String instance,
@@ -24,7 +26,8 @@ public record ImageJob(
     boolean push,
     CacheMode cacheMode,
     List<String> secrets,
-    ImageMeter meter) {
+    ImageMeter meter,
+    String platform) {
 
   /** A job whose phases nobody reads. */
   ImageJob(
@@ -51,7 +54,8 @@ public record ImageJob(
         push,
         cacheMode,
         secrets,
-        ImageMeter.none());
+        ImageMeter.none(),
+        "");
   }
 
   /** This job, its phases marked on {@code other}. */
@@ -68,6 +72,25 @@ public record ImageJob(
         push,
         cacheMode,
         secrets,
-        other);
+        other,
+        platform);
+  }
+
+  /** This job, built for {@code other} alone. */
+  ImageJob on(Platform other) {
+    return new ImageJob(
+        instance,
+        baseImage,
+        image,
+        context,
+        dockerfile,
+        target,
+        buildArgs,
+        network,
+        push,
+        cacheMode,
+        secrets,
+        meter,
+        other.toString());
   }
 }

@@ -135,7 +135,8 @@ final class PhasedImageBuilder implements ImageBuilder {
         true,
         job.cacheMode(),
         job.secrets(),
-        job.meter().as(ImageMeter.Phase.ENV));
+        job.meter().as(ImageMeter.Phase.ENV),
+        job.platform());
   }
 
   /** The image's job with the env image as its base, for the appended tail. */
@@ -152,7 +153,8 @@ final class PhasedImageBuilder implements ImageBuilder {
         job.push(),
         job.cacheMode(),
         job.secrets(),
-        job.meter());
+        job.meter(),
+        job.platform());
   }
 
   private static Duration left(long deadline) {

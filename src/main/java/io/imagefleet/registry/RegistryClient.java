@@ -107,6 +107,41 @@ public final class RegistryClient {
     return Optional.of(new Existing(manifest.digest(), has, lacks));
   }
 
+  /**
+   * {@code base}'s image for {@code platform}, pinned by digest ({@code name@sha256:…}): an index's
+   * child by its platform, or the image itself when its config says that platform. Empty when the
+   * tag is missing or serves no such platform.
+   */
+  public Optional<String> pinned(String base, Platform platform, Deadline deadline) {
+    BaseName name = BaseName.parse(base);
+    RegistrySession session = new RegistrySession(transport);
+    Repository repository = Repository.of(name.image(), transport.insecure());
+    if (session.manifestDigest(repository, name.reference(), deadline).isEmpty()) {
+      return Optional.empty();
+    }
+    RegistrySession.Manifest manifest = session.getManifest(repository, name.reference(), deadline);
+    JsonNode root = read(manifest.bytes());
+    String pin = name.image().repositoryName() + "@";
+    if (root.has("manifests")) {
+      for (JsonNode child : root.path("manifests")) {
+        JsonNode p = child.path("platform");
+        if (platform.matches(
+            p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
+          return Optional.of(pin + Digests.require(child.path("digest").asText(), base));
+        }
+      }
+      return Optional.empty();
+    }
+    String config = Digests.require(root.path("config").path("digest").asText(), base);
+    JsonNode fields = read(session.getBlob(repository, config, deadline));
+    return platform.matches(
+            fields.path("os").asText(),
+            fields.path("architecture").asText(),
+            fields.path("variant").asText())
+        ? Optional.of(pin + manifest.digest())
+        : Optional.empty();
+  }
+
   private static JsonNode read(byte[] bytes) {
     try {
       return JSON.readTree(bytes);

@@ -32,4 +32,29 @@ class BuildxCliTest {
   void parsesSizesAsBuildxPrintsThem(String text, long bytes) {
     assertThat(BuildxCli.parseSize(text)).isEqualTo(bytes);
   }
+
+  @org.junit.jupiter.api.Test
+  void platformsAreEveryNodesWithoutTheMarks() {
+    String inspect =
+        """
+        Name:          multi
+        Driver:        docker-container
+        Last Activity: 2026-12-06 10:00:00 +0000 UTC
+
+        Nodes:
+        Name:      multi0
+        Endpoint:  unix:///var/run/docker.sock
+        Status:    running
+        Platforms: linux/amd64*, linux/amd64/v2, linux/386
+
+        Name:      multi1
+        Endpoint:  tcp://arm-box:1234
+        Status:    running
+        Platforms: linux/arm64*, linux/arm/v7, linux/amd64
+        """;
+    assertThat(BuildxCli.platformLines(inspect))
+        .containsExactly(
+            "linux/amd64", "linux/amd64/v2", "linux/386", "linux/arm64", "linux/arm/v7");
+    assertThat(BuildxCli.platformLines("Name: x\nDriver: docker\n")).isEmpty();
+  }
 }
