@@ -4,6 +4,7 @@ import io.imagefleet.ImagefleetException;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,7 +89,18 @@ final class BuildxType implements BuilderType {
           "--builder buildx builds every platform from one base, and the base names {arch}; use"
               + " --builder append to combine single-platform bases, or a multi-platform base");
     }
-    BuildxImageBuilder builder = builder(run);
+    return tools(run, builder(run, run.settings().multiPlatform()));
+  }
+
+  /**
+   * The tools for images built one platform each, the platform named by each job (phased's env
+   * images): any builder that builds a platform will do, the docker driver too.
+   */
+  BuildTools perJobPlatform(BuilderContext run) {
+    return tools(run, builder(run, false));
+  }
+
+  private static BuildTools tools(BuilderContext run, BuildxImageBuilder builder) {
     return run.namedBuilder()
         .filter(named -> !named.onDaemon())
         .map(
@@ -102,6 +114,10 @@ final class BuildxType implements BuilderType {
    * export needs.
    */
   BuildxImageBuilder builder(BuilderContext run) {
+    return builder(run, run.settings().multiPlatform());
+  }
+
+  private static BuildxImageBuilder builder(BuilderContext run, boolean runPlatforms) {
     Optional<NamedBuilder> named = run.namedBuilder();
     if (named.isPresent()) {
       return new BuildxImageBuilder(
@@ -109,12 +125,12 @@ final class BuildxType implements BuilderType {
           run.docker().environment(),
           named.get(),
           run.options().attestations(),
-          run.settings().platforms());
+          runPlatforms ? run.settings().platforms() : List.of(run.settings().platforms().get(0)));
     }
     Optional<String> builder =
         registryCacheBuilder(
             run.docker().cli(), run.docker().environment(), run.options().cacheMode());
-    if (builder.isEmpty() && run.settings().multiPlatform()) {
+    if (builder.isEmpty() && runPlatforms) {
       builder =
           containerBuilder(
               run.docker().cli(),
@@ -127,6 +143,6 @@ final class BuildxType implements BuilderType {
         run.docker().environment(),
         builder,
         run.options().attestations(),
-        run.settings().multiPlatform() ? run.settings().platforms() : java.util.List.of());
+        runPlatforms ? run.settings().platforms() : List.of());
   }
 }

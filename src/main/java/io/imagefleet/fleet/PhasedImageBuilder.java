@@ -6,12 +6,16 @@ import io.imagefleet.append.dockerfile.PhasedPlan;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -19,12 +23,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * {@code --builder phased}: per image, the env image of its base (the Dockerfile up to the split,
  * {@link PhasedPlan}) is looked up by its key in the target repository and built through the daemon
  * only when missing; then the tail is appended to it in the registry. Images on one base share one
- * env image, built once even when they run at the same time.
+ * env image, built once even when they run at the same time. With several platforms ({@link
+ * #forPlatforms}), each platform's base image gets its own env image, built for that platform, and
+ * the tag becomes an index of the tail appended to each.
  */
 final class PhasedImageBuilder implements ImageBuilder {
   /** The env image's Dockerfile in each image's context. */
@@ -38,13 +47,52 @@ final class PhasedImageBuilder implements ImageBuilder {
   private final Map<String, String> envByInstance = new ConcurrentHashMap<>();
   private final AtomicInteger built = new AtomicInteger();
   private final AtomicInteger reused = new AtomicInteger();
+  private final Optional<Platforms> platforms;
+  private final Map<String, PlatformCoverage> coverage = new ConcurrentHashMap<>();
+
+  /**
+   * Several platforms: each image's platforms, whether one its base lacks fails it, where each
+   * platform's base is ({@code base}), and the tail making an index on the bases it is given
+   * ({@code index}: for each platform, the base to append to).
+   */
+  record Platforms(
+      List<Platform> chosen,
+      MissingPlatform missing,
+      BiFunction<String, Platform, String> base,
+      Function<Map<Platform, String>, ImageBuilder> index) {
+    Platforms {
+      chosen = List.copyOf(chosen);
+    }
+  }
 
   PhasedImageBuilder(
       ImageBuilder daemon, ImageBuilder tail, EnvKeys keys, RegistryClient registry) {
+    this(daemon, tail, keys, registry, Optional.empty());
+  }
+
+  private PhasedImageBuilder(
+      ImageBuilder daemon,
+      ImageBuilder tail,
+      EnvKeys keys,
+      RegistryClient registry,
+      Optional<Platforms> platforms) {
     this.daemon = daemon;
     this.tail = tail;
     this.keys = keys;
     this.registry = registry;
+    this.platforms = platforms;
+  }
+
+  /** This builder making an index of {@code platforms} per image (two or more). */
+  PhasedImageBuilder forPlatforms(Platforms several) {
+    return several.chosen().size() < 2
+        ? this
+        : new PhasedImageBuilder(daemon, tail, keys, registry, Optional.of(several));
+  }
+
+  @Override
+  public Optional<PlatformCoverage> platforms(String instance) {
+    return Optional.ofNullable(coverage.get(instance));
   }
 
   @Override
@@ -60,6 +108,9 @@ final class PhasedImageBuilder implements ImageBuilder {
   @Override
   public Optional<String> build(ImageJob job, Path log, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    if (platforms.isPresent()) {
+      return buildIndex(job, log, deadline, platforms.get());
+    }
     job.meter().mark(ImageMeter.Phase.RESOLVE);
     ImageReference env;
     try {
@@ -85,6 +136,94 @@ final class PhasedImageBuilder implements ImageBuilder {
       ensure(env, job, log, deadline, true);
       return tail.build(onEnv(job, env), log, left(deadline));
     }
+  }
+
+  /**
+   * Each platform's env image found or built for that platform on its base's image of it; the tail
+   * appended to each, under one index. A platform the base lacks is left out (listed) or, with
+   * {@code --missing-platform fail}, fails the image before any env image is built.
+   */
+  private Optional<String> buildIndex(ImageJob job, Path log, long deadline, Platforms several) {
+    job.meter().mark(ImageMeter.Phase.RESOLVE);
+    Map<Platform, EnvKeys.PlatformEnv> envs = new LinkedHashMap<>();
+    Map<Platform, String> bases = new LinkedHashMap<>();
+    List<Platform> lacking = new ArrayList<>();
+    for (Platform platform : several.chosen()) {
+      String base = several.base().apply(job.baseImage(), platform);
+      Optional<EnvKeys.PlatformEnv> env;
+      try {
+        env = keys.envImage(job.image(), base, platform);
+      } catch (StepFailure e) {
+        throw e;
+      } catch (ImagefleetException e) {
+        throw new StepFailure("env image of " + base + ": " + e.getMessage(), false);
+      }
+      env.ifPresentOrElse(e -> envs.put(platform, e), () -> lacking.add(platform));
+      // A platform without a base image stays on the base: the index leaves it out, listed.
+      bases.put(platform, env.map(e -> e.env().toString()).orElse(base));
+    }
+    if (envs.isEmpty() || !lacking.isEmpty() && several.missing() == MissingPlatform.FAIL) {
+      throw new StepFailure(
+          "no "
+              + lacking.stream().map(Platform::toString).collect(Collectors.joining(", "))
+              + " image in "
+              + several.chosen().stream()
+                  .map(p -> several.base().apply(job.baseImage(), p))
+                  .distinct()
+                  .collect(Collectors.joining(", "))
+              + (envs.isEmpty()
+                  ? ""
+                  : " (--missing-platform fail; skip makes the index without it)"),
+          false);
+    }
+    envByInstance.put(job.instance(), envs.values().iterator().next().env().toString());
+    ImageBuilder index = several.index().apply(bases);
+    for (int attempt = 1; ; attempt++) {
+      for (Map.Entry<Platform, EnvKeys.PlatformEnv> env : envs.entrySet()) {
+        job.meter().mark(ImageMeter.Phase.ENV);
+        ensure(
+            env.getValue().env(),
+            onBase(job.on(env.getKey()), env.getValue().base()),
+            log,
+            deadline,
+            attempt > 1);
+      }
+      try {
+        Optional<String> digest = index.build(job, log, left(deadline));
+        index.platforms(job.instance()).ifPresent(c -> coverage.put(job.instance(), c));
+        return digest;
+      } catch (StepFailure e) {
+        boolean gone =
+            envs.values().stream().anyMatch(env -> registry.manifestDigest(env.env()).isEmpty());
+        if (!gone || attempt > 1) {
+          throw e;
+        }
+        BuildLog.append(
+            log, "=== imagefleet: an env image went before the append; building it again ===\n");
+      }
+    }
+  }
+
+  /** The job built on {@code base} (its BASE_IMAGE too): one platform's image, by digest. */
+  private static ImageJob onBase(ImageJob job, String base) {
+    Map<String, String> args = new LinkedHashMap<>(job.buildArgs());
+    if (args.containsKey("BASE_IMAGE")) {
+      args.put("BASE_IMAGE", base);
+    }
+    return new ImageJob(
+        job.instance(),
+        base,
+        job.image(),
+        job.context(),
+        job.dockerfile(),
+        job.target(),
+        args,
+        job.network(),
+        job.push(),
+        job.cacheMode(),
+        job.secrets(),
+        job.meter(),
+        job.platform());
   }
 
   /** The env image is in the registry when this returns: found, or built here (one at a time). */
@@ -193,6 +332,10 @@ final class PhasedImageBuilder implements ImageBuilder {
     private final String platform;
     private final RegistryClient registry;
     private final Map<String, String> baseDigests = new ConcurrentHashMap<>();
+    private final Map<String, Optional<String>> pinned = new ConcurrentHashMap<>();
+
+    /** One platform's env image and the base image it is built on, pinned by digest. */
+    record PlatformEnv(ImageReference env, String base) {}
 
     /**
      * @param args the run's build args (SDIST and SDK_COMMIT included); {@code sdistDigest} stands
@@ -230,7 +373,31 @@ final class PhasedImageBuilder implements ImageBuilder {
           image.registry(), image.repository(), ImageTags.envTag(key12, base));
     }
 
+    /**
+     * The env image of {@code base}'s {@code platform} image, keyed by that image's digest; empty
+     * when the base has no such image.
+     */
+    Optional<PlatformEnv> envImage(ImageReference image, String base, Platform platform) {
+      Optional<String> pin =
+          pinned.computeIfAbsent(
+              base + " " + platform,
+              k -> registry.pinned(base, platform, RegistryClient.deadline()));
+      return pin.map(
+          p -> {
+            String key = key(p.substring(p.indexOf('@') + 1), platform.toString());
+            String key12 = key.substring("sha256:".length(), "sha256:".length() + 12);
+            return new PlatformEnv(
+                new ImageReference(
+                    image.registry(), image.repository(), ImageTags.envTag(key12, base)),
+                p);
+          });
+    }
+
     String key(String baseDigest) {
+      return key(baseDigest, platform);
+    }
+
+    private String key(String baseDigest, String platform) {
       StringBuilder inputs = new StringBuilder("imagefleet env image v1\n");
       inputs.append("base ").append(baseDigest).append('\n');
       inputs.append("platform ").append(platform).append('\n');

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -68,7 +69,8 @@ public final class PhasedSetup {
       SdistCache.Sdist sdist,
       String sdkCommit,
       RegistryClient registry,
-      Platform platform) {
+      Platform platform,
+      BiFunction<String, Platform, String> platformBase) {
     String sdistName = sdist.file().getFileName().toString();
     PhasedPlan plan = plan(settings, sdistName, sdkCommit);
     err.println(
@@ -90,7 +92,7 @@ public final class PhasedSetup {
                         + use
                         + "): it is rebuilt every SDK commit; copy the agent from a builder stage"
                         + " instead"));
-    ImageBuilder tail =
+    AppendImageBuilder tail =
         this.tail.builder(
             plan.tail(), sdist.file(), sdkCommit, daemon, registry.transport(), platform);
     String sdistDigest;
@@ -107,8 +109,16 @@ public final class PhasedSetup {
             sdistDigest,
             platform.toString(),
             registry);
+    PhasedImageBuilder.Platforms several =
+        new PhasedImageBuilder.Platforms(
+            settings.platforms(),
+            settings.missingPlatform(),
+            platformBase,
+            bases ->
+                tail.forPlatforms(
+                    settings.platforms(), settings.missingPlatform(), (base, p) -> bases.get(p)));
     return new BuildTools(
-        new PhasedImageBuilder(daemonTools.builder(), tail, keys, registry),
+        new PhasedImageBuilder(daemonTools.builder(), tail, keys, registry).forPlatforms(several),
         daemonTools.probe(),
         daemonTools.pruner(),
         daemonTools.health());

@@ -1,6 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.append.dockerfile.NotAppendable;
+import io.imagefleet.append.dockerfile.PhasedPlan;
 import java.util.Optional;
 
 /**
@@ -19,24 +20,43 @@ final class PhasedType implements BuilderType {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(true, true, false, true, true);
+    return new Capabilities(true, true, false, true, true, true);
   }
 
   @Override
   public Optional<Refusal> refuses(BuilderContext run) {
+    PhasedPlan plan;
     try {
-      PhasedSetup.plan(run.settings(), "agent.tar.gz", run.sdkCommit());
-      return Optional.empty();
+      plan = PhasedSetup.plan(run.settings(), "agent.tar.gz", run.sdkCommit());
     } catch (NotAppendable e) {
       return Optional.of(Refusal.of(e.getMessage()));
     }
+    if (!run.settings().multiPlatform()) {
+      return Optional.empty();
+    }
+    Optional<String> tail = AppendType.platformBoundStage(plan.tail(), run.settings());
+    if (tail.isPresent()) {
+      return Optional.of(new Refusal(tail.get(), "an earlier stage is built for one platform"));
+    }
+    if (plan.headLines().stream().noneMatch(l -> l.matches("(?is)run\\s.*"))) {
+      return Optional.empty();
+    }
+    // Each env image is built for its platform: its commands must run there.
+    return CommandPlatforms.of(run, BuilderTypes.BUILDX.refuses(run).isEmpty())
+        .lacking(
+            run.settings().platforms(),
+            "the env stage (the Dockerfile up to line " + plan.splitLine() + ")")
+        .map(why -> new Refusal(why, "the env stage's commands can't run on every platform"));
   }
 
   @Override
   public BuildTools prepare(BuilderContext run, BuildInputs inputs) {
-    BuilderType env =
-        BuilderTypes.BUILDX.refuses(run).isEmpty() ? BuilderTypes.BUILDX : BuilderTypes.ENGINE;
-    BuildTools daemonTools = env.prepare(run, inputs);
+    boolean buildx = BuilderTypes.BUILDX.refuses(run).isEmpty();
+    // Env images are built one platform each (the job names it), so any builder will do.
+    BuildTools daemonTools =
+        buildx
+            ? ((BuildxType) BuilderTypes.BUILDX).perJobPlatform(run)
+            : BuilderTypes.ENGINE.prepare(run, inputs);
     return new PhasedSetup(run.settings(), run.err(), run.options().cacheDir())
         .onBuildx(run.namedBuilder(), run.docker().cli(), run.docker().environment())
         .tools(
@@ -45,6 +65,7 @@ final class PhasedType implements BuilderType {
             inputs.sdist(),
             inputs.sdkCommit(),
             run.registry(),
-            run.options().platform());
+            run.options().platform(),
+            run.options().platformBase());
   }
 }

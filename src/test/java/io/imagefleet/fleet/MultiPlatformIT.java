@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.cli.CliRun;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.testing.BuildRig;
 import io.imagefleet.testing.PlatformBases;
 import io.imagefleet.testing.TestRegistry;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +187,95 @@ class MultiPlatformIT {
     assertThat(records.get("multi-2").path("status").asText()).isEqualTo("failed");
     // a repository of its own: the agent layer crossed once for both platforms of both images
     assertThat(run.err()).contains(" bytes in 1 agent layer upload(s);");
+  }
+
+  @Test
+  void phasedBuildsAnEnvImagePerPlatformOnThatPlatformsBaseAndAppendsTheTailToEach()
+      throws Exception {
+    Path phased =
+        Files.writeString(
+            dir.resolve("phased.Dockerfile"),
+            """
+            ARG BASE_IMAGE
+            FROM ${BASE_IMAGE} AS env
+            WORKDIR /testbed
+            ENV ENV_STAGE=1
+            FROM env
+            ARG SDIST
+            COPY ${SDIST} /opt/agent/
+            """);
+    // No RUN in the env stage, so no emulation: arm64 env images are built here for real.
+    CliRun run = phased("phased", phased);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err())
+        .contains("built 4, skipped 0, failed 0")
+        .contains("phased: 6 env image(s) built, 0 reused");
+    Map<String, JsonNode> records = records("phased");
+    for (String id : List.of("pair-1", "multi-1")) {
+      String tag = records.get(id).path("tags").get(0).asText();
+      JsonNode index = manifest(tag);
+      assertThat(index.path("mediaType").asText()).isEqualTo(PlatformBases.OCI_INDEX);
+      Map<String, Integer> machines = new TreeMap<>();
+      for (JsonNode child : index.path("manifests")) {
+        String image = tag.substring(0, tag.lastIndexOf(':')) + "@" + child.path("digest").asText();
+        JsonNode config = blob(tag, manifest(image).path("config").path("digest").asText());
+        String arch = config.path("architecture").asText();
+        assertThat(child.path("platform").path("architecture").asText()).isEqualTo(arch);
+        assertThat(config.path("config").path("Env").toString()).contains("ENV_STAGE=1");
+        Path rootfs = unpack(image, "phased-" + id + arch);
+        machines.put(arch, PlatformBases.elfMachine(rootfs.resolve("bin/busybox")));
+        assertThat(rootfs.resolve("testbed")).isDirectory();
+        assertThat(Files.list(rootfs.resolve("opt/agent")).toList()).hasSize(1);
+      }
+      assertThat(machines).containsExactly(Map.entry("amd64", X86_64), Map.entry("arm64", AARCH64));
+    }
+    for (String id : List.of("pair-2", "multi-2")) {
+      assertThat(records.get(id).path("missingPlatforms").toString())
+          .isEqualTo("[\"linux/arm64\"]");
+      assertThat(manifest(records.get(id).path("tags").get(0).asText()).path("manifests"))
+          .hasSize(1);
+    }
+
+    // a second run reuses every env image and skips every complete index
+    CliRun again = phased("phased-again", phased);
+    assertThat(again.err())
+        .contains("built 2, skipped 2, failed 0")
+        .contains("0 env image(s) built");
+  }
+
+  @Test
+  void phasedRefusesAnEnvStageThatRunsCommandsWhereTheEngineCantRunThem() throws Exception {
+    Assumptions.assumeFalse(
+        CommandPlatforms.engine(CommandPlatforms.BINFMT, AppendType.machineArchitecture())
+            .runs(Platform.parse("linux/arm64")),
+        "this machine runs arm64 commands");
+    Path runs =
+        Files.writeString(
+            dir.resolve("runs.Dockerfile"),
+            """
+            ARG BASE_IMAGE
+            FROM ${BASE_IMAGE}
+            RUN mkdir /testbed
+            ARG SDIST
+            COPY ${SDIST} /opt/agent/
+            """);
+    CliRun run = phased("phased-runs", runs);
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("--platform linux/arm64: the env stage (the Dockerfile up to line")
+        .contains("can't run linux/arm64 commands")
+        .contains("tonistiigi/binfmt --install arm64")
+        .doesNotContain("sdist");
+  }
+
+  private static CliRun phased(String name, Path dockerfile) {
+    List<String> args = rig.buildArgs(dataset, dir.resolve("out-" + name));
+    args.set(args.indexOf("--dockerfile") + 1, dockerfile.toString());
+    args.set(args.indexOf("--builder") + 1, "phased");
+    args.set(args.indexOf("--image") + 1, rig.image() + "-" + name.replace("-again", ""));
+    args.addAll(List.of("--platform", BOTH, "--min-free-gb", "0", "--workers", "2"));
+    return CliRun.run(args.toArray(String[]::new));
   }
 
   private static List<String> checkArgs() {
