@@ -1,6 +1,7 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.ImagefleetException;
+import io.imagefleet.append.dockerfile.Dockerfile;
 import io.imagefleet.docker.BuildxCli;
 import io.imagefleet.docker.CacheMode;
 import java.time.Duration;
@@ -89,7 +90,21 @@ final class BuildxType implements BuilderType {
           "--builder buildx builds every platform from one base, and the base names {arch}; use"
               + " --builder append to combine single-platform bases, or a multi-platform base");
     }
-    return tools(run, builder(run, run.settings().multiPlatform()));
+    BuildxImageBuilder builder = builder(run, run.settings().multiPlatform());
+    if (run.settings().multiPlatform()) {
+      Dockerfile.firstRun(AppendSetup.dockerfileText(run.settings()))
+          .flatMap(
+              line ->
+                  CommandPlatforms.buildx(run, builder.buildxBuilder())
+                      .lacking(
+                          run.settings().platforms(),
+                          "the Dockerfile (line " + line.line() + ": " + line + ")"))
+          .ifPresent(
+              why -> {
+                throw ImagefleetException.invalidInput(why);
+              });
+    }
+    return tools(run, builder);
   }
 
   /**

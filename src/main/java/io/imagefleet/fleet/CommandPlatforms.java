@@ -43,13 +43,17 @@ record CommandPlatforms(String builder, List<Platform> platforms) {
   static CommandPlatforms of(BuilderContext run, boolean buildx) {
     Optional<NamedBuilder> named = run.namedBuilder();
     if (named.isPresent() || buildx) {
-      Optional<String> name = named.map(NamedBuilder::name);
-      BuildxCli cli = run.docker().buildx(NamedBuilder.LOOKUP_TIMEOUT);
-      return new CommandPlatforms(
-          name.map(n -> "buildx builder " + n).orElse("the active buildx builder"),
-          parse(cli.platforms(name)));
+      return buildx(run, named.map(NamedBuilder::name));
     }
     return engine(BINFMT, AppendType.machineArchitecture());
+  }
+
+  /** The buildx builder {@code name} (empty: the active one). */
+  static CommandPlatforms buildx(BuilderContext run, Optional<String> name) {
+    BuildxCli cli = run.docker().buildx(NamedBuilder.LOOKUP_TIMEOUT);
+    return new CommandPlatforms(
+        name.map(n -> "buildx builder " + n).orElse("the active buildx builder"),
+        parse(cli.platforms(name)));
   }
 
   /**

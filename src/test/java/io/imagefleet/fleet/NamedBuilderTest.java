@@ -204,6 +204,32 @@ class NamedBuilderTest {
   }
 
   @Test
+  void aRunForAPlatformTheBuilderCantRunCommandsForExitsTwoNamingIt() throws Exception {
+    List<Platform> two = List.of(Platform.LINUX_AMD64, Platform.parse("linux/arm64"));
+    BuilderContext amd = run("rb", Map.of(), CacheMode.OFF, Attestations.NONE, noDaemon(), two);
+
+    BuildInputs inputs = new BuildInputs(List.of(), java.util.Set.of(), null, "abc", false);
+    assertThatThrownBy(() -> BuilderTypes.BUILDX.prepare(amd, inputs))
+        .isInstanceOf(InvalidInput.class)
+        .hasMessage(
+            "--platform linux/arm64: the Dockerfile (line 3: RUN pip install agent) runs commands,"
+                + " and buildx builder rb can't run linux/arm64 commands (it runs linux/amd64,"
+                + " linux/amd64/v2, linux/386); add emulation (docker/setup-qemu-action, or docker"
+                + " run --privileged --rm tonistiigi/binfmt --install arm64), or build on a builder"
+                + " with a linux/arm64 node (--buildx-builder NAME)");
+
+    BuilderContext both =
+        run(
+            "rb",
+            Map.of("FAKE_BUILDX_PLATFORMS", "linux/amd64*, linux/arm64"),
+            CacheMode.OFF,
+            Attestations.NONE,
+            noDaemon(),
+            two);
+    assertThat(BuilderTypes.BUILDX.prepare(both, inputs).builder().buildxBuilder()).contains("rb");
+  }
+
+  @Test
   void aContainerBuilderOnThisDaemonKeepsTheFloorsAndPrunes() throws Exception {
     int[] connects = {0};
     BuilderContext run =
@@ -342,6 +368,17 @@ class NamedBuilderTest {
       Attestations attestations,
       java.util.function.Supplier<DockerDaemon> connect)
       throws Exception {
+    return run(name, extra, mode, attestations, connect, List.of(Platform.LINUX_AMD64));
+  }
+
+  private BuilderContext run(
+      String name,
+      Map<String, String> extra,
+      CacheMode mode,
+      Attestations attestations,
+      java.util.function.Supplier<DockerDaemon> connect,
+      List<Platform> platforms)
+      throws Exception {
     Path dockerfile =
         Files.writeString(
             dir.resolve("Dockerfile"),
@@ -365,7 +402,7 @@ class NamedBuilderTest {
             0,
             dir.resolve("out"),
             List.of(),
-            List.of(io.imagefleet.registry.Platform.LINUX_AMD64),
+            platforms,
             MissingPlatform.SKIP);
     return new BuilderContext(
         settings,

@@ -41,6 +41,17 @@ public record Dockerfile(List<Dockerfile.Instruction> instructions, char escape)
     }
   }
 
+  /** The first RUN of {@code content}, in any stage; empty when none or it can't be read. */
+  public static Optional<Instruction> firstRun(String content) {
+    try {
+      return parse(content).instructions().stream()
+          .filter(i -> i.keyword().equals("RUN"))
+          .findFirst();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   static Dockerfile parse(String content) {
     String[] lines = content.split("\r?\n", -1);
     char escape = '\\';
