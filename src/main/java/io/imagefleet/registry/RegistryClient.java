@@ -116,10 +116,12 @@ public final class RegistryClient {
     BaseName name = BaseName.parse(base);
     RegistrySession session = new RegistrySession(transport);
     Repository repository = Repository.of(name.image(), transport.insecure());
-    if (session.manifestDigest(repository, name.reference(), deadline).isEmpty()) {
+    Optional<RegistrySession.Manifest> found =
+        session.findManifest(repository, name.reference(), deadline);
+    if (found.isEmpty()) {
       return Optional.empty();
     }
-    RegistrySession.Manifest manifest = session.getManifest(repository, name.reference(), deadline);
+    RegistrySession.Manifest manifest = found.get();
     JsonNode root = read(manifest.bytes());
     String pin = name.image().repositoryName() + "@";
     if (root.has("manifests")) {

@@ -38,6 +38,20 @@ public final class RegistrySession {
   public record Manifest(byte[] bytes, String mediaType, String digest) {}
 
   public Manifest getManifest(Repository repository, String reference, Deadline deadline) {
+    return manifest(repository, reference, Set.of(200), deadline).orElseThrow();
+  }
+
+  /**
+   * As {@link #getManifest}, empty when the registry has no such manifest (404): one request where
+   * a HEAD and a GET would be two.
+   */
+  public Optional<Manifest> findManifest(
+      Repository repository, String reference, Deadline deadline) {
+    return manifest(repository, reference, Set.of(200, 404), deadline);
+  }
+
+  private Optional<Manifest> manifest(
+      Repository repository, String reference, Set<Integer> expected, Deadline deadline) {
     String safe =
         reference.contains(":") ? Digests.require(reference, repository.registry()) : reference;
     // GET /v2/<name>/manifests/<reference>
@@ -47,16 +61,20 @@ public final class RegistrySession {
                 "GET",
                 repository.uri("manifests/" + safe),
                 RegistryCall.Scope.pull(repository),
-                Set.of(200))
+                expected)
             .withHeader("Accept", MANIFEST_TYPES);
     HttpResponse<byte[]> response =
         transport.send(call, BoundedBody.upTo(BoundedBody.MANIFEST), deadline);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
     byte[] bytes = response.body();
     Digests.verify(bytes, reference, call.action());
     String mediaType =
         Optional.ofNullable(readTree(bytes, call).path("mediaType").textValue())
             .orElse(response.headers().firstValue("Content-Type").orElse(""));
-    return new Manifest(bytes, mediaType.replaceFirst(";.*", "").strip(), Digests.sha256(bytes));
+    return Optional.of(
+        new Manifest(bytes, mediaType.replaceFirst(";.*", "").strip(), Digests.sha256(bytes)));
   }
 
   /**

@@ -162,12 +162,8 @@ public final class AppendAssembler {
     mark(ImageMeter.Phase.RESOLVE);
     BaseName base = BaseName.parse(baseImage);
     Repository source = Repository.of(base.image(), insecure);
-    if (mayBeAbsent && session.manifestDigest(source, base.reference(), deadline).isEmpty()) {
-      out.line("base " + base.fullName() + " does not exist: no " + wanted + " image");
-      return Optional.empty();
-    }
     Optional<RegistrySession.Manifest> manifest =
-        resolve(baseImage, source, base, wanted, lenient, deadline, out);
+        resolve(baseImage, source, base, wanted, lenient, mayBeAbsent, deadline, out);
     if (manifest.isEmpty()) {
       return Optional.empty();
     }
@@ -330,9 +326,21 @@ public final class AppendAssembler {
       BaseName base,
       Platform wanted,
       boolean lenient,
+      boolean mayBeAbsent,
       Deadline deadline,
       ImageLog out) {
-    RegistrySession.Manifest manifest = session.getManifest(source, base.reference(), deadline);
+    RegistrySession.Manifest manifest;
+    if (mayBeAbsent) {
+      Optional<RegistrySession.Manifest> found =
+          session.findManifest(source, base.reference(), deadline);
+      if (found.isEmpty()) {
+        out.line("base " + base.fullName() + " does not exist: no " + wanted + " image");
+        return Optional.empty();
+      }
+      manifest = found.get();
+    } else {
+      manifest = session.getManifest(source, base.reference(), deadline);
+    }
     resolved.put(name, manifest.digest());
     if (manifest.mediaType().equals(OCI_INDEX) || manifest.mediaType().equals(DOCKER_LIST)) {
       String chosen = null;
