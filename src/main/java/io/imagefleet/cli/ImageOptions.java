@@ -111,7 +111,7 @@ final class ImageOptions {
       description =
           "Platform(s) of each image (os/architecture[/variant], comma-separated; default:"
               + " ${DEFAULT-VALUE}). One: append takes it from a multi-platform base. Several"
-              + " (append or buildx): each tag is an OCI image index with one manifest per"
+              + " (append, phased or buildx): each tag is an OCI image index with one manifest per"
               + " platform, from a multi-platform base or a base template with {arch}.")
   String platform;
 
