@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.imagefleet.cli.CliRun;
 import io.imagefleet.testing.BuildRig;
 import io.imagefleet.testing.ForwardingProxy;
+import io.imagefleet.testing.PlatformBases;
 import io.imagefleet.testing.RegistryWire;
 import io.imagefleet.testing.TestRegistry;
 import java.nio.file.Files;
@@ -101,6 +102,69 @@ class AppendRequestsIT {
       assertThat(Files.readAllLines(dir.resolve("out/manifest.jsonl")))
           .hasSize(IMAGES)
           .allMatch(line -> line.contains("\"key\":\"sha256:"));
+    } finally {
+      proxy.stop(0);
+    }
+  }
+
+  @Test
+  void aTwoPlatformImageCostsAtMostThirteenRequestsAndOneMountPerNewBaseBlob() throws Exception {
+    // given {arch}-named single-platform bases (two per instance) behind a counting proxy
+    PlatformBases bases = PlatformBases.create(dir);
+    List<String> ids = List.of("two-0", "two-1", "two-2", "two-3");
+    for (String id : ids) {
+      bases.pushImage(
+          "amd64", id, TestRegistry.HOST + "/" + rig.namespace + "/pbases:sweb.eval.x86_64." + id);
+      bases.pushImage(
+          "arm64", id, TestRegistry.HOST + "/" + rig.namespace + "/pbases:sweb.eval.arm64." + id);
+    }
+    Files.write(dir.resolve("two.txt"), ids);
+    Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
+    HttpServer proxy =
+        ForwardingProxy.start(
+            TestRegistry.HOST,
+            (method, path, status, body) ->
+                byKind
+                    .computeIfAbsent(
+                        method + " " + kind(path) + " " + status, k -> new AtomicLong())
+                    .incrementAndGet());
+    String host = "127.0.0.1:" + proxy.getAddress().getPort();
+    try {
+      Path dockerfile =
+          Files.writeString(
+              dir.resolve("copy2.Dockerfile"),
+              "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n");
+      List<String> args = rig.buildArgs(dir.resolve("two.txt"), dir.resolve("out-two"));
+      set(args, "--dockerfile", dockerfile.toString());
+      set(args, "--builder", "append");
+      set(args, "--image", host + "/" + rig.namespace + "/agent-two");
+      set(
+          args,
+          "--base-image-template",
+          host + "/" + rig.namespace + "/pbases:sweb.eval.{arch}.{id}");
+      args.addAll(
+          List.of("--platform", "linux/amd64,linux/arm64", "--min-free-gb", "0", "--workers", "4"));
+
+      CliRun run =
+          CliRun.run(
+              Map.of("DOCKER_HOST", "unix:///nonexistent.sock"), args.toArray(String[]::new));
+
+      // then per image: the tag check, per platform the base's manifest and config, the config's
+      // POST and PUT and the manifest, then the index and the verify: 13, plus the mounts
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      assertThat(run.err()).contains("built " + ids.size() + ", skipped 0, failed 0");
+      long total = byKind.values().stream().mapToLong(AtomicLong::get).sum();
+      long mounts = byKind.getOrDefault("POST blobs/uploads 201", new AtomicLong()).get();
+      String breakdown = new TreeMap<>(byKind).toString();
+      System.out.printf(
+          "AppendRequestsIT: %d requests for %d two-platform images (%.2f per image, %d mounts):"
+              + " %s%n",
+          total, ids.size(), (double) (total - mounts) / ids.size(), mounts, breakdown);
+      // a base that may be absent ({arch}) is one GET, not a HEAD first: the one HEAD that finds a
+      // manifest is the verify
+      assertThat(byKind.get("HEAD manifests 200")).as(breakdown).hasValue(ids.size());
+      assertThat(mounts).as(breakdown).isLessThanOrEqualTo(2L * ids.size() + 2);
+      assertThat(total - mounts).as(breakdown).isLessThanOrEqualTo(13L * ids.size() + ONE_OFF);
     } finally {
       proxy.stop(0);
     }
