@@ -5,6 +5,7 @@ import io.imagefleet.docker.CacheMode;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.Platform;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,37 +61,41 @@ public record ImageJob(
 
   /** This job, its phases marked on {@code other}. */
   ImageJob metered(ImageMeter other) {
-    return new ImageJob(
-        instance,
-        baseImage,
-        image,
-        context,
-        dockerfile,
-        target,
-        buildArgs,
-        network,
-        push,
-        cacheMode,
-        secrets,
-        other,
-        platform);
+    return copy(baseImage, buildArgs, other, platform);
   }
 
   /** This job, built for {@code other} alone. */
   ImageJob on(Platform other) {
+    return copy(baseImage, buildArgs, meter, other.toString());
+  }
+
+  /**
+   * This job on {@code base}; with {@code asArg}, its {@code BASE_IMAGE} build arg too (when it has
+   * one).
+   */
+  ImageJob onBase(String base, boolean asArg) {
+    Map<String, String> args = new LinkedHashMap<>(buildArgs);
+    if (asArg && args.containsKey("BASE_IMAGE")) {
+      args.put("BASE_IMAGE", base);
+    }
+    return copy(base, args, meter, platform);
+  }
+
+  private ImageJob copy(
+      String base, Map<String, String> args, ImageMeter phases, String onPlatform) {
     return new ImageJob(
         instance,
-        baseImage,
+        base,
         image,
         context,
         dockerfile,
         target,
-        buildArgs,
+        args,
         network,
         push,
         cacheMode,
         secrets,
-        meter,
-        other.toString());
+        phases,
+        onPlatform);
   }
 }

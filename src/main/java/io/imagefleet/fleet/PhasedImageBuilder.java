@@ -124,7 +124,7 @@ final class PhasedImageBuilder implements ImageBuilder {
     job.meter().mark(ImageMeter.Phase.ENV);
     ensure(env, job, log, deadline, false);
     try {
-      return tail.build(onEnv(job, env), log, left(deadline));
+      return tail.build(job.onBase(env.toString(), false), log, left(deadline));
     } catch (StepFailure e) {
       if (registry.manifestDigest(env).isPresent()) {
         throw e;
@@ -134,7 +134,7 @@ final class PhasedImageBuilder implements ImageBuilder {
           log, "=== imagefleet: env image " + env + " is gone; building it again ===\n");
       job.meter().mark(ImageMeter.Phase.ENV);
       ensure(env, job, log, deadline, true);
-      return tail.build(onEnv(job, env), log, left(deadline));
+      return tail.build(job.onBase(env.toString(), false), log, left(deadline));
     }
   }
 
@@ -183,7 +183,7 @@ final class PhasedImageBuilder implements ImageBuilder {
         job.meter().mark(ImageMeter.Phase.ENV);
         ensure(
             env.getValue().env(),
-            onBase(job.on(env.getKey()), env.getValue().base()),
+            job.on(env.getKey()).onBase(env.getValue().base(), true),
             log,
             deadline,
             attempt > 1);
@@ -202,28 +202,6 @@ final class PhasedImageBuilder implements ImageBuilder {
             log, "=== imagefleet: an env image went before the append; building it again ===\n");
       }
     }
-  }
-
-  /** The job built on {@code base} (its BASE_IMAGE too): one platform's image, by digest. */
-  private static ImageJob onBase(ImageJob job, String base) {
-    Map<String, String> args = new LinkedHashMap<>(job.buildArgs());
-    if (args.containsKey("BASE_IMAGE")) {
-      args.put("BASE_IMAGE", base);
-    }
-    return new ImageJob(
-        job.instance(),
-        base,
-        job.image(),
-        job.context(),
-        job.dockerfile(),
-        job.target(),
-        args,
-        job.network(),
-        job.push(),
-        job.cacheMode(),
-        job.secrets(),
-        job.meter(),
-        job.platform());
   }
 
   /** The env image is in the registry when this returns: found, or built here (one at a time). */
@@ -275,24 +253,6 @@ final class PhasedImageBuilder implements ImageBuilder {
         job.cacheMode(),
         job.secrets(),
         job.meter().as(ImageMeter.Phase.ENV),
-        job.platform());
-  }
-
-  /** The image's job with the env image as its base, for the appended tail. */
-  private static ImageJob onEnv(ImageJob job, ImageReference env) {
-    return new ImageJob(
-        job.instance(),
-        env.toString(),
-        job.image(),
-        job.context(),
-        job.dockerfile(),
-        job.target(),
-        job.buildArgs(),
-        job.network(),
-        job.push(),
-        job.cacheMode(),
-        job.secrets(),
-        job.meter(),
         job.platform());
   }
 
