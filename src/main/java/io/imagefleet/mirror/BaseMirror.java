@@ -195,7 +195,9 @@ public final class BaseMirror {
           platform
               .childOf(index)
               .orElseThrow(
-                  () -> RegistryFailure.failed(noImage(base, List.of(platform.toString()))));
+                  () ->
+                      RegistryFailure.failed(
+                          "mirror " + base + " failed: its index has no " + platform + " image"));
       RegistrySession.Manifest image =
           session.getManifest(
               source, Digests.require(child.path("digest").asText(null), base), deadline);
@@ -206,7 +208,7 @@ public final class BaseMirror {
     for (Platform platform : platforms) {
       platform.childOf(index).ifPresentOrElse(wanted::add, () -> missing.add(platform.toString()));
     }
-    requireAny(base, wanted.isEmpty(), missing);
+    requireAny(base, "its index has no ", wanted.isEmpty(), missing);
     List<JsonNode> kept = children.stream().filter(wanted::contains).toList();
     if (kept.size() == children.size()) {
       return new Plan(
@@ -235,37 +237,33 @@ public final class BaseMirror {
     if (os.isEmpty()) {
       return List.of();
     }
+    String architecture = json.path("architecture").asText("");
+    String variant = json.path("variant").asText("");
     List<String> missing = new ArrayList<>();
-    boolean any = false;
     for (Platform platform : platforms) {
-      if (platform.matches(
-          os, json.path("architecture").asText(""), json.path("variant").asText(""))) {
-        any = true;
-      } else {
+      if (!platform.matches(os, architecture, variant)) {
         missing.add(platform.toString());
       }
     }
-    requireAny(base, !any, missing);
+    String is = os + "/" + architecture + (variant.isEmpty() ? "" : "/" + variant);
+    requireAny(
+        base, "it is one " + is + " image, no ", missing.size() == platforms.size(), missing);
     return missing;
   }
 
-  /** Exit this base when it has none of the platforms, or lacks one under {@code fail}. */
-  private void requireAny(String base, boolean none, List<String> missing) {
+  /**
+   * Fails this base when it has none of the platforms, or lacks one under {@code fail}; {@code has}
+   * says what it is ("its index has no ").
+   */
+  private void requireAny(String base, String has, boolean none, List<String> missing) {
+    String lacks = "mirror " + base + " failed: " + has + String.join(", ", missing) + " image";
     if (none) {
-      throw RegistryFailure.failed(noImage(base, missing));
+      throw RegistryFailure.failed(lacks);
     }
     if (!missing.isEmpty() && failOnMissing) {
       throw RegistryFailure.failed(
-          noImage(base, missing) + " (--missing-platform fail; skip copies the index without it)");
+          lacks + " (--missing-platform fail; skip copies the base without it)");
     }
-  }
-
-  private static String noImage(String base, List<String> platforms) {
-    return "mirror "
-        + base
-        + " failed: its index has no "
-        + String.join(", ", platforms)
-        + " image";
   }
 
   /** The config and layers of an image manifest into the target; the bytes streamed. */

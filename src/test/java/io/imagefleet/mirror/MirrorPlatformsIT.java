@@ -57,11 +57,12 @@ class MirrorPlatformsIT {
     String source = TestRegistry.HOST + "/" + namespace + "/src";
     bases.pushIndex(List.of("amd64", "arm64"), "both", source + ":both");
     bases.pushIndex(List.of("amd64"), "amd-only", source + ":amd-only");
+    bases.pushImage("arm64", "arm-image", source + ":arm-image");
     both = wire.manifest(namespace + "/src", "both");
     amdOnly = wire.manifest(namespace + "/src", "amd-only");
     attested = withAttestation(both);
     wire.putManifest(namespace + "/src", "attested", attested);
-    ids = Files.write(dir.resolve("ids.txt"), List.of("both", "attested", "amd-only"));
+    ids = Files.write(dir.resolve("ids.txt"), List.of("both", "attested", "amd-only", "arm-image"));
   }
 
   @Test
@@ -90,6 +91,10 @@ class MirrorPlatformsIT {
     assertThat(wire.manifest(target, "src-amd-only").digest()).isEqualTo(amdOnly.digest());
     Map<String, JsonNode> records = records(dir.resolve("out-skip/mirror.jsonl"));
     assertThat(records.get("amd-only").path("missing").toString()).isEqualTo("[\"linux/arm64\"]");
+    // and a single arm64 image is copied as it is, lacking amd64
+    assertThat(wire.manifest(target, "src-arm-image").digest())
+        .isEqualTo(wire.manifest(namespace + "/src", "arm-image").digest());
+    assertThat(records.get("arm-image").path("missing").toString()).isEqualTo("[\"linux/amd64\"]");
     assertThat(records.get("attested").path("newIndex").asBoolean()).isTrue();
     assertThat(records.get("both").has("newIndex")).isFalse();
     assertThat(records.get("both").path("platform").asText()).isEqualTo(BOTH);
@@ -98,11 +103,11 @@ class MirrorPlatformsIT {
         .contains("| " + base("amd-only") + " | linux/arm64 | copied whole |")
         .contains("| " + base("attested") + " |  | new index of linux/amd64, linux/arm64 |");
     assertThat(run.err())
-        .contains("3 base(s): 3 mirrored, 0 already there, 0 failed")
-        .contains("1 new index(es) of the wanted platforms, 1 base(s) missing a platform");
+        .contains("4 base(s): 4 mirrored, 0 already there, 0 failed")
+        .contains("1 new index(es) of the wanted platforms, 2 base(s) missing a platform");
     // and the second run finds each there, its gap still listed
     assertThat(again.exitCode()).as(again.err()).isZero();
-    assertThat(again.err()).contains("3 base(s): 0 mirrored, 3 already there, 0 failed; 0 bytes");
+    assertThat(again.err()).contains("4 base(s): 0 mirrored, 4 already there, 0 failed; 0 bytes");
     assertThat(records(dir.resolve("out-skip/mirror.jsonl")).get("amd-only").path("missing"))
         .hasSize(1);
   }
@@ -112,15 +117,20 @@ class MirrorPlatformsIT {
     // when mirrored for both platforms with --missing-platform fail
     CliRun run = mirror("fail", "out-fail", "--platform", BOTH, "--missing-platform", "fail");
 
-    // then the base without arm64 failed, named, and the others are there
+    // then the bases lacking a platform failed, named, and the others are there
     assertThat(run.exitCode()).as(run.err()).isEqualTo(5);
     assertThat(run.err())
-        .contains("3 base(s): 2 mirrored, 0 already there, 1 failed")
+        .contains("4 base(s): 2 mirrored, 0 already there, 2 failed")
         .contains(
             "mirror "
                 + base("amd-only")
                 + " failed: its index has no linux/arm64 image (--missing-platform fail; skip"
-                + " copies the index without it)");
+                + " copies the base without it)")
+        .contains(
+            "mirror "
+                + base("arm-image")
+                + " failed: it is one linux/arm64/v8 image, no linux/amd64 image"
+                + " (--missing-platform fail; skip copies the base without it)");
     assertThat(wire.headManifest(namespace + "/fail", "src-amd-only")).isEqualTo(404);
     assertThat(wire.manifest(namespace + "/fail", "src-both").digest()).isEqualTo(both.digest());
   }
