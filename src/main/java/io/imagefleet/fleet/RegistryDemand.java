@@ -1,9 +1,11 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryBudgets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -11,12 +13,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
- * What a plan asks of each registry, estimated for {@code --dry-run}: an existence HEAD per image
- * to do at the target; for append a base manifest and config GET per image built; for phased an env
- * image's manifest and config GET per image and a pull per base; for the daemon's builders a pull
- * (a manifest GET) per base. Then how long each registry's budget makes that.
+ * What a plan asks of each registry, estimated for {@code --dry-run}, as the builders ask it: an
+ * existence HEAD per image to do at the target. Append (and phased's tail) per image built: the
+ * base's manifest and config GET, a config upload and a manifest PUT at the target; phased reads
+ * its env image's manifest and config at the target and pulls each base. With two or more platforms
+ * append does that per platform ({@code PlatformIndex}), each platform's base read where it lives:
+ * an {@code {arch}} base (one per platform) costs a HEAD, its manifest and its config; a shared
+ * base, an index, its index, the platform's child and the config; then one index PUT. The daemon's
+ * builders pull (a manifest GET) each base once, a multi-platform one as its index and a child per
+ * platform. A registry that takes no blob in one POST adds a PUT per config. Then how long each
+ * registry's budget makes that.
  */
 final class RegistryDemand {
   /** Past this, the dry run says what to do about a budget. */
@@ -33,26 +42,53 @@ final class RegistryDemand {
   /**
    * @param checked images whose tag is looked up (not done, not forced)
    * @param toBuild images the run would build
+   * @param platforms {@code --platform}'s; two or more make each image an index
+   * @param platformBase a platform's base of a planned base ({@link BaseImageRule#platformBase})
    */
   static RegistryDemand of(
-      List<PlannedImage> checked, List<PlannedImage> toBuild, BuilderTypes.Choice choice) {
+      List<PlannedImage> checked,
+      List<PlannedImage> toBuild,
+      BuilderTypes.Choice choice,
+      List<Platform> platforms,
+      BiFunction<String, Platform, String> platformBase) {
     RegistryDemand demand = new RegistryDemand();
     checked.forEach(p -> demand.add(p.image().registry(), 1, 0));
-    Set<String> bases = new LinkedHashSet<>();
+    List<Platform> each = platforms.size() > 1 ? platforms : List.of();
+    BuilderType.Capabilities can = choice.type().capabilities();
+    // the bases the daemon pulls, each once a run, with the platforms it is pulled for
+    Map<String, Set<Platform>> pulls = new LinkedHashMap<>();
     for (PlannedImage p : toBuild) {
-      BuilderType.Capabilities can = choice.type().capabilities();
-      if (can.readsBases() && !can.needsDaemon()) {
-        demand.add(baseRegistry(p), 2, 1);
-      } else if (can.readsBases()) {
-        demand.add(p.image().registry(), 2, 1);
-        bases.add(p.baseImage());
+      String target = p.image().registry();
+      if (can.readsBases() && !can.needsDaemon() && !each.isEmpty()) {
+        Set<String> bases = new LinkedHashSet<>();
+        each.forEach(platform -> bases.add(platformBase.apply(p.baseImage(), platform)));
+        boolean named = bases.size() > 1;
+        // named ({arch}): a HEAD, the manifest, the config; shared: the index, a child, the config
+        for (Platform platform : each) {
+          demand.add(baseRegistry(platformBase.apply(p.baseImage(), platform)), 3, named ? 1 : 2);
+        }
+        demand.add(target, 2L * each.size() + 1, 0);
+      } else if (can.readsBases() && !can.needsDaemon()) {
+        demand.add(baseRegistry(p.baseImage()), 2, 1);
+        demand.add(target, 2, 0);
       } else {
-        bases.add(p.baseImage());
+        if (can.readsBases()) {
+          demand.add(target, 4, 1);
+        }
+        for (Platform platform : platforms) {
+          pulls
+              .computeIfAbsent(
+                  platformBase.apply(p.baseImage(), platform), b -> new LinkedHashSet<>())
+              .add(platform);
+        }
       }
     }
-    for (String base : bases) {
-      baseRegistry(base).ifPresent(host -> demand.add(host, 1, 1));
-    }
+    pulls.forEach(
+        (base, pulled) -> {
+          // an index pulled for several platforms: it, then a child per platform
+          long manifests = pulled.size() > 1 ? 1 + pulled.size() : 1;
+          demand.add(baseRegistry(base), manifests, manifests);
+        });
     return demand;
   }
 
@@ -62,10 +98,6 @@ final class RegistryDemand {
 
   private void add(String host, long requests, long manifestGets) {
     hosts.merge(host, new Host(host, requests, manifestGets), Host::plus);
-  }
-
-  private static Optional<String> baseRegistry(PlannedImage p) {
-    return baseRegistry(p.baseImage());
   }
 
   /** A base that is no valid reference fails its own image; it asks nothing of a registry. */
