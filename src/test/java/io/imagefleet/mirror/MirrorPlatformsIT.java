@@ -10,10 +10,6 @@ import io.imagefleet.cli.CliRun;
 import io.imagefleet.testing.PlatformBases;
 import io.imagefleet.testing.RegistryWire;
 import io.imagefleet.testing.TestRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +80,7 @@ class MirrorPlatformsIT {
       assertThat(wire.headManifest(target, child)).as(child).isEqualTo(200);
       JsonNode image = JSON.readTree(wire.manifest(target, child).bytes());
       String layer = image.path("layers").get(0).path("digest").asText();
-      assertThat(headBlob(target, layer)).as(layer).isEqualTo(200);
+      assertThat(wire.headBlob(target, layer)).as(layer).isEqualTo(200);
     }
     assertThat(wire.headManifest(target, attestationDigest())).isEqualTo(404);
     // the index without arm64 is copied as it is and the gap is listed
@@ -183,17 +179,6 @@ class MirrorPlatformsIT {
         .path("manifests")
         .forEach(c -> digests.add(c.path("digest").asText()));
     return digests;
-  }
-
-  private static int headBlob(String name, String digest) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://" + TestRegistry.HOST + "/v2/" + name + "/blobs/" + digest))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   private static String base(String id) {
