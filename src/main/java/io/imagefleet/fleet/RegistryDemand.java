@@ -17,15 +17,16 @@ import java.util.function.BiFunction;
 
 /**
  * What a plan asks of each registry, estimated for {@code --dry-run}, as the builders ask it: an
- * existence HEAD per image to do at the target. Append (and phased's tail) per image built: the
- * base's manifest and config GET, a config upload and a manifest PUT at the target; phased reads
- * its env image's manifest and config at the target and pulls each base. With two or more platforms
- * append does that per platform ({@code PlatformIndex}), each platform's base read where it lives:
- * an {@code {arch}} base (one per platform) costs a HEAD, its manifest and its config; a shared
- * base, an index, its index, the platform's child and the config; then one index PUT. The daemon's
- * builders pull (a manifest GET) each base once, a multi-platform one as its index and a child per
- * platform. A registry that takes no blob in one POST adds a PUT per config. Then how long each
- * registry's budget makes that.
+ * existence HEAD per image to do at the target. Append per image built: the base's manifest and
+ * config GET, then a config upload and a manifest PUT at the target. Phased: the env image's HEAD,
+ * manifest and config GET and the tail's two puts at the target, and the daemon's pull of each
+ * base. With two or more platforms append does its part per platform ({@code PlatformIndex}), each
+ * platform's base read where it lives: an {@code {arch}} base (one per platform) costs its manifest
+ * and config, a shared base (an index) its index, the platform's child and the config; phased does
+ * its part per platform, each platform's base image pinned (one GET, an image's config too) and
+ * pulled once a run; both add one index PUT per image. The daemon's builders pull each base once, a
+ * multi-platform one as its index and a child per platform. A registry that takes no blob in one
+ * POST adds a PUT per config, not counted. Then how long each registry's budget makes that.
  */
 final class RegistryDemand {
   /** Past this, the dry run says what to do about a budget. */
@@ -53,34 +54,38 @@ final class RegistryDemand {
       BiFunction<String, Platform, String> platformBase) {
     RegistryDemand demand = new RegistryDemand();
     checked.forEach(p -> demand.add(p.image().registry(), 1, 0));
-    List<Platform> each = platforms.size() > 1 ? platforms : List.of();
+    boolean several = platforms.size() > 1;
     BuilderType.Capabilities can = choice.type().capabilities();
     // the bases the daemon pulls, each once a run, with the platforms it is pulled for
     Map<String, Set<Platform>> pulls = new LinkedHashMap<>();
+    // phased with several platforms: each platform's base image pinned once a run, then pulled
+    Map<String, Boolean> pins = new LinkedHashMap<>();
     for (PlannedImage p : toBuild) {
       String target = p.image().registry();
-      if (can.readsBases() && !can.needsDaemon() && !each.isEmpty()) {
-        Set<String> bases = new LinkedHashSet<>();
-        each.forEach(platform -> bases.add(platformBase.apply(p.baseImage(), platform)));
-        boolean named = bases.size() > 1;
-        // named ({arch}): a HEAD, the manifest, the config; shared: the index, a child, the config
-        for (Platform platform : each) {
-          demand.add(baseRegistry(platformBase.apply(p.baseImage(), platform)), 3, named ? 1 : 2);
-        }
-        demand.add(target, 2L * each.size() + 1, 0);
+      Map<Platform, String> bases = new LinkedHashMap<>();
+      platforms.forEach(
+          platform -> bases.put(platform, platformBase.apply(p.baseImage(), platform)));
+      boolean named = bases.values().stream().distinct().count() > 1;
+      if (can.readsBases() && !can.needsDaemon() && several) {
+        // named ({arch}): the manifest and the config; shared: the index, a child, the config
+        bases
+            .values()
+            .forEach(base -> demand.add(baseRegistry(base), named ? 2 : 3, named ? 1 : 2));
+        demand.add(target, 2L * platforms.size() + 1, 0);
       } else if (can.readsBases() && !can.needsDaemon()) {
         demand.add(baseRegistry(p.baseImage()), 2, 1);
         demand.add(target, 2, 0);
+      } else if (can.readsBases() && several) {
+        // per platform the env image's HEAD, manifest and config, the tail's two puts; the index
+        demand.add(target, 5L * platforms.size() + 1, platforms.size());
+        bases.forEach((platform, base) -> pins.put(base + " " + platform, named));
+      } else if (can.readsBases()) {
+        demand.add(target, 5, 1);
+        pulls.computeIfAbsent(p.baseImage(), b -> new LinkedHashSet<>()).addAll(platforms);
       } else {
-        if (can.readsBases()) {
-          demand.add(target, 4, 1);
-        }
-        for (Platform platform : platforms) {
-          pulls
-              .computeIfAbsent(
-                  platformBase.apply(p.baseImage(), platform), b -> new LinkedHashSet<>())
-              .add(platform);
-        }
+        bases.forEach(
+            (platform, base) ->
+                pulls.computeIfAbsent(base, b -> new LinkedHashSet<>()).add(platform));
       }
     }
     pulls.forEach(
@@ -88,6 +93,12 @@ final class RegistryDemand {
           // an index pulled for several platforms: it, then a child per platform
           long manifests = pulled.size() > 1 ? 1 + pulled.size() : 1;
           demand.add(baseRegistry(base), manifests, manifests);
+        });
+    pins.forEach(
+        (pin, named) -> {
+          // the tag's manifest (an image's config too), then the env build's pull of that image
+          Optional<String> host = baseRegistry(pin.substring(0, pin.indexOf(' ')));
+          demand.add(host, named ? 3 : 2, 2);
         });
     return demand;
   }

@@ -95,12 +95,13 @@ class RegistryDemandTest {
                 base.replace("{arch}/", platform.architecture().equals("arm64") ? "quay.io/a/" : "")
                     .replace("{arch}", BaseImageRule.arch(platform)));
 
-    // then each platform's base: a HEAD, its manifest and config, at its own registry
+    // then each platform's base: its manifest (one GET, 404 when absent) and config, at its own
+    // registry; at ghcr.io the HEAD, two puts per platform and the index
     assertThat(demand.hosts())
         .containsExactly(
-            new RegistryDemand.Host("docker.io", 300, 100),
+            new RegistryDemand.Host("docker.io", 200, 100),
             new RegistryDemand.Host("ghcr.io", 600, 0),
-            new RegistryDemand.Host("quay.io", 300, 100));
+            new RegistryDemand.Host("quay.io", 200, 100));
   }
 
   @Test
@@ -115,6 +116,21 @@ class RegistryDemandTest {
     assertThat(demand.hosts())
         .containsExactly(
             new RegistryDemand.Host("docker.io", 3, 3), new RegistryDemand.Host("ghcr.io", 2, 0));
+  }
+
+  @Test
+  void phasedOnTwoPlatformsPinsAndPullsEachPlatformsBaseOnceAndAppendsPerPlatform() {
+    List<PlannedImage> twoOnOneBase =
+        List.of(
+            new PlannedImage("a", "python:3.11", ImageReference.parse("ghcr.io/o/a:1")),
+            new PlannedImage("b", "python:3.11", ImageReference.parse("ghcr.io/o/a:2")));
+    RegistryDemand demand = demand(twoOnOneBase, twoOnOneBase, BuilderTypes.PHASED, TWO);
+
+    // at ghcr.io per image: the HEAD, then per platform the env image's HEAD, manifest and config
+    // and two puts, then the index; at docker.io per platform the pin's GET and the env's pull
+    assertThat(demand.hosts())
+        .containsExactly(
+            new RegistryDemand.Host("docker.io", 4, 4), new RegistryDemand.Host("ghcr.io", 24, 4));
   }
 
   /** The estimate with each platform's base named as build names it ({@code {arch}} filled in). */
