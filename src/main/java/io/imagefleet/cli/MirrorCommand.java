@@ -6,6 +6,7 @@ import io.imagefleet.actions.ActionsEnvironment;
 import io.imagefleet.actions.StepFiles;
 import io.imagefleet.dataset.Instance;
 import io.imagefleet.fleet.BaseImageRule;
+import io.imagefleet.fleet.MissingPlatform;
 import io.imagefleet.mirror.Mirror;
 import io.imagefleet.mirror.MirrorSummary;
 import io.imagefleet.mirror.MirrorTags;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,10 +59,22 @@ final class MirrorCommand implements Callable<Integer> {
 
   @Option(
       names = "--platform",
-      paramLabel = "OS/ARCH[/VARIANT]",
+      paramLabel = "OS/ARCH[/VARIANT][,...]",
       description =
-          "Copy only this platform's image of a multi-platform base (default: the whole index).")
+          "Platform(s) to copy of a multi-platform base (default: the whole index). One: that"
+              + " platform's image. Several (comma-separated, as build takes them): an index of"
+              + " just theirs, the source's whole when it holds no other, else a new OCI index"
+              + " (said in the summary).")
   String platform;
+
+  @Option(
+      names = "--missing-platform",
+      defaultValue = "skip",
+      paramLabel = "skip|fail",
+      description =
+          "With several --platform: skip (a base lacking one is copied without it, listed in the"
+              + " summary) or fail (that base fails) (default: ${DEFAULT-VALUE}).")
+  String missingPlatform;
 
   @Option(
       names = "--concurrency",
@@ -98,7 +112,8 @@ final class MirrorCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ImagefleetException.requireAtLeast("--concurrency", concurrency, 1);
     Duration timeout = Durations.parse("--base-timeout", baseTimeout);
-    Optional<Platform> chosen = Optional.ofNullable(platform).map(Platform::parse);
+    List<Platform> chosen = platform == null ? List.of() : Platform.parseList(platform);
+    boolean failOnMissing = MissingPlatform.of(missingPlatform) == MissingPlatform.FAIL;
     ImageReference repository = ImageReference.parse(to);
     instances.check();
     Map<String, String> tagByBase = MirrorTags.tags(bases(), "--to " + to);
@@ -113,7 +128,7 @@ final class MirrorCommand implements Callable<Integer> {
     RegistryTransport transport =
         registryOptions.transport(
             RegistryLogin.credentials(env, err, repository), budgets, 4, Duration.ofSeconds(1));
-    Mirror mirror = Mirror.of(transport, repository, chosen, concurrency, timeout);
+    Mirror mirror = Mirror.of(transport, repository, chosen, failOnMissing, concurrency, timeout);
     mirror.requirePush();
     try {
       SafeFiles.createSharedDirectories(output);
@@ -125,7 +140,11 @@ final class MirrorCommand implements Callable<Integer> {
         tagByBase.size(),
         repository.repositoryName(),
         concurrency,
-        chosen.map(p -> ", " + p + " only").orElse(", indexes whole"));
+        chosen.isEmpty()
+            ? ", indexes whole"
+            : ", "
+                + chosen.stream().map(Platform::toString).collect(Collectors.joining(", "))
+                + " only");
     err.flush();
     RegistryBudgets.Usage before = budgets.usage();
     Path journal = output.resolve("mirror.jsonl");

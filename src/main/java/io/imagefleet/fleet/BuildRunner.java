@@ -57,7 +57,11 @@ public final class BuildRunner {
    * Prints instance, base, image and the decision for each planned image, then (on the error
    * stream) what the plan asks of each registry and how long its budget makes that; builds nothing.
    */
-  public void dryRun(List<PlannedImage> plan, Set<String> alreadyDone, BuilderTypes.Choice choice) {
+  public void dryRun(
+      List<PlannedImage> plan,
+      Set<String> alreadyDone,
+      BuilderTypes.Choice choice,
+      BaseImageRule rule) {
     out.println("instance\tbase\timage\tdecision");
     List<PlannedImage> checked = new ArrayList<>();
     List<PlannedImage> toBuild = new ArrayList<>();
@@ -79,7 +83,7 @@ public final class BuildRunner {
           image.instance() + "\t" + image.baseImage() + "\t" + image.image() + "\t" + decision);
     }
     out.flush();
-    RegistryDemand.of(checked, toBuild, choice)
+    RegistryDemand.of(checked, toBuild, choice, rule.platforms(), rule::platformBase)
         .lines(registry.transport().budgets())
         .forEach(line -> err.println("imagefleet build --dry-run: " + line));
     err.flush();

@@ -101,7 +101,7 @@ public final class FleetBuild {
         err.println("imagefleet build: builder auto: " + choice.autoLine());
       }
       if (selection.dryRun()) {
-        runner.dryRun(plan, done, choice);
+        runner.dryRun(plan, done, choice, selection.rule());
         return;
       }
       run.namedBuilder(); // --buildx-builder checked once, before the sdist

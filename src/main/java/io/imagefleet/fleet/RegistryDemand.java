@@ -1,9 +1,11 @@
 package io.imagefleet.fleet;
 
 import io.imagefleet.registry.ImageReference;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryBudgets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -11,12 +13,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
- * What a plan asks of each registry, estimated for {@code --dry-run}: an existence HEAD per image
- * to do at the target; for append a base manifest and config GET per image built; for phased an env
- * image's manifest and config GET per image and a pull per base; for the daemon's builders a pull
- * (a manifest GET) per base. Then how long each registry's budget makes that.
+ * What a plan asks of each registry, estimated for {@code --dry-run}, as the builders ask it: an
+ * existence HEAD per image to do at the target. Append per image built: the base's manifest and
+ * config GET, then a config upload and a manifest PUT at the target. Phased: the env image's HEAD,
+ * manifest and config GET and the tail's two puts at the target, and the daemon's pull of each
+ * base. With two or more platforms append does its part per platform ({@code PlatformIndex}), each
+ * platform's base read where it lives: an {@code {arch}} base (one per platform) costs its manifest
+ * and config, a shared base (an index) its index, the platform's child and the config; phased does
+ * its part per platform, each platform's base image pinned (one GET, an image's config too) and
+ * pulled once a run; both add one index PUT per image. The daemon's builders pull each base once, a
+ * multi-platform one as its index and a child per platform. A registry that takes no blob in one
+ * POST adds a PUT per config, not counted. Then how long each registry's budget makes that.
  */
 final class RegistryDemand {
   /** Past this, the dry run says what to do about a budget. */
@@ -33,26 +43,63 @@ final class RegistryDemand {
   /**
    * @param checked images whose tag is looked up (not done, not forced)
    * @param toBuild images the run would build
+   * @param platforms {@code --platform}'s; two or more make each image an index
+   * @param platformBase a platform's base of a planned base ({@link BaseImageRule#platformBase})
    */
   static RegistryDemand of(
-      List<PlannedImage> checked, List<PlannedImage> toBuild, BuilderTypes.Choice choice) {
+      List<PlannedImage> checked,
+      List<PlannedImage> toBuild,
+      BuilderTypes.Choice choice,
+      List<Platform> platforms,
+      BiFunction<String, Platform, String> platformBase) {
     RegistryDemand demand = new RegistryDemand();
     checked.forEach(p -> demand.add(p.image().registry(), 1, 0));
-    Set<String> bases = new LinkedHashSet<>();
+    boolean several = platforms.size() > 1;
+    BuilderType.Capabilities can = choice.type().capabilities();
+    // the bases the daemon pulls, each once a run, with the platforms it is pulled for
+    Map<String, Set<Platform>> pulls = new LinkedHashMap<>();
+    // phased with several platforms: each platform's base image pinned once a run, then pulled
+    Map<String, Boolean> pins = new LinkedHashMap<>();
     for (PlannedImage p : toBuild) {
-      BuilderType.Capabilities can = choice.type().capabilities();
-      if (can.readsBases() && !can.needsDaemon()) {
-        demand.add(baseRegistry(p), 2, 1);
+      String target = p.image().registry();
+      Map<Platform, String> bases = new LinkedHashMap<>();
+      platforms.forEach(
+          platform -> bases.put(platform, platformBase.apply(p.baseImage(), platform)));
+      boolean named = bases.values().stream().distinct().count() > 1;
+      if (can.readsBases() && !can.needsDaemon() && several) {
+        // named ({arch}): the manifest and the config; shared: the index, a child, the config
+        bases
+            .values()
+            .forEach(base -> demand.add(baseRegistry(base), named ? 2 : 3, named ? 1 : 2));
+        demand.add(target, 2L * platforms.size() + 1, 0);
+      } else if (can.readsBases() && !can.needsDaemon()) {
+        demand.add(baseRegistry(p.baseImage()), 2, 1);
+        demand.add(target, 2, 0);
+      } else if (can.readsBases() && several) {
+        // per platform the env image's HEAD, manifest and config, the tail's two puts; the index
+        demand.add(target, 5L * platforms.size() + 1, platforms.size());
+        bases.forEach((platform, base) -> pins.put(base + " " + platform, named));
       } else if (can.readsBases()) {
-        demand.add(p.image().registry(), 2, 1);
-        bases.add(p.baseImage());
+        demand.add(target, 5, 1);
+        pulls.computeIfAbsent(p.baseImage(), b -> new LinkedHashSet<>()).addAll(platforms);
       } else {
-        bases.add(p.baseImage());
+        bases.forEach(
+            (platform, base) ->
+                pulls.computeIfAbsent(base, b -> new LinkedHashSet<>()).add(platform));
       }
     }
-    for (String base : bases) {
-      baseRegistry(base).ifPresent(host -> demand.add(host, 1, 1));
-    }
+    pulls.forEach(
+        (base, pulled) -> {
+          // an index pulled for several platforms: it, then a child per platform
+          long manifests = pulled.size() > 1 ? 1 + pulled.size() : 1;
+          demand.add(baseRegistry(base), manifests, manifests);
+        });
+    pins.forEach(
+        (pin, named) -> {
+          // the tag's manifest (an image's config too), then the env build's pull of that image
+          Optional<String> host = baseRegistry(pin.substring(0, pin.indexOf(' ')));
+          demand.add(host, named ? 3 : 2, 2);
+        });
     return demand;
   }
 
@@ -62,10 +109,6 @@ final class RegistryDemand {
 
   private void add(String host, long requests, long manifestGets) {
     hosts.merge(host, new Host(host, requests, manifestGets), Host::plus);
-  }
-
-  private static Optional<String> baseRegistry(PlannedImage p) {
-    return baseRegistry(p.baseImage());
   }
 
   /** A base that is no valid reference fails its own image; it asks nothing of a registry. */

@@ -2,67 +2,102 @@ package io.imagefleet.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagefleet.InputText;
 import io.imagefleet.registry.BaseName;
 import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.MediaTypes;
 import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryFailure;
 import io.imagefleet.registry.RegistrySession;
 import io.imagefleet.registry.Repository;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Copies one base into the mirror repository: its manifest by digest (an index whole, with every
- * child, or the child of {@code --platform}), each blob mounted or streamed by the shared {@link
- * BlobCopier}, then the top manifest under the base's mirror tag. A base whose tag already serves
- * what it would put is left alone, so a second run moves nothing.
+ * child; the child of one {@code --platform}; or, for several, the index whole when its children
+ * are just theirs, else a new OCI index of them), each blob mounted or streamed by the shared
+ * {@link BlobCopier}, then the top manifest under the base's mirror tag. A base whose tag already
+ * serves what it would put is left alone, so a second run moves nothing.
  */
 public final class BaseMirror {
-  private static final Set<String> INDEXES =
-      Set.of(
-          "application/vnd.oci.image.index.v1+json",
-          "application/vnd.docker.distribution.manifest.list.v2+json");
-  private static final Set<String> IMAGES =
-      Set.of(
-          "application/vnd.oci.image.manifest.v1+json",
-          "application/vnd.docker.distribution.manifest.v2+json");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistrySession session;
   private final BlobCopier copier;
   private final InsecureRegistries insecure;
-  private final Optional<Platform> platform;
+  private final List<Platform> platforms;
+  private final boolean failOnMissing;
 
+  /**
+   * @param platforms {@code --platform}'s; none: indexes whole
+   * @param failOnMissing with two or more platforms, whether a base lacking one fails ({@code
+   *     --missing-platform fail}) rather than going without it
+   */
   public BaseMirror(
       RegistrySession session,
       BlobCopier copier,
       InsecureRegistries insecure,
-      Optional<Platform> platform) {
+      List<Platform> platforms,
+      boolean failOnMissing) {
     this.session = session;
     this.copier = copier;
     this.insecure = insecure;
-    this.platform = platform;
+    this.platforms = List.copyOf(platforms);
+    this.failOnMissing = failOnMissing;
   }
 
-  /** The platform copied of each multi-platform base; empty: indexes whole. */
-  public Optional<Platform> platform() {
-    return platform;
+  /** The platforms copied of each multi-platform base, as the journal names them; empty: whole. */
+  public Optional<String> platforms() {
+    return platforms.isEmpty()
+        ? Optional.empty()
+        : Optional.of(platforms.stream().map(Platform::toString).collect(Collectors.joining(",")));
   }
 
-  /** What one base's copy did. */
-  public record Copy(String sourceDigest, String digest, boolean moved, long bytes) {}
+  /**
+   * What one base's copy did; with several platforms, the ones its base lacks and whether a new
+   * index (of the others) went under the tag.
+   */
+  public record Copy(
+      String sourceDigest,
+      String digest,
+      boolean moved,
+      long bytes,
+      List<String> missing,
+      boolean newIndex) {
+    public Copy {
+      missing = List.copyOf(missing);
+    }
+  }
+
+  /** What goes under the tag: the manifest, the children it needs first, what the base lacks. */
+  private record Plan(
+      RegistrySession.Manifest source,
+      String mediaType,
+      byte[] bytes,
+      Set<String> children,
+      List<String> missing,
+      boolean newIndex) {
+    String digest() {
+      return newIndex ? Digests.sha256(bytes) : source.digest();
+    }
+  }
 
   /**
    * Mirrors {@code base} to {@code target} ({@code repository:tag}). {@code earlier} is what a
-   * previous run put there for the same source digest (with {@code --platform}, a child's digest).
+   * previous run put there for the same source digest (with {@code --platform}, what it made).
    */
   public Copy copy(
       String base,
@@ -86,42 +121,149 @@ public final class BaseMirror {
             ? session.getManifest(source, name.reference(), deadline).digest()
             : headed;
     // Only a --platform copy puts something other than the source's manifest: a record of the
-    // same platform's copy says what; else it is the source's digest.
-    String expected =
+    // same platforms' copy says what (and what the base lacked); else it is the source's digest.
+    Optional<MirrorRecord> same =
         earlier
-            .filter(r -> platform.isPresent() && platform.get().toString().equals(r.platform()))
-            .filter(r -> r.sourceDigest().equals(sourceDigest) && Digests.valid(r.digest()))
-            .map(MirrorRecord::digest)
-            .orElse(sourceDigest);
+            .filter(r -> platforms().isPresent() && platforms().get().equals(r.platform()))
+            .filter(r -> r.sourceDigest().equals(sourceDigest) && Digests.valid(r.digest()));
+    String expected = same.map(MirrorRecord::digest).orElse(sourceDigest);
     Optional<String> there = session.manifestDigest(target, tag, deadline);
-    if (there.isPresent() && there.get().equals(expected)) {
+    // Several platforms without a record: what the base lacks is known only from its index.
+    if (there.isPresent()
+        && there.get().equals(expected)
+        && (platforms.size() < 2 || same.isPresent())) {
       log.accept(base + " already mirrored as " + target + ":" + tag + " " + expected);
-      return new Copy(sourceDigest, expected, false, 0);
+      return new Copy(
+          sourceDigest,
+          expected,
+          false,
+          0,
+          same.map(MirrorRecord::missing).orElse(List.of()),
+          same.map(MirrorRecord::newIndex).orElse(false));
     }
-    long[] bytes = {0};
-    RegistrySession.Manifest top = session.getManifest(source, sourceDigest, deadline);
-    if (INDEXES.contains(top.mediaType())) {
-      List<JsonNode> children = children(top, base);
-      if (platform.isPresent()) {
-        top = session.getManifest(source, chosen(children, base), deadline);
-        requireImage(top, base);
-        bytes[0] += copyImage(source, target, top, deadline, log);
-      } else {
-        for (String child : distinctDigests(children, source)) {
-          RegistrySession.Manifest manifest = session.getManifest(source, child, deadline);
-          requireImage(manifest, base);
-          bytes[0] += copyImage(source, target, manifest, deadline, log);
-          session.putManifest(
-              target, manifest.digest(), manifest.mediaType(), manifest.bytes(), deadline);
-        }
+    Plan plan = plan(base, source, session.getManifest(source, sourceDigest, deadline), deadline);
+    if (there.isPresent() && there.get().equals(plan.digest())) {
+      log.accept(base + " already mirrored as " + target + ":" + tag + " " + plan.digest());
+      return new Copy(sourceDigest, plan.digest(), false, 0, plan.missing(), plan.newIndex());
+    }
+    long bytes = 0;
+    if (plan.children().isEmpty()) {
+      requireImage(plan.source(), base);
+      bytes += copyImage(source, target, plan.source(), deadline, log);
+    }
+    for (String child : plan.children()) {
+      RegistrySession.Manifest manifest = session.getManifest(source, child, deadline);
+      requireImage(manifest, base);
+      bytes += copyImage(source, target, manifest, deadline, log);
+      session.putManifest(
+          target, manifest.digest(), manifest.mediaType(), manifest.bytes(), deadline);
+    }
+    String digest = session.putManifest(target, tag, plan.mediaType(), plan.bytes(), deadline);
+    log.accept(
+        base
+            + " mirrored as "
+            + target
+            + ":"
+            + tag
+            + " "
+            + digest
+            + (plan.newIndex() ? " (a new index of its wanted platforms)" : ""));
+    return new Copy(sourceDigest, digest, true, bytes, plan.missing(), plan.newIndex());
+  }
+
+  /**
+   * What {@code top} becomes in the mirror. An index: whole without {@code --platform}; one
+   * platform's image for one; for several, whole when it holds just their children, else a new OCI
+   * index of them. A single image is copied as it is.
+   */
+  private Plan plan(
+      String base, Repository source, RegistrySession.Manifest top, Deadline deadline) {
+    if (!MediaTypes.index(top.mediaType())) {
+      List<String> missing =
+          platforms.size() < 2 ? List.of() : lacking(base, source, top, deadline);
+      return new Plan(top, top.mediaType(), top.bytes(), Set.of(), missing, false);
+    }
+    JsonNode index = read(top.bytes(), base);
+    List<JsonNode> children = children(index, base);
+    if (platforms.isEmpty()) {
+      return new Plan(
+          top, top.mediaType(), top.bytes(), distinctDigests(children, source), List.of(), false);
+    }
+    if (platforms.size() == 1) {
+      Platform platform = platforms.get(0);
+      JsonNode child =
+          platform
+              .childOf(index)
+              .orElseThrow(
+                  () ->
+                      RegistryFailure.failed(
+                          "mirror " + base + " failed: its index has no " + platform + " image"));
+      RegistrySession.Manifest image =
+          session.getManifest(
+              source, Digests.require(child.path("digest").asText(null), base), deadline);
+      return new Plan(image, image.mediaType(), image.bytes(), Set.of(), List.of(), false);
+    }
+    Set<JsonNode> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<String> missing = new ArrayList<>();
+    for (Platform platform : platforms) {
+      platform.childOf(index).ifPresentOrElse(wanted::add, () -> missing.add(platform.toString()));
+    }
+    requireAny(base, "its index has no ", wanted.isEmpty(), missing);
+    List<JsonNode> kept = children.stream().filter(wanted::contains).toList();
+    if (kept.size() == children.size()) {
+      return new Plan(
+          top, top.mediaType(), top.bytes(), distinctDigests(kept, source), missing, false);
+    }
+    ObjectNode made = JSON.createObjectNode();
+    made.put("schemaVersion", 2);
+    made.put("mediaType", MediaTypes.OCI_INDEX);
+    made.putArray("manifests").addAll(kept);
+    byte[] bytes = write(made);
+    return new Plan(top, MediaTypes.OCI_INDEX, bytes, distinctDigests(kept, source), missing, true);
+  }
+
+  /**
+   * The wanted platforms a single image (as its config names it) is not; none when it says none.
+   */
+  private List<String> lacking(
+      String base, Repository source, RegistrySession.Manifest image, Deadline deadline) {
+    requireImage(image, base);
+    String config =
+        Digests.require(
+            read(image.bytes(), base).path("config").path("digest").asText(null),
+            source.registry());
+    JsonNode json = read(session.getBlob(source, config, deadline), base);
+    String os = json.path("os").asText("");
+    if (os.isEmpty()) {
+      return List.of();
+    }
+    String architecture = json.path("architecture").asText("");
+    String variant = json.path("variant").asText("");
+    List<String> missing = new ArrayList<>();
+    for (Platform platform : platforms) {
+      if (!platform.matches(os, architecture, variant)) {
+        missing.add(platform.toString());
       }
-    } else {
-      requireImage(top, base);
-      bytes[0] += copyImage(source, target, top, deadline, log);
     }
-    String digest = session.putManifest(target, tag, top.mediaType(), top.bytes(), deadline);
-    log.accept(base + " mirrored as " + target + ":" + tag + " " + digest);
-    return new Copy(sourceDigest, digest, true, bytes[0]);
+    String is = os + "/" + architecture + (variant.isEmpty() ? "" : "/" + variant);
+    requireAny(
+        base, "it is one " + is + " image, no ", missing.size() == platforms.size(), missing);
+    return missing;
+  }
+
+  /**
+   * Fails this base when it has none of the platforms, or lacks one under {@code fail}; {@code has}
+   * says what it is ("its index has no ").
+   */
+  private void requireAny(String base, String has, boolean none, List<String> missing) {
+    String lacks = "mirror " + base + " failed: " + has + String.join(", ", missing) + " image";
+    if (none) {
+      throw RegistryFailure.failed(lacks);
+    }
+    if (!missing.isEmpty() && failOnMissing) {
+      throw RegistryFailure.failed(
+          lacks + " (--missing-platform fail; skip copies the base without it)");
+    }
   }
 
   /** The config and layers of an image manifest into the target; the bytes streamed. */
@@ -176,31 +318,17 @@ public final class BaseMirror {
     return digests;
   }
 
-  private static List<JsonNode> children(RegistrySession.Manifest index, String base) {
-    List<JsonNode> children = new java.util.ArrayList<>();
-    read(index.bytes(), base).path("manifests").forEach(children::add);
+  private static List<JsonNode> children(JsonNode index, String base) {
+    List<JsonNode> children = new ArrayList<>();
+    index.path("manifests").forEach(children::add);
     if (children.isEmpty()) {
       throw RegistryFailure.failed("mirror " + base + " failed: its index lists no manifests");
     }
     return children;
   }
 
-  private String chosen(List<JsonNode> children, String base) {
-    for (JsonNode child : children) {
-      JsonNode p = child.path("platform");
-      if (platform
-          .get()
-          .matches(
-              p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
-        return Digests.require(child.path("digest").asText(null), base);
-      }
-    }
-    throw RegistryFailure.failed(
-        "mirror " + base + " failed: its index has no " + platform.get() + " image");
-  }
-
   private static void requireImage(RegistrySession.Manifest manifest, String base) {
-    if (!IMAGES.contains(manifest.mediaType())) {
+    if (!MediaTypes.image(manifest.mediaType())) {
       throw RegistryFailure.failed(
           "mirror "
               + base
@@ -209,6 +337,14 @@ public final class BaseMirror {
               + " has type '"
               + manifest.mediaType()
               + "', not an OCI or Docker v2 image manifest");
+    }
+  }
+
+  private static byte[] write(JsonNode tree) {
+    try {
+      return JSON.writeValueAsBytes(tree);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 

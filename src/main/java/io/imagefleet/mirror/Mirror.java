@@ -64,11 +64,15 @@ public final class Mirror {
     this.timeout = timeout;
   }
 
-  /** A mirror into {@code repository} over the command's one transport. */
+  /**
+   * A mirror into {@code repository} over the command's one transport: indexes whole without {@code
+   * platforms}, else just theirs ({@link BaseMirror}).
+   */
   public static Mirror of(
       RegistryTransport transport,
       ImageReference repository,
-      Optional<Platform> platform,
+      List<Platform> platforms,
+      boolean failOnMissing,
       int concurrency,
       Duration timeout) {
     RegistrySession session = new RegistrySession(transport);
@@ -76,7 +80,7 @@ public final class Mirror {
     return new Mirror(
         session,
         copier,
-        new BaseMirror(session, copier, transport.insecure(), platform),
+        new BaseMirror(session, copier, transport.insecure(), platforms, failOnMissing),
         repository,
         Repository.of(repository, transport.insecure()),
         concurrency,
@@ -87,6 +91,16 @@ public final class Mirror {
   public record Result(List<MirrorRecord> records, Duration elapsed, BlobCopier.Stats moved) {
     public long count(String status) {
       return records.stream().filter(r -> r.status().equals(status)).count();
+    }
+
+    /** Bases that lack a wanted platform. */
+    public long missingPlatform() {
+      return records.stream().filter(r -> !r.missing().isEmpty()).count();
+    }
+
+    /** Bases whose tag got a new index of the wanted platforms. */
+    public long newIndexes() {
+      return records.stream().filter(MirrorRecord::newIndex).count();
     }
 
     public long bytes() {
@@ -157,18 +171,30 @@ public final class Mirror {
           copy.sourceDigest(),
           copy.digest(),
           platform(),
+          copy.missing(),
+          copy.newIndex(),
           copy.bytes(),
           seconds(start),
           null);
     } catch (RuntimeException | Error e) {
       // As in build, an Error in one base (a stack overflow on hostile JSON, say) fails that base.
       return new MirrorRecord(
-          base, image, MirrorRecord.FAILED, null, null, platform(), 0, seconds(start), message(e));
+          base,
+          image,
+          MirrorRecord.FAILED,
+          null,
+          null,
+          platform(),
+          List.of(),
+          false,
+          0,
+          seconds(start),
+          message(e));
     }
   }
 
   private String platform() {
-    return bases.platform().map(Object::toString).orElse(null);
+    return bases.platforms().orElse(null);
   }
 
   private static String message(Throwable e) {

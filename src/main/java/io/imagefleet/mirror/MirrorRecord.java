@@ -15,7 +15,9 @@ import java.util.Map;
 /**
  * One line of {@code mirror.jsonl}: a base, where it went, and how. Lines are appended as bases
  * finish, over runs; the last line for a base is what a later run reads. {@code platform} is {@code
- * --platform}'s, absent when indexes were copied whole.
+ * --platform}'s (comma-separated), absent when indexes were copied whole; with several, {@code
+ * missing} lists those the base lacks and {@code newIndex} says the tag got a new index of the
+ * others (the source's held more).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,6 +28,8 @@ public record MirrorRecord(
     @JsonProperty("sourceDigest") String sourceDigest,
     @JsonProperty("digest") String digest,
     @JsonProperty("platform") String platform,
+    @JsonProperty("missing") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> missing,
+    @JsonProperty("newIndex") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean newIndex,
     @JsonProperty("bytes") long bytes,
     @JsonProperty("seconds") double seconds,
     @JsonProperty("error") String error) {
@@ -38,6 +42,7 @@ public record MirrorRecord(
   public MirrorRecord {
     sourceDigest = sourceDigest == null ? "" : sourceDigest;
     digest = digest == null ? "" : digest;
+    missing = missing == null ? List.of() : List.copyOf(missing);
   }
 
   /**

@@ -7,10 +7,12 @@ import io.imagefleet.registry.ImageReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** What a mirror run did: the console line, mirror.md (and the step summary), the outputs. */
 public record MirrorSummary(Mirror.Result result, ImageReference repository) {
@@ -20,14 +22,27 @@ public record MirrorSummary(Mirror.Result result, ImageReference repository) {
     return String.format(
         Locale.ROOT,
         "%d base(s): %d mirrored, %d already there, %d failed; %d bytes streamed, %d blob(s)"
-            + " mounted (%.1f s)",
+            + " mounted (%.1f s)%s",
         result.records().size(),
         result.count(MirrorRecord.MIRRORED),
         result.count(MirrorRecord.PRESENT),
         result.count(MirrorRecord.FAILED),
         result.bytes(),
         result.moved().mounted(),
-        result.elapsed().toMillis() / 1000.0);
+        result.elapsed().toMillis() / 1000.0,
+        platforms());
+  }
+
+  /** With several --platform: the new indexes and the bases lacking a platform, when any. */
+  private String platforms() {
+    if (result.newIndexes() == 0 && result.missingPlatform() == 0) {
+      return "";
+    }
+    return "; "
+        + result.newIndexes()
+        + " new index(es) of the wanted platforms, "
+        + result.missingPlatform()
+        + " base(s) missing a platform";
   }
 
   public String markdown() {
@@ -54,6 +69,7 @@ public record MirrorSummary(Mirror.Result result, ImageReference repository) {
         .append(" | ")
         .append(String.format(Locale.ROOT, "%.1f", result.elapsed().toMillis() / 1000.0))
         .append(" |\n");
+    platformTable(md);
     if (!failed.isEmpty()) {
       md.append("\n| failed base | error |\n|---|---|\n");
       failed.stream()
@@ -70,6 +86,44 @@ public record MirrorSummary(Mirror.Result result, ImageReference repository) {
       }
     }
     return md.toString();
+  }
+
+  /**
+   * The bases a several-platform copy changed: the platforms each lacks, and whether its index went
+   * whole or a new one of the wanted platforms was written.
+   */
+  private void platformTable(StringBuilder md) {
+    List<MirrorRecord> changed =
+        result.records().stream()
+            .filter(r -> !r.status().equals(MirrorRecord.FAILED))
+            .filter(r -> r.newIndex() || !r.missing().isEmpty())
+            .toList();
+    if (changed.isEmpty()) {
+      return;
+    }
+    md.append("\n| base | platforms missing | index |\n|---|---|---|\n");
+    changed.stream()
+        .limit(LISTED)
+        .forEach(
+            r ->
+                md.append("| ")
+                    .append(Markdown.text(r.base()))
+                    .append(" | ")
+                    .append(Markdown.text(String.join(", ", r.missing())))
+                    .append(" | ")
+                    .append(
+                        r.newIndex() ? "new index of " + Markdown.text(kept(r)) : "copied whole")
+                    .append(" |\n"));
+    if (changed.size() > LISTED) {
+      md.append("\n…and ").append(changed.size() - LISTED).append(" more in mirror.jsonl\n");
+    }
+  }
+
+  /** The wanted platforms a base has. */
+  private static String kept(MirrorRecord r) {
+    return Arrays.stream(r.platform() == null ? new String[0] : r.platform().split(","))
+        .filter(p -> !r.missing().contains(p))
+        .collect(Collectors.joining(", "));
   }
 
   public Map<String, String> outputs(Path journal) {

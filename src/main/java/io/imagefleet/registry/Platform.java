@@ -1,9 +1,11 @@
 package io.imagefleet.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.imagefleet.ImagefleetException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * An OCI platform as {@code --platform} names it ({@code linux/amd64}, {@code linux/arm64/v8}).
@@ -60,6 +62,18 @@ public record Platform(String os, String architecture, String variant) {
         && (this.variant.isEmpty() && !architecture.startsWith("arm")
             || normalVariant(this.architecture, this.variant)
                 .equals(normalVariant(architecture, variant)));
+  }
+
+  /** The first entry of an index's {@code manifests} that is this platform; empty when none is. */
+  public Optional<JsonNode> childOf(JsonNode index) {
+    for (JsonNode child : index.path("manifests")) {
+      JsonNode p = child.path("platform");
+      if (matches(
+          p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
+        return Optional.of(child);
+      }
+    }
+    return Optional.empty();
   }
 
   private static String normalVariant(String architecture, String variant) {

@@ -125,14 +125,9 @@ public final class RegistryClient {
     JsonNode root = read(manifest.bytes());
     String pin = name.image().repositoryName() + "@";
     if (root.has("manifests")) {
-      for (JsonNode child : root.path("manifests")) {
-        JsonNode p = child.path("platform");
-        if (platform.matches(
-            p.path("os").asText(), p.path("architecture").asText(), p.path("variant").asText())) {
-          return Optional.of(pin + Digests.require(child.path("digest").asText(), base));
-        }
-      }
-      return Optional.empty();
+      return platform
+          .childOf(root)
+          .map(child -> pin + Digests.require(child.path("digest").asText(), base));
     }
     String config = Digests.require(root.path("config").path("digest").asText(), base);
     JsonNode fields = read(session.getBlob(repository, config, deadline));

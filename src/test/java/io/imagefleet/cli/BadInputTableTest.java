@@ -240,6 +240,18 @@ class BadInputTableTest {
                 .with("--base-image-template", "127.0.0.1:" + closedPort + "/{id}/python:3")
                 .with("--to", "127.0.0.1:" + closedPort + "/ns/m")),
         bad(
+            "mirror: `--platform linux/amd64,` (an empty entry)",
+            2,
+            "--platform linux/amd64, has an empty entry; list platforms as linux/amd64,linux/arm64",
+            mirror("127.0.0.1:" + closedPort + "/ns/m").with("--platform", "linux/amd64,")),
+        bad(
+            "mirror: `--missing-platform drop`",
+            2,
+            "--missing-platform must be skip or fail, got 'drop'",
+            mirror("127.0.0.1:" + closedPort + "/ns/m")
+                .with("--platform", "linux/amd64,linux/arm64")
+                .with("--missing-platform", "drop")),
+        bad(
             "`--registry-rate ghcr.io=fast` (not `HOST[:PORT]=N/min`)",
             2,
             "--registry-rate must be HOST[:PORT]=N/min such as ghcr.io=1500/min",

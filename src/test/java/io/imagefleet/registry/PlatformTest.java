@@ -3,6 +3,8 @@ package io.imagefleet.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.InvalidInput;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +28,28 @@ class PlatformTest {
         .hasMessage(
             "--platform linux/amd64, has an empty entry; list platforms as"
                 + " linux/amd64,linux/arm64");
+  }
+
+  @Test
+  void anIndexChildIsPickedByPlatformArm64BeingV8AndAnAttestationIsNoPlatform() throws Exception {
+    JsonNode index =
+        new ObjectMapper()
+            .readTree(
+                "{\"manifests\":["
+                    + "{\"digest\":\"sha256:aa\",\"platform\":{\"os\":\"unknown\","
+                    + "\"architecture\":\"unknown\"}},"
+                    + "{\"digest\":\"sha256:bb\",\"platform\":{\"os\":\"linux\","
+                    + "\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+                    + "{\"digest\":\"sha256:cc\",\"platform\":{\"os\":\"linux\","
+                    + "\"architecture\":\"amd64\"}}]}");
+
+    assertThat(Platform.parse("linux/arm64").childOf(index))
+        .map(c -> c.path("digest").asText())
+        .contains("sha256:bb");
+    assertThat(Platform.LINUX_AMD64.childOf(index))
+        .map(c -> c.path("digest").asText())
+        .contains("sha256:cc");
+    assertThat(Platform.parse("linux/s390x").childOf(index)).isEmpty();
+    assertThat(Platform.parse("linux/arm/v7").childOf(index)).isEmpty();
   }
 }

@@ -3,6 +3,8 @@ package io.imagefleet.retain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagefleet.cli.CliRun;
+import io.imagefleet.docker.Units;
+import io.imagefleet.testing.PlatformBases;
 import io.imagefleet.testing.RegistryWire;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * retain against a delete-enabled registry it starts on 127.0.0.1:5002: images of 4 SDK commits
- * (the oldest and the newest also with a two-platform index), --keep-commits 2.
+ * (the oldest and the newest also with a two-platform index), --keep-commits 2; and two commits'
+ * indexes as append makes them, kept and deleted through the registry's garbage collection.
  */
 class RetainIT {
   private static final String HOST = "127.0.0.1:5002";
@@ -91,6 +94,132 @@ class RetainIT {
     assertThat(REGISTRY.headManifest(NAME, "ddddd04-multi")).isEqualTo(200);
     assertThat(REGISTRY.headManifest(NAME, "bbbbbb2-shared")).isEqualTo(200);
     assertThat(REGISTRY.headManifest(NAME, "aaaaaa1-one")).isEqualTo(404);
+  }
+
+  @Test
+  void anAppendIndexKeepsItsChildrenAndTheirBlobsThroughGarbageCollectionAnOldOneGoes()
+      throws Exception {
+    // given two commits' two-platform indexes as append makes them: per platform a manifest put
+    // by digest (untagged) on that platform's base layer (the same in both commits), the agent
+    // layer one blob shared by both platforms; only the index is tagged
+    String repo = "fleet/multi";
+    AppendIndex old = appendIndex(repo, "aaaaaa1-multi", "2026-01-01T00:00:00Z");
+    AppendIndex kept = appendIndex(repo, "bbbbbb2-multi", "2026-02-01T00:00:00Z");
+
+    // when the newest commit is kept and the registry then collects garbage
+    CliRun run =
+        CliRun.run(Map.of(), "retain", "--image", HOST + "/" + repo, "--keep-commits", "1");
+    PlatformBases.run(
+        "docker-registry", "garbage-collect", dir.resolve("registry/config.yml").toString());
+
+    // then the kept index, its children and every blob they name are there
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(REGISTRY.headManifest(repo, "bbbbbb2-multi")).isEqualTo(200);
+    for (String child : kept.children()) {
+      assertThat(REGISTRY.headManifest(repo, child)).as("kept child " + child).isEqualTo(200);
+    }
+    for (String blob : kept.blobs()) {
+      assertThat(REGISTRY.headBlob(repo, blob)).as("kept blob " + blob).isEqualTo(200);
+    }
+    // and the old index and its children are gone, with the blobs only they named
+    assertThat(REGISTRY.headManifest(repo, old.index())).isEqualTo(404);
+    for (String child : old.children()) {
+      assertThat(REGISTRY.headManifest(repo, child)).as("old child " + child).isEqualTo(404);
+    }
+    List<String> oldOnly = new ArrayList<>(old.blobs());
+    oldOnly.removeAll(kept.blobs());
+    assertThat(oldOnly).hasSize(3); // its agent layer and its two configs
+    for (String blob : oldOnly) {
+      assertThat(REGISTRY.headBlob(repo, blob)).as("old blob " + blob).isEqualTo(404);
+    }
+    // and the bytes freed counted those, the base layers both share not
+    assertThat(run.err())
+        .contains("deleted 3 manifests")
+        .contains(Units.human(old.manifestBytes() + old.ownBytes()) + " freed once");
+  }
+
+  /**
+   * What {@link #appendIndex} put: the index, its children (amd64, arm64), every blob they name,
+   * the index's and the children's manifest bytes, and the bytes of the blobs of its own (the agent
+   * layer and the configs).
+   */
+  private record AppendIndex(
+      String index, List<String> children, List<String> blobs, long manifestBytes, long ownBytes) {}
+
+  private static AppendIndex appendIndex(String name, String tag, String created) throws Exception {
+    RegistryWire wire = new RegistryWire(HOST);
+    byte[] agent = ("agent layer of " + tag).repeat(2000).getBytes(StandardCharsets.UTF_8);
+    String agentDigest = wire.putBlob(name, agent);
+    List<String> children = new ArrayList<>();
+    List<String> blobs = new ArrayList<>(List.of(agentDigest));
+    long manifestBytes = 0;
+    long ownBytes = agent.length;
+    StringBuilder entries = new StringBuilder();
+    for (String arch : List.of("amd64", "arm64")) {
+      byte[] base = ("base layer of " + arch).repeat(20_000).getBytes(StandardCharsets.UTF_8);
+      String baseDigest = wire.putBlob(name, base);
+      byte[] config =
+          ("{\"architecture\":\""
+                  + arch
+                  + "\",\"os\":\"linux\",\"created\":\""
+                  + created
+                  + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                  + RegistryWire.sha256(base)
+                  + "\",\""
+                  + RegistryWire.sha256(agent)
+                  + "\"]}}")
+              .getBytes(StandardCharsets.UTF_8);
+      String configDigest = wire.putBlob(name, config);
+      ownBytes += config.length;
+      blobs.addAll(List.of(baseDigest, configDigest));
+      String manifest =
+          "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+              + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+              + "\"digest\":\""
+              + configDigest
+              + "\",\"size\":"
+              + config.length
+              + "},\"layers\":["
+              + layer(baseDigest, base.length)
+              + ","
+              + layer(agentDigest, agent.length)
+              + "]}";
+      RegistryWire.Manifest child =
+          new RegistryWire.Manifest(
+              manifest.getBytes(StandardCharsets.UTF_8),
+              "application/vnd.oci.image.manifest.v1+json");
+      children.add(wire.putManifest(name, child.digest(), child));
+      manifestBytes += child.bytes().length;
+      entries
+          .append(entries.length() == 0 ? "" : ",")
+          .append("{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"")
+          .append(child.digest())
+          .append("\",\"size\":")
+          .append(child.bytes().length)
+          .append(",\"platform\":{\"architecture\":\"")
+          .append(arch)
+          .append("\",\"os\":\"linux\"")
+          .append(arch.equals("arm64") ? ",\"variant\":\"v8\"" : "")
+          .append("}}");
+    }
+    byte[] index =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                + "\"manifests\":["
+                + entries
+                + "]}")
+            .getBytes(StandardCharsets.UTF_8);
+    String digest =
+        wire.putManifest(
+            name, tag, new RegistryWire.Manifest(index, "application/vnd.oci.image.index.v1+json"));
+    return new AppendIndex(digest, children, blobs, manifestBytes + index.length, ownBytes);
+  }
+
+  private static String layer(String digest, long size) {
+    return "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
+        + digest
+        + "\",\"size\":"
+        + size
+        + "}";
   }
 
   private static CliRun retain(String... more) {

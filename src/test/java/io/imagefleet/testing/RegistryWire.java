@@ -105,6 +105,15 @@ public final class RegistryWire {
         .statusCode();
   }
 
+  /** HEAD /v2/<name>/blobs/<digest>: the status. */
+  public int headBlob(String name, String digest) throws IOException {
+    return send(
+            HttpRequest.newBuilder(uri(name, "blobs/" + digest))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
   /**
    * DELETE /v2/<name>/manifests/<digest>: the manifest and every tag naming it (delete-enabled
    * registries, such as the one .ci/run starts).

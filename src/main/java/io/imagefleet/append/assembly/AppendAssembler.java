@@ -11,6 +11,7 @@ import io.imagefleet.registry.BlobCopier;
 import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.MediaTypes;
 import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryFailure;
 import io.imagefleet.registry.RegistrySession;
@@ -34,10 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * share between workers: that is what lets a blob cross once per target repository.
  */
 public final class AppendAssembler {
-  static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-  static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-  static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-  static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  static final String DOCKER_MANIFEST = MediaTypes.DOCKER_MANIFEST;
+  static final String DOCKER_LIST = MediaTypes.DOCKER_LIST;
+  static final String OCI_MANIFEST = MediaTypes.OCI_MANIFEST;
+  static final String OCI_INDEX = MediaTypes.OCI_INDEX;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistrySession session;
