@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * One image build through the Engine API. {@code target} and {@code network} may be null; {@code
- * platform} ({@code os/arch[/variant]}) empty builds for the daemon's own.
+ * platform} ({@code os/arch[/variant]}) empty builds for the daemon's own. {@code pull} pulls every
+ * image the Dockerfile names even when the daemon has it: the engine's classic builder takes an
+ * image already here whatever its platform, so a build for another platform needs it.
  */
 public record EngineBuild(
     Path context,
@@ -14,7 +16,8 @@ public record EngineBuild(
     String target,
     Map<String, String> buildArgs,
     String network,
-    String platform) {
+    String platform,
+    boolean pull) {
   public EngineBuild {
     buildArgs = Map.copyOf(buildArgs);
   }

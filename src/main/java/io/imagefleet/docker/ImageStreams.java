@@ -42,7 +42,7 @@ final class ImageStreams {
             .withTags(Set.of(build.tag()))
             .withRemove(true)
             .withForcerm(true)
-            .withPull(false);
+            .withPull(build.pull());
     if (build.target() != null && !build.target().isEmpty()) {
       command.withTarget(build.target());
     }

@@ -19,29 +19,49 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
 /**
- * {@code --builder append}: each image is its base plus the run's one agent layer, assembled in the
- * registry by {@link AppendAssembler} (blobs mounted or streamed, config and manifest put). No
- * Docker daemon is involved; nothing is left locally, so there is nothing to remove.
+ * {@code --builder append}: each image is its base plus the run's one agent layer (or, when an
+ * earlier stage was built per platform, its platform's), assembled in the registry by {@link
+ * AppendAssembler} (blobs mounted or streamed, config and manifest put). No Docker daemon is
+ * involved; nothing is left locally, so there is nothing to remove.
  */
 public final class AppendImageBuilder implements ImageBuilder {
   private final AppendAssembler assembler;
   private final AppendPlan plan;
   private final Optional<AgentLayer> layer;
+  private final Map<Platform, AgentLayer> platformLayers;
   private final Instant created;
   private final List<Platform> platforms;
   private final MissingPlatform missing;
   private final BiFunction<String, Platform, String> platformBase;
   private final Map<String, PlatformCoverage> coverage = new ConcurrentHashMap<>();
 
+  /**
+   * @param layer the one layer every image gets (empty when the stage copies nothing, or when each
+   *     platform has its own)
+   * @param platformLayers each platform's own layer, when an earlier stage was built per platform
+   */
   AppendImageBuilder(
-      AppendAssembler assembler, AppendPlan plan, Optional<AgentLayer> layer, Instant created) {
-    this(assembler, plan, layer, created, List.of(), MissingPlatform.SKIP, (base, p) -> base);
+      AppendAssembler assembler,
+      AppendPlan plan,
+      Optional<AgentLayer> layer,
+      Map<Platform, AgentLayer> platformLayers,
+      Instant created) {
+    this(
+        assembler,
+        plan,
+        layer,
+        platformLayers,
+        created,
+        List.of(),
+        MissingPlatform.SKIP,
+        (base, p) -> base);
   }
 
   private AppendImageBuilder(
       AppendAssembler assembler,
       AppendPlan plan,
       Optional<AgentLayer> layer,
+      Map<Platform, AgentLayer> platformLayers,
       Instant created,
       List<Platform> platforms,
       MissingPlatform missing,
@@ -49,6 +69,7 @@ public final class AppendImageBuilder implements ImageBuilder {
     this.assembler = assembler;
     this.plan = plan;
     this.layer = layer;
+    this.platformLayers = Map.copyOf(platformLayers);
     this.created = created;
     this.platforms = List.copyOf(platforms);
     this.missing = missing;
@@ -66,7 +87,7 @@ public final class AppendImageBuilder implements ImageBuilder {
     return chosen.size() < 2
         ? this
         : new AppendImageBuilder(
-            assembler, plan, layer, created, chosen, whenMissing, platformBase);
+            assembler, plan, layer, platformLayers, created, chosen, whenMissing, platformBase);
   }
 
   @Override
@@ -118,7 +139,12 @@ public final class AppendImageBuilder implements ImageBuilder {
     }
     List<AppendRequest.PlatformBase> bases =
         platforms.stream()
-            .map(p -> new AppendRequest.PlatformBase(p, platformBase.apply(job.baseImage(), p)))
+            .map(
+                p ->
+                    new AppendRequest.PlatformBase(
+                        p,
+                        platformBase.apply(job.baseImage(), p),
+                        Optional.ofNullable(platformLayers.get(p)).or(() -> layer)))
             .toList();
     AppendRequest request =
         new AppendRequest(

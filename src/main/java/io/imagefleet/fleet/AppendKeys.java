@@ -3,6 +3,7 @@ package io.imagefleet.fleet;
 import io.imagefleet.append.dockerfile.AppendPlan;
 import io.imagefleet.append.dockerfile.StageInputs;
 import io.imagefleet.registry.Digests;
+import io.imagefleet.registry.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,13 @@ final class AppendKeys {
     this.network = network;
     this.context = new TreeMap<>(context);
     this.imageDigest = imageDigest;
+  }
+
+  /**
+   * The same keys for a stage built for {@code other}: a key names the platform it was built for.
+   */
+  AppendKeys on(Platform other) {
+    return new AppendKeys(args, sdistDigest, other.toString(), network, context, imageDigest);
   }
 
   /** A key or why there is none. */

@@ -23,13 +23,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -145,7 +149,9 @@ public final class AppendSetup {
 
   /**
    * The builder of the run: the earlier stages exported (from the cache, else built on {@code
-   * daemon}, asked for only then), the layer written or reused, the assembler ready.
+   * daemon}, asked for only then), the layer written or reused, the assembler ready. With several
+   * platforms and a stage bound to one ({@link AppendType#platformBound}), that stage is built for
+   * each platform and each platform gets its own layer; else one layer serves every image.
    */
   public AppendImageBuilder builder(
       AppendPlan plan,
@@ -157,29 +163,59 @@ public final class AppendSetup {
     Path context = context(sdist);
     AppendCache cache = cache();
     AppendKeys keys = keys(context, sdist, sdkCommit, platform, transport);
-    Map<String, AppendCache.Stage> stages =
+    Map<String, String> args = args(settings, sdist.getFileName().toString(), sdkCommit);
+    Set<String> bound = new TreeSet<>();
+    if (settings.multiPlatform()) {
+      plan.stageInputs()
+          .forEach(
+              (stage, inputs) -> {
+                if (AppendType.platformBound(inputs)) {
+                  bound.add(stage);
+                }
+              });
+    }
+    Map<String, AppendCache.Stage> shared =
         plan.needsEarlierStages()
             ? exportStages(
-                plan,
-                daemon,
-                context,
-                args(settings, sdist.getFileName().toString(), sdkCommit),
-                keys,
-                cache)
+                plan, daemon, context, args, keys, cache, s -> !bound.contains(s), Optional.empty())
             : Map.of();
-    Optional<AgentLayer> layer = Optional.empty();
+    Map<Platform, Map<String, AppendCache.Stage>> perPlatform = new LinkedHashMap<>();
+    if (!bound.isEmpty()) {
+      List<Platform> order = new ArrayList<>(settings.platforms());
+      if (buildx.isEmpty()) {
+        // The daemon keeps an image pulled for a platform under its tag: build this machine's
+        // own last, so what later builds here find is theirs.
+        order.sort(
+            Comparator.comparing(p -> p.architecture().equals(AppendType.machineArchitecture())));
+      }
+      for (Platform p : order) {
+        Map<String, AppendCache.Stage> stages = new LinkedHashMap<>(shared);
+        stages.putAll(
+            exportStages(
+                plan, daemon, context, args, keys.on(p), cache, bound::contains, Optional.of(p)));
+        perPlatform.put(p, stages);
+      }
+    }
     if (!plan.foldedRuns().isEmpty()) {
       err.println(
           "imagefleet build: append: folded into the agent layer (not run on each base): "
               + String.join(", ", plan.foldedRuns()));
     }
-    if (plan.addsFiles()) {
-      layer = Optional.of(layer(plan, context, stages, keys, cache));
+    Optional<AgentLayer> layer = Optional.empty();
+    Map<Platform, AgentLayer> layers = new LinkedHashMap<>();
+    if (plan.addsFiles() && perPlatform.isEmpty()) {
+      layer = Optional.of(layer(plan, context, shared, keys, cache, "every image"));
+    } else if (plan.addsFiles()) {
+      perPlatform.forEach(
+          (p, stages) ->
+              layers.put(
+                  p,
+                  layer(plan, context, stages, keys, cache, "the " + p + " image of every index")));
     }
     AppendAssembler assembler =
         new AppendAssembler(transport, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
     return new AppendImageBuilder(
-        assembler, plan, layer, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        assembler, plan, layer, layers, Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
 
   /** The layer from the cache when its key is there, else written once and kept. */
@@ -188,13 +224,15 @@ public final class AppendSetup {
       Path context,
       Map<String, AppendCache.Stage> stages,
       AppendKeys keys,
-      AppendCache cache) {
+      AppendCache cache,
+      String serves) {
     Map<String, String> trees = new LinkedHashMap<>();
     stages.forEach((name, stage) -> trees.put(name, stage.treeDigest()));
     Map<String, Path> roots = new LinkedHashMap<>();
     stages.forEach((name, stage) -> roots.put(name, stage.root()));
     LayerBuilder layers =
         new LayerBuilder(context, roots::get, Optional.of(LayerBuilder.REPRODUCIBLE_MTIME));
+    // The stages' tree digests are in the key: a platform's own files make its own key.
     String key = keys.layer(plan, trees, LayerBuilder.REPRODUCIBLE_MTIME.getEpochSecond());
     AppendCache.Layer layer;
     try {
@@ -209,7 +247,8 @@ public final class AppendSetup {
             + layer.layer().size()
             + " bytes), "
             + (layer.reused() ? "reused from the cache" : "built once")
-            + " for every image");
+            + " for "
+            + serves);
     return layer.layer();
   }
 
@@ -262,9 +301,9 @@ public final class AppendSetup {
   }
 
   /**
-   * Each stage the layer copies from: from the cache when its key is there, else built once as its
-   * own target, the paths the layer reads copied out of it (and kept under the key), the image
-   * removed.
+   * Each stage the layer copies from that {@code wanted} takes: from the cache when its key is
+   * there, else built once as its own target (for {@code platform}, when given), the paths the
+   * layer reads copied out of it (and kept under the key), the image removed.
    */
   private Map<String, AppendCache.Stage> exportStages(
       AppendPlan plan,
@@ -272,9 +311,12 @@ public final class AppendSetup {
       Path context,
       Map<String, String> args,
       AppendKeys keys,
-      AppendCache cache) {
+      AppendCache cache,
+      Predicate<String> wanted,
+      Optional<Platform> platform) {
     Map<String, AppendCache.Stage> stages = new LinkedHashMap<>();
     List<String> built = new ArrayList<>();
+    String forPlatform = platform.map(p -> " for " + p).orElse("");
     // The plan's own text (for phased, the tail's, without the stages on ${BASE_IMAGE}); it leaves
     // the context before the layer reads it.
     Path stagesFile = context.resolve(STAGES_DOCKERFILE);
@@ -283,20 +325,47 @@ public final class AppendSetup {
       Files.writeString(stagesFile, plan.dockerfileText());
       for (Map.Entry<String, List<String>> export : plan.exportPaths().entrySet()) {
         String stage = export.getKey();
+        if (!wanted.test(stage)) {
+          continue;
+        }
         List<String> paths = export.getValue();
         AppendKeys.Key key = keys.stage(plan.stageInputs().get(stage), paths);
         Consumer<Path> build =
             buildx.isPresent()
-                ? root -> buildxStage(buildx.get(), stage, paths, context, args, root)
-                : root -> exportStage(stage, paths, daemon.get(), context, args, root);
+                ? root ->
+                    buildxStage(
+                        buildx.get(),
+                        stage,
+                        platform.orElse(buildx.get().platform()),
+                        paths,
+                        context,
+                        args,
+                        root)
+                : root ->
+                    exportStage(
+                        stage,
+                        platform.map(Platform::toString).orElse(""),
+                        paths,
+                        daemon.get(),
+                        context,
+                        args,
+                        root);
         AppendCache.Stage exported;
         if (key.key().isPresent()) {
           exported = cache.stage(key.key().get(), build);
         } else {
           err.println(
-              "imagefleet build: append: stage '" + stage + "' is not cached: " + key.whyNot());
-          Path root =
-              Files.createDirectories(dir.resolve("stages").resolve(SafeFiles.fileName(stage)));
+              "imagefleet build: append: stage '"
+                  + stage
+                  + "'"
+                  + forPlatform
+                  + " is not cached: "
+                  + key.whyNot());
+          Path stagesDir = dir.resolve("stages");
+          if (platform.isPresent()) {
+            stagesDir = stagesDir.resolve(SafeFiles.fileName(platform.get().toString()));
+          }
+          Path root = Files.createDirectories(stagesDir.resolve(SafeFiles.fileName(stage)));
           build.accept(root);
           exported = new AppendCache.Stage(root, AppendCache.treeDigest(root), false);
         }
@@ -304,7 +373,9 @@ public final class AppendSetup {
           err.println(
               "imagefleet build: append: stage '"
                   + stage
-                  + "' reused from the cache ("
+                  + "'"
+                  + forPlatform
+                  + " reused from the cache ("
                   + key.key().orElseThrow()
                   + "), not built");
         } else {
@@ -320,6 +391,7 @@ public final class AppendSetup {
       err.println(
           "imagefleet build: append: built stage(s) "
               + String.join(", ", built)
+              + forPlatform
               + buildx
                   .map(b -> " once on buildx builder " + b.name())
                   .orElse(" once through the Docker daemon")
@@ -330,9 +402,13 @@ public final class AppendSetup {
     return stages;
   }
 
-  /** Builds one stage as its own target and copies {@code paths} out of it; the image goes. */
+  /**
+   * Builds one stage as its own target for {@code platform} ({@code os/arch[/variant]}; empty: the
+   * daemon's own) and copies {@code paths} out of it; the image goes.
+   */
   private void exportStage(
       String stage,
+      String platform,
       List<String> paths,
       DockerDaemon daemon,
       Path context,
@@ -353,14 +429,16 @@ public final class AppendSetup {
               stage,
               args,
               settings.network(),
-              ""),
+              platform,
+              // A stage built for a named platform takes its images for that platform.
+              !platform.isEmpty()),
           log,
           settings.imageTimeout());
       for (String path : paths) {
         daemon.exportPath(tag, path, root);
       }
     } catch (StepFailure e) {
-      throw stageFailure(stage, e, log);
+      throw stageFailure(stage, platform, e, log);
     } finally {
       removeQuietly(daemon, tag);
     }
@@ -370,6 +448,7 @@ public final class AppendSetup {
   private void buildxStage(
       BuildxStages stages,
       String stage,
+      Platform platform,
       List<String> paths,
       Path context,
       Map<String, String> args,
@@ -378,6 +457,7 @@ public final class AppendSetup {
     try {
       stages.export(
           stage,
+          platform,
           paths,
           context,
           context.resolve(STAGES_DOCKERFILE),
@@ -390,7 +470,9 @@ public final class AppendSetup {
       throw ImagefleetException.invalidInput(
           "--builder append: building stage '"
               + stage
-              + "' on buildx builder "
+              + "' for "
+              + platform
+              + " on buildx builder "
               + stages.name()
               + " failed: "
               + e.getMessage()
@@ -427,14 +509,17 @@ public final class AppendSetup {
     }
   }
 
-  private static ImagefleetException stageFailure(String stage, StepFailure e, Path log) {
+  private static ImagefleetException stageFailure(
+      String stage, String platform, StepFailure e, Path log) {
     if (e.unreachable()) {
       return e;
     }
     return ImagefleetException.invalidInput(
         "--builder append: building stage '"
             + stage
-            + "' failed: "
+            + "'"
+            + (platform.isEmpty() ? "" : " for " + platform)
+            + " failed: "
             + e.getMessage()
             + "; see "
             + log

@@ -3,11 +3,8 @@ package io.imagefleet.fleet;
 import io.imagefleet.append.dockerfile.AppendPlan;
 import io.imagefleet.append.dockerfile.NotAppendable;
 import io.imagefleet.append.dockerfile.StageInputs;
-import io.imagefleet.registry.Platform;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /** {@code --builder append}: every image assembled in the registry, no daemon per image. */
 final class AppendType implements BuilderType {
@@ -29,8 +26,11 @@ final class AppendType implements BuilderType {
     try {
       // The sdist's real name is known only once it is built; the layer's plan uses it then.
       AppendPlan plan = AppendSetup.plan(run.settings(), "agent.tar.gz", run.sdkCommit());
-      return platformBoundStage(plan, run.settings())
-          .map(why -> new Refusal(why, "an earlier stage is built for one platform"));
+      return platformBoundStage(plan, run.settings(), run)
+          .map(
+              why ->
+                  new Refusal(
+                      why, "an earlier stage runs commands for a platform its builder can't run"));
     } catch (NotAppendable e) {
       return Optional.of(Refusal.of(e.getMessage()));
     }
@@ -50,42 +50,46 @@ final class AppendType implements BuilderType {
   }
 
   /**
-   * Why append can't serve every platform from the earlier stages it builds once on the daemon: a
-   * stage that runs commands (or starts from an image) makes files for the daemon's platform only.
-   * Empty for one platform, or stages that only copy from the context.
+   * Why append can't serve every platform from the earlier stages it builds: with several platforms
+   * a stage bound to one ({@link #platformBound}) is built once per platform, and one that runs
+   * commands can be built only for the platforms its builder runs commands for ({@link
+   * CommandPlatforms}: the builder {@code --buildx-builder} names, else this machine's engine). A
+   * stage that starts from an image and only copies needs no emulation. Empty for one platform, or
+   * when every stage can be built for every platform.
    */
-  static Optional<String> platformBoundStage(AppendPlan plan, BuildSettings settings) {
+  static Optional<String> platformBoundStage(
+      AppendPlan plan, BuildSettings settings, BuilderContext run) {
     if (!settings.multiPlatform()) {
       return Optional.empty();
     }
+    CommandPlatforms commands = null;
     for (Map.Entry<String, StageInputs> stage : plan.stageInputs().entrySet()) {
-      boolean runs = stage.getValue().lines().stream().anyMatch(l -> l.matches("(?is)run\\s.*"));
-      Set<String> images = new TreeSet<>(stage.getValue().images());
-      images.remove("scratch");
-      if (runs || !images.isEmpty()) {
-        String other =
-            settings.platforms().stream()
-                .filter(p -> !p.architecture().equals(machineArchitecture()))
-                .map(Platform::toString)
-                .findFirst()
-                .orElse(settings.platforms().get(1).toString());
-        return Optional.of(
-            "--builder append builds stage '"
-                + stage.getKey()
-                + "' once, on this machine's platform (linux/"
-                + machineArchitecture()
-                + "), and it "
-                + (runs ? "runs commands" : "starts from " + String.join(", ", images))
-                + ", so its files can't serve "
-                + other
-                + "; build it per platform with --builder buildx (on this machine "
-                + other
-                + " needs QEMU: docker run --privileged --rm tonistiigi/binfmt --install "
-                + other.split("/")[1]
-                + "), or copy only from the context in that stage");
+      if (runsCommands(stage.getValue())) {
+        if (commands == null) {
+          commands = CommandPlatforms.of(run, false);
+        }
+        Optional<String> lacking =
+            commands.lacking(settings.platforms(), "stage '" + stage.getKey() + "'");
+        if (lacking.isPresent()) {
+          return lacking;
+        }
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether building the stage (or a stage it builds on) runs a command. */
+  static boolean runsCommands(StageInputs stage) {
+    return stage.lines().stream().anyMatch(l -> l.matches("(?is)run\\s.*"));
+  }
+
+  /**
+   * Whether the stage's files depend on the platform it is built for: it runs commands or starts
+   * from (or copies from) an image. Only a stage of the context and {@code scratch} makes the same
+   * files for every platform.
+   */
+  static boolean platformBound(StageInputs stage) {
+    return runsCommands(stage) || !stage.images().isEmpty();
   }
 
   /** The JVM's architecture as OCI names it. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagefleet.docker.StepFailure;
 import io.imagefleet.docker.TarExtractor;
+import io.imagefleet.registry.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -40,12 +41,18 @@ final class BuildxStages {
     return builder.name();
   }
 
+  /** The run's first platform: what a stage is built for when it is built once. */
+  Platform platform() {
+    return builder.platform();
+  }
+
   /**
-   * Builds {@code stage} of the Dockerfile at {@code dockerfile} and writes {@code paths}
-   * (absolute) out of it under {@code root}, where they were in the stage.
+   * Builds {@code stage} of the Dockerfile at {@code dockerfile} for {@code platform} and writes
+   * {@code paths} (absolute) out of it under {@code root}, where they were in the stage.
    */
   void export(
       String stage,
+      Platform platform,
       List<String> paths,
       Path context,
       Path dockerfile,
@@ -60,7 +67,7 @@ final class BuildxStages {
       Files.writeString(exportFile, Files.readString(dockerfile) + exportStage(stage, paths));
       tar = Files.createTempFile(root.toAbsolutePath().getParent(), "stage-", ".tar");
       BuildxImageBuilder.run(
-          command(exportFile, args, network, tar, context), environment, log, timeout);
+          command(exportFile, platform, args, network, tar, context), environment, log, timeout);
       try (InputStream in = Files.newInputStream(tar)) {
         TarExtractor.extractTree(in, root);
       }
@@ -102,7 +109,12 @@ final class BuildxStages {
   }
 
   List<String> command(
-      Path dockerfile, Map<String, String> args, String network, Path tar, Path context) {
+      Path dockerfile,
+      Platform platform,
+      Map<String, String> args,
+      String network,
+      Path tar,
+      Path context) {
     List<String> c =
         new ArrayList<>(
             List.of(
@@ -114,7 +126,7 @@ final class BuildxStages {
                 "--progress",
                 "plain",
                 "--platform",
-                builder.platform().toString(),
+                platform.toString(),
                 "--file",
                 dockerfile.toString(),
                 "--target",

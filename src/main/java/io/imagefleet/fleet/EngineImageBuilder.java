@@ -66,7 +66,8 @@ final class EngineImageBuilder implements ImageBuilder {
               job.target(),
               job.buildArgs(),
               job.network(),
-              job.platform()),
+              job.platform(),
+              false),
           log,
           timeout);
       if (!job.push()) {

@@ -184,23 +184,16 @@ class BuilderTypesTest {
   }
 
   @Test
-  void appendForTwoPlatformsRefusesAnEarlierStageThatRunsCommands() throws Exception {
+  void appendForTwoPlatformsBuildsAStageThatOnlyCopiesFromAnImagePerPlatform() throws Exception {
+    // no command to run: the stage is built per platform without emulation (PlatformStagesTest
+    // has the stages that run commands, on a builder that says what it runs)
     String staged =
-        "ARG BASE_IMAGE\nFROM busybox AS builder\nRUN mkdir /opt/agent\n"
-            + "FROM ${BASE_IMAGE}\nCOPY --from=builder /opt/agent /opt/agent\n";
+        "ARG BASE_IMAGE\nFROM busybox AS tools\n"
+            + "FROM ${BASE_IMAGE}\nCOPY --from=tools /bin/busybox /opt/agent/busybox\n";
     BuildSettings two = twoPlatforms(settings(staged, true, List.of()));
 
-    assertThatThrownBy(() -> BuilderTypes.choose("append", run(two)))
-        .isInstanceOf(ImagefleetException.class)
-        .hasMessageContaining("--builder append builds stage 'builder' once, on this machine's")
-        .hasMessageContaining("runs commands")
-        .hasMessageContaining("--builder buildx");
-    BuilderTypes.Choice auto = BuilderTypes.choose("auto", run(two, Attestations.NONE, BUILDX_CLI));
-    assertThat(auto.type().id()).isEqualTo("buildx");
-    assertThat(auto.passedOver()).contains("an earlier stage is built for one platform");
-    // one platform: the stage is built once, as before
-    assertThat(BuilderTypes.choose("append", run(settings(staged, true, List.of()))).type().id())
-        .isEqualTo("append");
+    assertThat(BuilderTypes.choose("append", run(two)).type().id()).isEqualTo("append");
+    assertThat(BuilderTypes.choose("auto", run(two)).type().id()).isEqualTo("append");
   }
 
   private static BuildSettings twoPlatforms(BuildSettings s) {

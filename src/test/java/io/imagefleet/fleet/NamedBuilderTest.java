@@ -279,6 +279,7 @@ class NamedBuilderTest {
     new BuildxStages(FAKE, env(Map.of()), named)
         .export(
             "builder",
+            Platform.LINUX_AMD64,
             List.of("/opt/agent", "/usr/local/bin/my tool"),
             context,
             dockerfile,
@@ -342,6 +343,7 @@ class NamedBuilderTest {
                 new BuildxStages(FAKE, env(Map.of("FAKE_EXPORT_TAR", evil.toString())), named)
                     .export(
                         "builder",
+                        Platform.LINUX_AMD64,
                         List.of("/opt/agent"),
                         context,
                         dockerfile,

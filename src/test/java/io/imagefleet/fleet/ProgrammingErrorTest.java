@@ -37,7 +37,8 @@ class ProgrammingErrorTest {
   @Test
   void appendLetsAProgrammingErrorThroughAsItself() {
     // given an assembler that isn't there: assembling dereferences null
-    AppendImageBuilder append = new AppendImageBuilder(null, null, Optional.empty(), Instant.EPOCH);
+    AppendImageBuilder append =
+        new AppendImageBuilder(null, null, Optional.empty(), Map.of(), Instant.EPOCH);
     ImageJob job =
         new ImageJob(
             "i-0",

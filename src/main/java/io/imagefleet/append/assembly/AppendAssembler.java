@@ -128,7 +128,7 @@ public final class AppendAssembler {
     }
     ResolvedBase base =
         resolveBase(request.baseImage(), platform, false, false, deadline, out).get();
-    PlatformImage image = platformImage(base, target, request, deadline, out);
+    PlatformImage image = platformImage(base, target, request, request.layer(), deadline, out);
     String digest = putManifest(target, tag, image.mediaType(), image.bytes(), deadline);
     images.incrementAndGet();
     mark(ImageMeter.Phase.OTHER);
@@ -178,28 +178,27 @@ public final class AppendAssembler {
   }
 
   /**
-   * One platform's image on its base: base blobs crossed, the parents' and agent layers uploaded
-   * (once per repository, whatever the platform), the config pushed; the manifest made.
+   * One platform's image on its base with {@code layer}: base blobs crossed, the parents' and agent
+   * layers uploaded (once per repository, whatever the platform), the config pushed; the manifest
+   * made.
    */
   PlatformImage platformImage(
       ResolvedBase base,
       Repository target,
       AppendRequest request,
+      Optional<AgentLayer> layer,
       Deadline deadline,
       ImageLog out) {
     mark(ImageMeter.Phase.PULL);
-    for (JsonNode layer : base.manifestJson().path("layers")) {
-      crossBlob(base.source(), target, layer, deadline, out);
+    for (JsonNode baseLayer : base.manifestJson().path("layers")) {
+      crossBlob(base.source(), target, baseLayer, deadline, out);
     }
     mark(ImageMeter.Phase.BUILD);
     Optional<OwnedParents.Layer> parents =
-        request
-            .layer()
-            .flatMap(
-                layer -> ownedParents(layer, base.source(), base.manifestJson(), deadline, out));
+        layer.flatMap(l -> ownedParents(l, base.source(), base.manifestJson(), deadline, out));
     mark(ImageMeter.Phase.PUSH);
-    parents.ifPresent(layer -> uploadParents(target, layer, deadline, out));
-    request.layer().ifPresent(layer -> uploadLayer(target, layer, deadline, out));
+    parents.ifPresent(p -> uploadParents(target, p, deadline, out));
+    layer.ifPresent(l -> uploadLayer(target, l, deadline, out));
     mark(ImageMeter.Phase.MANIFEST);
     ObjectNode config =
         new ConfigEditor(request.plan())
@@ -207,12 +206,12 @@ public final class AppendAssembler {
                 base.config(),
                 new ConfigEditor.Base(base.name().fullName(), base.manifest().digest()),
                 parents.map(OwnedParents.Layer::diffId),
-                request.layer().map(AgentLayer::diffId),
+                layer.map(AgentLayer::diffId),
                 request.created());
     byte[] configBytes = pushConfig(target, config, deadline, out);
     String mediaType = base.manifest().mediaType();
     ObjectNode newManifest =
-        manifestFor(base.manifestJson(), mediaType, configBytes, parents, request);
+        manifestFor(base.manifestJson(), mediaType, configBytes, parents, layer);
     return new PlatformImage(write(newManifest), mediaType, base.config());
   }
 
@@ -290,30 +289,28 @@ public final class AppendAssembler {
       String mediaType,
       byte[] config,
       Optional<OwnedParents.Layer> parents,
-      AppendRequest request) {
+      Optional<AgentLayer> layer) {
     ObjectNode manifest = baseManifest.deepCopy();
     manifest.remove("subject");
     ObjectNode configDescriptor = (ObjectNode) manifest.get("config");
     configDescriptor.put("digest", Digests.sha256(config));
     configDescriptor.put("size", config.length);
     parents.ifPresent(
-        layer ->
+        p ->
             manifest
                 .withArray("layers")
                 .addObject()
                 .put("mediaType", layerMediaType(mediaType))
-                .put("digest", layer.digest())
-                .put("size", layer.bytes().length));
-    request
-        .layer()
-        .ifPresent(
-            layer ->
-                manifest
-                    .withArray("layers")
-                    .addObject()
-                    .put("mediaType", layerMediaType(mediaType))
-                    .put("digest", layer.digest())
-                    .put("size", layer.size()));
+                .put("digest", p.digest())
+                .put("size", p.bytes().length));
+    layer.ifPresent(
+        l ->
+            manifest
+                .withArray("layers")
+                .addObject()
+                .put("mediaType", layerMediaType(mediaType))
+                .put("digest", l.digest())
+                .put("size", l.size()));
     return manifest;
   }
 

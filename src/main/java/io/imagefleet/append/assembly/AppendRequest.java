@@ -13,8 +13,8 @@ import java.util.Optional;
  * name@sha256:…}), the {@code target} to push (its tag included), the run's plan and layer (empty
  * when the stage copies nothing), and the {@code created} time for the config and history. With
  * {@code platforms} (two or more), the tag gets an OCI image index with one manifest per platform,
- * each on its own base; empty: one image manifest for the assembler's platform, on {@code
- * baseImage}.
+ * each on its own base with its platform's layer; empty: one image manifest for the assembler's
+ * platform, on {@code baseImage}, with {@code layer}.
  */
 public record AppendRequest(
     String baseImage,
@@ -39,6 +39,10 @@ public record AppendRequest(
     this(baseImage, target, plan, layer, created, List.of(), false);
   }
 
-  /** One platform of a multi-platform image and the base it is taken from. */
-  public record PlatformBase(Platform platform, String baseImage) {}
+  /**
+   * One platform of a multi-platform image, the base it is taken from and the agent layer it gets
+   * (the same for every platform when the layer is made from the context alone; empty when the
+   * stage copies nothing).
+   */
+  public record PlatformBase(Platform platform, String baseImage, Optional<AgentLayer> layer) {}
 }

@@ -3,6 +3,7 @@ package io.imagefleet.append.assembly;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imagefleet.append.layer.AgentLayer;
 import io.imagefleet.registry.Deadline;
 import io.imagefleet.registry.Digests;
 import io.imagefleet.registry.Platform;
@@ -19,7 +20,8 @@ import java.util.stream.Collectors;
  * One multi-platform image: each platform's base resolved first (a platform its base lacks is
  * missing, and with {@code failOnMissing} the image fails before anything is pushed), then one
  * image manifest per platform put by digest, and an OCI image index naming them put under the tag.
- * The agent layer is the same blob for every platform, so it crosses once.
+ * Each platform gets its own agent layer; a layer made from the context alone is the same blob for
+ * every platform, so it crosses once.
  */
 final class PlatformIndex {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -49,8 +51,10 @@ final class PlatformIndex {
         request.platforms().stream().map(AppendRequest.PlatformBase::baseImage).distinct().count()
             > 1;
     Map<Platform, AppendAssembler.ResolvedBase> bases = new LinkedHashMap<>();
+    Map<Platform, Optional<AgentLayer>> layers = new LinkedHashMap<>();
     List<Platform> missing = new ArrayList<>();
     for (AppendRequest.PlatformBase p : request.platforms()) {
+      layers.put(p.platform(), p.layer());
       assembler
           .resolveBase(p.baseImage(), p.platform(), true, named, deadline, out)
           .ifPresentOrElse(b -> bases.put(p.platform(), b), () -> missing.add(p.platform()));
@@ -82,7 +86,7 @@ final class PlatformIndex {
     bases.forEach(
         (platform, base) -> {
           AppendAssembler.PlatformImage image =
-              assembler.platformImage(base, target, request, deadline, out);
+              assembler.platformImage(base, target, request, layers.get(platform), deadline, out);
           String digest = Digests.sha256(image.bytes());
           assembler.putManifest(target, digest, image.mediaType(), image.bytes(), deadline);
           out.line("pushed " + platform + " manifest " + target + "@" + digest);
