@@ -71,6 +71,10 @@ class BadInputTableTest {
   static void fixtures() throws IOException {
     Files.writeString(dir.resolve("ids.txt"), "a-1\nb-2\n");
     Files.writeString(dir.resolve("agent-0.1.tar.gz"), "sdist");
+    Files.writeString(
+        dir.resolve("staged.Dockerfile"),
+        "ARG BASE_IMAGE\nFROM scratch AS tools\nRUN [\"/make-tools\"]\nFROM ${BASE_IMAGE}\n"
+            + "COPY --from=tools /opt/tools /opt/tools\n");
     Files.createDirectories(dir.resolve("sdk"));
     Files.createDirectories(dir.resolve("empty-dir"));
     Files.writeString(
@@ -323,6 +327,19 @@ class BadInputTableTest {
             2,
             "--missing-platform must be skip or fail, got 'drop'",
             build().with("--missing-platform", "drop")),
+        bad(
+            "`--builder append` with two `--platform`s, a stage that `RUN`s and a"
+                + " `--buildx-builder` without arm64",
+            2,
+            "--platform linux/arm64: stage 'tools' runs commands, and buildx builder rb can't run"
+                + " linux/arm64 commands",
+            FAKE_BUILDX,
+            build()
+                .with("--builder", "append")
+                .with("--dockerfile", file("staged.Dockerfile"))
+                .with("--platform", "linux/amd64,linux/arm64")
+                .with("--docker-cli", FAKE_DOCKER)
+                .with("--buildx-builder", "rb")),
         bad(
             "`--builder engine` with two `--platform`s",
             2,
