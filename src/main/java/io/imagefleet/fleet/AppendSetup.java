@@ -9,8 +9,6 @@ import io.imagefleet.append.layer.AgentLayer;
 import io.imagefleet.append.layer.AppendCache;
 import io.imagefleet.append.layer.LayerBuilder;
 import io.imagefleet.docker.DockerDaemon;
-import io.imagefleet.docker.EngineBuild;
-import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryClient;
 import io.imagefleet.registry.RegistryTransport;
@@ -30,10 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -45,7 +40,6 @@ import java.util.function.Supplier;
  */
 public final class AppendSetup {
   private static final int REGISTRY_ATTEMPTS = 5;
-  private static final String STAGES_DOCKERFILE = "Dockerfile.imagefleet-stages";
   private static final Duration REGISTRY_BACKOFF = Duration.ofSeconds(1);
 
   private final BuildSettings settings;
@@ -163,36 +157,27 @@ public final class AppendSetup {
     Path context = context(sdist);
     AppendCache cache = cache();
     AppendKeys keys = keys(context, sdist, sdkCommit, platform, transport);
-    Map<String, String> args = args(settings, sdist.getFileName().toString(), sdkCommit);
-    Set<String> bound = new TreeSet<>();
-    if (settings.multiPlatform()) {
-      plan.stageInputs()
-          .forEach(
-              (stage, inputs) -> {
-                if (AppendType.platformBound(inputs)) {
-                  bound.add(stage);
-                }
-              });
-    }
+    StageExports exports =
+        new StageExports(
+            settings,
+            err,
+            dir,
+            buildx,
+            plan,
+            daemon,
+            context,
+            args(settings, sdist.getFileName().toString(), sdkCommit),
+            cache);
+    Set<String> bound = platformBound(plan);
     Map<String, AppendCache.Stage> shared =
         plan.needsEarlierStages()
-            ? exportStages(
-                plan, daemon, context, args, keys, cache, s -> !bound.contains(s), Optional.empty())
+            ? exports.export(keys, s -> !bound.contains(s), Optional.empty())
             : Map.of();
     Map<Platform, Map<String, AppendCache.Stage>> perPlatform = new LinkedHashMap<>();
     if (!bound.isEmpty()) {
-      List<Platform> order = new ArrayList<>(settings.platforms());
-      if (buildx.isEmpty()) {
-        // The daemon keeps an image pulled for a platform under its tag: build this machine's
-        // own last, so what later builds here find is theirs.
-        order.sort(
-            Comparator.comparing(p -> p.architecture().equals(AppendType.machineArchitecture())));
-      }
-      for (Platform p : order) {
+      for (Platform p : buildOrder()) {
         Map<String, AppendCache.Stage> stages = new LinkedHashMap<>(shared);
-        stages.putAll(
-            exportStages(
-                plan, daemon, context, args, keys.on(p), cache, bound::contains, Optional.of(p)));
+        stages.putAll(exports.export(keys.on(p), bound::contains, Optional.of(p)));
         perPlatform.put(p, stages);
       }
     }
@@ -216,6 +201,38 @@ public final class AppendSetup {
         new AppendAssembler(transport, platform, REGISTRY_ATTEMPTS, REGISTRY_BACKOFF);
     return new AppendImageBuilder(
         assembler, plan, layer, layers, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /**
+   * The stages built once per platform: with several platforms, those a platform binds ({@link
+   * AppendType#platformBound}); none for one.
+   */
+  private Set<String> platformBound(AppendPlan plan) {
+    Set<String> bound = new TreeSet<>();
+    if (settings.multiPlatform()) {
+      plan.stageInputs()
+          .forEach(
+              (stage, inputs) -> {
+                if (AppendType.platformBound(inputs)) {
+                  bound.add(stage);
+                }
+              });
+    }
+    return bound;
+  }
+
+  /**
+   * The platforms in the order their stages are built. The daemon keeps an image pulled for a
+   * platform under its tag: it builds this machine's own last, so what later builds here find is
+   * theirs.
+   */
+  private List<Platform> buildOrder() {
+    List<Platform> order = new ArrayList<>(settings.platforms());
+    if (buildx.isEmpty()) {
+      order.sort(
+          Comparator.comparing(p -> p.architecture().equals(AppendType.machineArchitecture())));
+    }
+    return order;
   }
 
   /** The layer from the cache when its key is there, else written once and kept. */
@@ -258,7 +275,8 @@ public final class AppendSetup {
         cacheDir.resolve("append"), note -> err.println("imagefleet build: append: " + note));
   }
 
-  private ImagefleetException cacheFailure(AppendCache cache, IOException e) {
+  /** The cache directory can't be written: exit 2 naming --cache-dir. */
+  static ImagefleetException cacheFailure(AppendCache cache, IOException e) {
     return ImagefleetException.invalidInput(
         "--cache-dir "
             + cache.directory().getParent()
@@ -300,187 +318,6 @@ public final class AppendSetup {
     }
   }
 
-  /**
-   * Each stage the layer copies from that {@code wanted} takes: from the cache when its key is
-   * there, else built once as its own target (for {@code platform}, when given), the paths the
-   * layer reads copied out of it (and kept under the key), the image removed.
-   */
-  private Map<String, AppendCache.Stage> exportStages(
-      AppendPlan plan,
-      Supplier<? extends DockerDaemon> daemon,
-      Path context,
-      Map<String, String> args,
-      AppendKeys keys,
-      AppendCache cache,
-      Predicate<String> wanted,
-      Optional<Platform> platform) {
-    Map<String, AppendCache.Stage> stages = new LinkedHashMap<>();
-    List<String> built = new ArrayList<>();
-    String forPlatform = platform.map(p -> " for " + p).orElse("");
-    // The plan's own text (for phased, the tail's, without the stages on ${BASE_IMAGE}); it leaves
-    // the context before the layer reads it.
-    Path stagesFile = context.resolve(STAGES_DOCKERFILE);
-    long start = System.nanoTime();
-    try {
-      Files.writeString(stagesFile, plan.dockerfileText());
-      for (Map.Entry<String, List<String>> export : plan.exportPaths().entrySet()) {
-        String stage = export.getKey();
-        if (!wanted.test(stage)) {
-          continue;
-        }
-        List<String> paths = export.getValue();
-        AppendKeys.Key key = keys.stage(plan.stageInputs().get(stage), paths);
-        Consumer<Path> build =
-            buildx.isPresent()
-                ? root ->
-                    buildxStage(
-                        buildx.get(),
-                        stage,
-                        platform.orElse(buildx.get().platform()),
-                        paths,
-                        context,
-                        args,
-                        root)
-                : root ->
-                    exportStage(
-                        stage,
-                        platform.map(Platform::toString).orElse(""),
-                        paths,
-                        daemon.get(),
-                        context,
-                        args,
-                        root);
-        AppendCache.Stage exported;
-        if (key.key().isPresent()) {
-          exported = cache.stage(key.key().get(), build);
-        } else {
-          err.println(
-              "imagefleet build: append: stage '"
-                  + stage
-                  + "'"
-                  + forPlatform
-                  + " is not cached: "
-                  + key.whyNot());
-          Path stagesDir = dir.resolve("stages");
-          if (platform.isPresent()) {
-            stagesDir = stagesDir.resolve(SafeFiles.fileName(platform.get().toString()));
-          }
-          Path root = Files.createDirectories(stagesDir.resolve(SafeFiles.fileName(stage)));
-          build.accept(root);
-          exported = new AppendCache.Stage(root, AppendCache.treeDigest(root), false);
-        }
-        if (exported.reused()) {
-          err.println(
-              "imagefleet build: append: stage '"
-                  + stage
-                  + "'"
-                  + forPlatform
-                  + " reused from the cache ("
-                  + key.key().orElseThrow()
-                  + "), not built");
-        } else {
-          built.add(stage);
-        }
-        stages.put(stage, exported);
-      }
-      Files.delete(stagesFile);
-    } catch (IOException e) {
-      throw cacheFailure(cache, e);
-    }
-    if (!built.isEmpty()) {
-      err.println(
-          "imagefleet build: append: built stage(s) "
-              + String.join(", ", built)
-              + forPlatform
-              + buildx
-                  .map(b -> " once on buildx builder " + b.name())
-                  .orElse(" once through the Docker daemon")
-              + " in "
-              + Math.round((System.nanoTime() - start) / 1e9)
-              + " s");
-    }
-    return stages;
-  }
-
-  /**
-   * Builds one stage as its own target for {@code platform} ({@code os/arch[/variant]}; empty: the
-   * daemon's own) and copies {@code paths} out of it; the image goes.
-   */
-  private void exportStage(
-      String stage,
-      String platform,
-      List<String> paths,
-      DockerDaemon daemon,
-      Path context,
-      Map<String, String> args,
-      Path root) {
-    Path log = settings.logs().resolve("append-stages.log");
-    String tag =
-        "imagefleet-append-stage:"
-            + SafeFiles.fileName(stage).replace('%', '-')
-            + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
-    try {
-      daemon.buildImage(
-          new EngineBuild(
-              context,
-              context.resolve(STAGES_DOCKERFILE),
-              tag,
-              stage,
-              args,
-              settings.network(),
-              platform,
-              // A stage built for a named platform takes its images for that platform.
-              !platform.isEmpty()),
-          log,
-          settings.imageTimeout());
-      for (String path : paths) {
-        daemon.exportPath(tag, path, root);
-      }
-    } catch (StepFailure e) {
-      throw stageFailure(stage, platform, e, log);
-    } finally {
-      removeQuietly(daemon, tag);
-    }
-  }
-
-  /** Builds one stage on the named buildx builder, only {@code paths} written out of it. */
-  private void buildxStage(
-      BuildxStages stages,
-      String stage,
-      Platform platform,
-      List<String> paths,
-      Path context,
-      Map<String, String> args,
-      Path root) {
-    Path log = settings.logs().resolve("append-stages.log");
-    try {
-      stages.export(
-          stage,
-          platform,
-          paths,
-          context,
-          context.resolve(STAGES_DOCKERFILE),
-          args,
-          settings.network(),
-          root,
-          log,
-          settings.imageTimeout());
-    } catch (StepFailure e) {
-      throw ImagefleetException.invalidInput(
-          "--builder append: building stage '"
-              + stage
-              + "' for "
-              + platform
-              + " on buildx builder "
-              + stages.name()
-              + " failed: "
-              + e.getMessage()
-              + "; see "
-              + log);
-    }
-  }
-
   /** A daemon connected on first use, closed here only if it was. */
   private static final class OnDemand implements Supplier<DockerDaemon> {
     private final Supplier<? extends DockerDaemon> connect;
@@ -506,31 +343,6 @@ public final class AppendSetup {
       if (daemon != null) {
         daemon.close();
       }
-    }
-  }
-
-  private static ImagefleetException stageFailure(
-      String stage, String platform, StepFailure e, Path log) {
-    if (e.unreachable()) {
-      return e;
-    }
-    return ImagefleetException.invalidInput(
-        "--builder append: building stage '"
-            + stage
-            + "'"
-            + (platform.isEmpty() ? "" : " for " + platform)
-            + " failed: "
-            + e.getMessage()
-            + "; see "
-            + log
-            + " (or use --builder engine)");
-  }
-
-  private static void removeQuietly(DockerDaemon daemon, String tag) {
-    try {
-      daemon.removeImage(tag);
-    } catch (StepFailure e) {
-      // A stage image left behind costs disk, nothing else; prune takes it later.
     }
   }
 }
