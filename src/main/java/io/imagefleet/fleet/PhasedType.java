@@ -34,7 +34,7 @@ final class PhasedType implements BuilderType {
     if (!run.settings().multiPlatform()) {
       return Optional.empty();
     }
-    Optional<String> tail = AppendType.platformBoundStage(plan.tail(), run.settings());
+    Optional<String> tail = AppendType.platformBoundStage(plan.tail(), run.settings(), run);
     if (tail.isPresent()) {
       return Optional.of(new Refusal(tail.get(), "an earlier stage is built for one platform"));
     }
