@@ -112,7 +112,9 @@ final class ImageOptions {
           "Platform(s) of each image (os/architecture[/variant], comma-separated; default:"
               + " ${DEFAULT-VALUE}). One: append takes it from a multi-platform base. Several"
               + " (append, phased or buildx): each tag is an OCI image index with one manifest per"
-              + " platform, from a multi-platform base or a base template with {arch}.")
+              + " platform, from a multi-platform base or a base template with {arch}; append"
+              + " builds an earlier stage that runs commands or starts from an image once per"
+              + " platform, each platform with its own agent layer.")
   String platform;
 
   @Option(
