@@ -36,7 +36,8 @@ final class PhasedType implements BuilderType {
     }
     Optional<String> tail = AppendType.platformBoundStage(plan.tail(), run.settings(), run);
     if (tail.isPresent()) {
-      return Optional.of(new Refusal(tail.get(), "an earlier stage is built for one platform"));
+      return Optional.of(
+          new Refusal(tail.get(), "an earlier stage's commands can't run on every platform"));
     }
     if (plan.headLines().stream().noneMatch(l -> l.matches("(?is)run\\s.*"))) {
       return Optional.empty();
