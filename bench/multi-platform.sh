@@ -7,15 +7,17 @@
 # --platform linux/amd64,linux/arm64 run (each tag an index of two manifests), each to a fresh
 # repository after a warm-up that caches the sdist and the agent layer. Prints seconds per run,
 # their ratio (the issue's target: under 1.6x) and the bytes each run uploaded (the agent layer
-# should cross once per repository however many platforms). Needs the rig .ci/run starts (registry
+# should cross once per repository however many platforms). ROUNDS pairs of legs (one, then two,
+# each into a fresh repository) run on the same bases; the last line gives the median ratio. Needs the rig .ci/run starts (registry
 # on 127.0.0.1:5000, skopeo, umoci, busybox-static and the arm64 .deb .ci/rig.sh downloads) and
 # target/imagefleet.jar. Run it under the shared lock:
-#   flock -o /tmp/imagefleet-docker.lock bench/multi-platform.sh [N] [WORKERS] [BASE_KB]
+#   flock -o /tmp/imagefleet-docker.lock bench/multi-platform.sh [N] [WORKERS] [BASE_KB] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100}
 workers=${2:-4}
 base_kb=${3:-512}
+rounds=${4:-1}
 jar=${JAR:-$PWD/target/imagefleet.jar}
 arm64_deb=/var/cache/imagefleet/busybox-static_arm64.deb
 registry=127.0.0.1:5000
@@ -84,22 +86,27 @@ run() { # label, ids, platforms
 }
 head -n 1 "$work/ids.txt" > "$work/warmup-ids.txt"
 run warmup "$work/warmup-ids.txt" linux/amd64,linux/arm64
-run one "$work/ids.txt" linux/amd64
-run two "$work/ids.txt" linux/amd64,linux/arm64
-
 report() { # label
   local s e built moved
   read -r s e < "$work/$1.time"
   built=$(grep -c '"status":"built"' "$work/out-$1/manifest.jsonl" || true)
   moved=$(grep -h 'append moved' "$work/$1.log" | sed 's/^imagefleet build: //')
   awk -v l="$1" -v s="$s" -v e="$e" -v b="$built" \
-    'BEGIN { printf "%-3s built=%d  wall=%.1f s  s/image=%.3f\n", l, b, e - s, (e - s) / b }'
+    'BEGIN { printf "%-7s built=%d  wall=%.1f s  s/image=%.3f\n", l, b, e - s, (e - s) / b }'
   echo "    $moved"
   awk -v s="$s" -v e="$e" 'BEGIN { print e - s }' > "$work/$1.seconds"
 }
-report one
-report two
-grep -q '"platforms":\["linux/amd64","linux/arm64"\]' "$work/out-two/manifest.jsonl" \
-  || { echo "the two-platform run recorded no two-platform image" >&2; exit 1; }
-awk -v one="$(cat "$work/one.seconds")" -v two="$(cat "$work/two.seconds")" \
-  'BEGIN { printf "two platforms / one: %.2fx (target: under 1.6x)\n", two / one }'
+: > "$work/ratios"
+for r in $(seq 1 "$rounds"); do
+  echo "round $r, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  run "one-$r" "$work/ids.txt" linux/amd64
+  run "two-$r" "$work/ids.txt" linux/amd64,linux/arm64
+  report "one-$r"
+  report "two-$r"
+  grep -q '"platforms":\["linux/amd64","linux/arm64"\]' "$work/out-two-$r/manifest.jsonl" \
+    || { echo "the two-platform run recorded no two-platform image" >&2; exit 1; }
+  awk -v one="$(cat "$work/one-$r.seconds")" -v two="$(cat "$work/two-$r.seconds")" \
+    'BEGIN { printf "two platforms / one: %.2fx (target: under 1.6x)\n", two / one }' | tee -a "$work/ratios"
+done
+sort -t: -k2 -n "$work/ratios" | awk -F'[: x]+' '{ r[NR] = $5 } END {
+  printf "median over %d round(s): %.2fx, range %.2f-%.2fx\n", NR, r[int((NR + 1) / 2)], r[1], r[NR] }'
