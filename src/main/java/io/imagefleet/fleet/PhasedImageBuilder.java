@@ -159,8 +159,7 @@ final class PhasedImageBuilder implements ImageBuilder {
         throw new StepFailure("env image of " + base + ": " + e.getMessage(), false);
       }
       env.ifPresentOrElse(e -> envs.put(platform, e), () -> lacking.add(platform));
-      // A platform without a base image stays on the base: the index leaves it out, listed.
-      bases.put(platform, env.map(e -> e.env().toString()).orElse(base));
+      env.ifPresent(e -> bases.put(platform, e.env().toString()));
     }
     if (envs.isEmpty() || !lacking.isEmpty() && several.missing() == MissingPlatform.FAIL) {
       throw new StepFailure(
@@ -176,7 +175,12 @@ final class PhasedImageBuilder implements ImageBuilder {
                   : " (--missing-platform fail; skip makes the index without it)"),
           false);
     }
-    envByInstance.put(job.instance(), envs.values().iterator().next().env().toString());
+    String first = envs.values().iterator().next().env().toString();
+    envByInstance.put(job.instance(), first);
+    // A platform the base lacked goes to the index on another platform's env image, which lacks it
+    // too: never on the base itself, which would put the tail there without the env stage (the
+    // base may have gained the platform since it was pinned, or its config names no os).
+    lacking.forEach(p -> bases.put(p, first));
     ImageBuilder index = several.index().apply(bases);
     for (int attempt = 1; ; attempt++) {
       for (Map.Entry<Platform, EnvKeys.PlatformEnv> env : envs.entrySet()) {
@@ -188,20 +192,68 @@ final class PhasedImageBuilder implements ImageBuilder {
             deadline,
             attempt > 1);
       }
+      Optional<String> digest;
       try {
-        Optional<String> digest = index.build(job, log, left(deadline));
-        index.platforms(job.instance()).ifPresent(c -> coverage.put(job.instance(), c));
-        return digest;
+        digest = index.build(job, log, left(deadline));
       } catch (StepFailure e) {
-        boolean gone =
-            envs.values().stream().anyMatch(env -> registry.manifestDigest(env.env()).isEmpty());
-        if (!gone || attempt > 1) {
+        if (!anyGone(envs.values()) || attempt > 1) {
           throw e;
         }
         BuildLog.append(
             log, "=== imagefleet: an env image went before the append; building it again ===\n");
+        continue;
       }
+      Optional<PlatformCoverage> made = index.platforms(job.instance());
+      made.ifPresent(c -> coverage.put(job.instance(), c));
+      List<EnvKeys.PlatformEnv> lost =
+          made.map(
+                  c ->
+                      envs.entrySet().stream()
+                          .filter(e -> !c.platforms().contains(e.getKey().toString()))
+                          .map(Map.Entry::getValue)
+                          .toList())
+              .orElse(List.of());
+      List<String> onBase =
+          made.map(
+                  c ->
+                      lacking.stream()
+                          .map(Platform::toString)
+                          .filter(c.platforms()::contains)
+                          .toList())
+              .orElse(List.of());
+      if (!onBase.isEmpty()) {
+        throw new StepFailure(
+            "index "
+                + job.image()
+                + " took "
+                + onBase
+                + " from "
+                + first
+                + ", built for another"
+                + " platform",
+            false);
+      }
+      if (lost.isEmpty()) {
+        return digest;
+      }
+      // The index treats an env image it can't find as a platform its base lacks (each platform's
+      // base is named apart): with skip it went without a platform that has its env image.
+      if (!anyGone(lost) || attempt > 1) {
+        throw new StepFailure(
+            "index "
+                + job.image()
+                + " left out "
+                + lost.stream().map(e -> e.env().toString()).collect(Collectors.joining(", "))
+                + ", which the base has",
+            false);
+      }
+      BuildLog.append(
+          log, "=== imagefleet: an env image went before the index; building it again ===\n");
     }
+  }
+
+  private boolean anyGone(java.util.Collection<EnvKeys.PlatformEnv> envs) {
+    return envs.stream().anyMatch(env -> registry.manifestDigest(env.env()).isEmpty());
   }
 
   /** The env image is in the registry when this returns: found, or built here (one at a time). */

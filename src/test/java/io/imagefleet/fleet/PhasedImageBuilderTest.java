@@ -1,11 +1,13 @@
 package io.imagefleet.fleet;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.stubFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
@@ -16,6 +18,7 @@ import io.imagefleet.docker.StepFailure;
 import io.imagefleet.registry.Credentials;
 import io.imagefleet.registry.ImageReference;
 import io.imagefleet.registry.InsecureRegistries;
+import io.imagefleet.registry.Platform;
 import io.imagefleet.registry.RegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +158,138 @@ class PhasedImageBuilderTest {
     assertThat(digest).contains("sha256:" + "f".repeat(64));
     assertThat(daemon.builds.get()).isEqualTo(1);
     assertThat(tail.calls.get()).isEqualTo(2);
+  }
+
+  /**
+   * The tail's index as PlatformIndex makes it: a platform is in it when its base (here: the env
+   * image, or the base itself for a platform the base lacked) resolves, and missing (skip) when
+   * not; an env image that answers 404 counts as a base that doesn't exist, since each platform's
+   * base is named apart.
+   */
+  static final class IndexTail implements ImageBuilder {
+    final AtomicInteger calls = new AtomicInteger();
+    final java.util.function.IntFunction<PlatformCoverage> coverage;
+    final Map<Platform, String> bases;
+    volatile PlatformCoverage last;
+
+    IndexTail(Map<Platform, String> bases, java.util.function.IntFunction<PlatformCoverage> c) {
+      this.bases = bases;
+      this.coverage = c;
+    }
+
+    @Override
+    public Optional<String> build(ImageJob job, Path log, Duration timeout) {
+      last = coverage.apply(calls.incrementAndGet());
+      return Optional.of("sha256:" + "f".repeat(64));
+    }
+
+    @Override
+    public Optional<PlatformCoverage> platforms(String instance) {
+      return Optional.ofNullable(last);
+    }
+
+    @Override
+    public BuilderType type() {
+      return BuilderTypes.APPEND;
+    }
+
+    @Override
+    public String name() {
+      return "append";
+    }
+  }
+
+  private static final Platform ARM64 = Platform.parse("linux/arm64");
+
+  /** The base's index, with an amd64 child and, when {@code arm64}, an arm64 one. */
+  private static void stubBaseIndex(boolean arm64) {
+    String index =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":[{\"digest\":\"sha256:"
+            + "1".repeat(64)
+            + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}"
+            + (arm64
+                ? ",{\"digest\":\"sha256:"
+                    + "2".repeat(64)
+                    + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}"
+                : "")
+            + "]}";
+    stubFor(
+        get(urlPathEqualTo("/v2/ns/bases/manifests/one"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/vnd.oci.image.index.v1+json")
+                    .withBody(index)));
+  }
+
+  @Test
+  void anEnvImageGoneBeforeTheIndexIsBuiltAgainNotLeftOutOfIt(WireMockRuntimeInfo wm) {
+    stubBaseIndex(true);
+    stubFor(
+        head(urlPathMatching("/v2/ns/agent/manifests/env-.*"))
+            .willReturn(digest("sha256:" + "e".repeat(64))));
+    EnvBuilds daemon = new EnvBuilds();
+    daemon.gate.countDown();
+    Map<Platform, String> bases = new java.util.concurrent.ConcurrentHashMap<>();
+    IndexTail tail =
+        new IndexTail(
+            bases,
+            call -> {
+              if (call > 1) {
+                return new PlatformCoverage(List.of("linux/amd64", "linux/arm64"), List.of());
+              }
+              // the env images went (a retention run) before the index was put: it went without
+              // arm64, as a base that doesn't exist
+              stubFor(
+                  head(urlPathMatching("/v2/ns/agent/manifests/env-.*"))
+                      .willReturn(aResponse().withStatus(404)));
+              return new PlatformCoverage(List.of("linux/amd64"), List.of("linux/arm64"));
+            });
+
+    Optional<String> digest =
+        several(wm, daemon, tail, bases).build(job(wm, "i-1"), log(), minute());
+
+    assertThat(digest).isPresent();
+    assertThat(tail.calls.get()).isEqualTo(2);
+    assertThat(daemon.builds.get()).isPositive();
+  }
+
+  @Test
+  void aPlatformTheBaseLackedIsNeverAppendedToTheBaseItself(WireMockRuntimeInfo wm) {
+    stubBaseIndex(false);
+    stubFor(
+        head(urlPathMatching("/v2/ns/agent/manifests/env-.*"))
+            .willReturn(digest("sha256:" + "e".repeat(64))));
+    EnvBuilds daemon = new EnvBuilds();
+    daemon.gate.countDown();
+    Map<Platform, String> bases = new java.util.concurrent.ConcurrentHashMap<>();
+    // the base has arm64 by the time the index is put (pushed mid-run; pins are kept for the run)
+    IndexTail tail =
+        new IndexTail(
+            bases, call -> new PlatformCoverage(List.of("linux/amd64", "linux/arm64"), List.of()));
+
+    assertThatThrownBy(
+            () -> several(wm, daemon, tail, bases).build(job(wm, "i-1"), log(), minute()))
+        .isInstanceOf(StepFailure.class)
+        .hasMessageContaining("took [linux/arm64] from ")
+        .hasMessageContaining("built for another platform");
+    // arm64 goes to the index on amd64's env image (which lacks it), never on the base itself
+    assertThat(bases.get(ARM64)).isEqualTo(bases.get(Platform.LINUX_AMD64)).contains(":env-");
+  }
+
+  private PhasedImageBuilder several(
+      WireMockRuntimeInfo wm, ImageBuilder daemon, IndexTail tail, Map<Platform, String> bases) {
+    return builder(wm, daemon, tail)
+        .forPlatforms(
+            new PhasedImageBuilder.Platforms(
+                List.of(Platform.LINUX_AMD64, ARM64),
+                MissingPlatform.SKIP,
+                (base, p) -> base,
+                given -> {
+                  bases.putAll(given);
+                  return tail;
+                }));
   }
 
   private PhasedImageBuilder builder(
