@@ -132,7 +132,7 @@ public final class BuilderTypes {
           new BuilderType.Refusal(
               "--builder "
                   + id
-                  + " builds for one platform; use --builder append or buildx for --platform "
+                  + " builds for one platform; use --builder append, phased or buildx for --platform "
                   + run.settings().platforms().stream()
                       .map(Object::toString)
                       .collect(Collectors.joining(",")),

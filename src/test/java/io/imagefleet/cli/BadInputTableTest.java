@@ -343,7 +343,7 @@ class BadInputTableTest {
         bad(
             "`--builder engine` with two `--platform`s",
             2,
-            "--builder engine builds for one platform; use --builder append or buildx",
+            "--builder engine builds for one platform; use --builder append, phased or buildx",
             build().with("--builder", "engine").with("--platform", "linux/amd64,linux/arm64")),
         bad(
             "`--builder phased`, two `--platform`s, an env stage that runs commands, no QEMU for"

@@ -161,7 +161,7 @@ class BuilderTypesTest {
     assertThatThrownBy(() -> BuilderTypes.choose("engine", run(two)))
         .isInstanceOf(InvalidInput.class)
         .hasMessage(
-            "--builder engine builds for one platform; use --builder append or buildx for"
+            "--builder engine builds for one platform; use --builder append, phased or buildx for"
                 + " --platform linux/amd64,linux/arm64");
     // phased builds an env image per platform, but this one runs commands: arm64 needs emulation
     org.junit.jupiter.api.Assumptions.assumeFalse(
