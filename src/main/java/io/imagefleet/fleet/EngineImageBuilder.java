@@ -5,8 +5,8 @@ import io.imagefleet.ImageMeter;
 import io.imagefleet.docker.DockerDaemon;
 import io.imagefleet.docker.EngineBuild;
 import io.imagefleet.docker.StepFailure;
+import io.imagefleet.registry.BaseName;
 import io.imagefleet.registry.Credentials;
-import io.imagefleet.registry.ImageReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,7 +143,8 @@ final class EngineImageBuilder implements ImageBuilder {
 
   private Optional<Credentials.Login> login(String reference) {
     try {
-      return credentials.forRegistry(ImageReference.parse(reference).registry());
+      // BaseName: a base pinned by digest (phased's per platform) keeps its registry's login.
+      return credentials.forRegistry(BaseName.parse(reference).image().registry());
     } catch (RuntimeException e) {
       return Optional.empty(); // A reference Docker reads differently: pull anonymously.
     }
