@@ -353,6 +353,8 @@ class BadInputTableTest {
                 + " the Docker engine on this machine can't run linux/arm64 commands",
             build()
                 .with("--builder", "phased")
+                // a docker CLI without buildx wherever the table is made: the engine's refusal
+                .with("--docker-cli", FAKE_DOCKER)
                 .with("--dockerfile", file("env-runs.Dockerfile"))
                 .with("--platform", "linux/amd64,linux/arm64")),
         bad(
