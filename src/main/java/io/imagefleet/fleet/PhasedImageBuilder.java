@@ -180,7 +180,16 @@ final class PhasedImageBuilder implements ImageBuilder {
     // A platform the base lacked goes to the index on another platform's env image, which lacks it
     // too: never on the base itself, which would put the tail there without the env stage (the
     // base may have gained the platform since it was pinned, or its config names no os).
-    lacking.forEach(p -> bases.put(p, first));
+    for (Platform p : lacking) {
+      bases.put(p, first);
+      BuildLog.append(
+          log,
+          "=== imagefleet: no "
+              + p
+              + " image in "
+              + several.base().apply(job.baseImage(), p)
+              + "; the index goes without it ===\n");
+    }
     ImageBuilder index = several.index().apply(bases);
     for (int attempt = 1; ; attempt++) {
       for (Map.Entry<Platform, EnvKeys.PlatformEnv> env : envs.entrySet()) {
