@@ -71,6 +71,9 @@ record CommandPlatforms(String builder, List<Platform> platforms) {
                 && Files.readString(entry, StandardCharsets.UTF_8).startsWith("enabled")
                 && !architecture.equals(machineArchitecture)) {
               platforms.add(new Platform("linux", architecture, ""));
+              if (architecture.equals("arm")) {
+                platforms.add(new Platform("linux", "arm", "v6")); // qemu-arm runs v6 as v7
+              }
             }
           } catch (IOException e) {
             // An unreadable handler is not one this machine can count on.

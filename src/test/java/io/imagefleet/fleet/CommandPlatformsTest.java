@@ -29,6 +29,15 @@ class CommandPlatformsTest {
   }
 
   @Test
+  void qemuArmRunsEveryArmVariant() throws Exception {
+    Files.writeString(binfmt.resolve("qemu-arm"), "enabled\ninterpreter /usr/bin/qemu-arm\n");
+    CommandPlatforms engine = CommandPlatforms.engine(binfmt, "amd64");
+    assertThat(engine.runs(Platform.parse("linux/arm/v7"))).isTrue();
+    assertThat(engine.runs(Platform.parse("linux/arm"))).isTrue();
+    assertThat(engine.runs(Platform.parse("linux/arm/v6"))).isTrue();
+  }
+
+  @Test
   void aPlatformItCantRunIsNamedWithWhatIsNeeded() {
     CommandPlatforms engine = CommandPlatforms.engine(binfmt, "amd64");
     assertThat(engine.lacking(List.of(Platform.LINUX_AMD64), "the env stage")).isEmpty();
