@@ -43,10 +43,15 @@ public final class RegistrySession {
 
   /**
    * As {@link #getManifest}, empty when the registry has no such manifest (404): one request where
-   * a HEAD and a GET would be two.
+   * a HEAD and a GET would be two. Where manifest GETs are paced pulls (Docker Hub), a HEAD, which
+   * costs none, asks first: an absent base waits for no pull.
    */
   public Optional<Manifest> findManifest(
       Repository repository, String reference, Deadline deadline) {
+    if (transport.budgets().pacesManifests(repository.registry())
+        && manifestDigest(repository, reference, deadline).isEmpty()) {
+      return Optional.empty();
+    }
     return manifest(repository, reference, Set.of(200, 404), deadline);
   }
 

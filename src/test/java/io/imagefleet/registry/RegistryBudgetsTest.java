@@ -3,6 +3,7 @@ package io.imagefleet.registry;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -220,6 +222,37 @@ class RegistryBudgetsTest {
     // then the HEAD went at once, the GET waited window/limit (1 s)
     assertThat(head).isLessThan(0.5);
     assertThat(get).isBetween(0.85, 1.5);
+  }
+
+  @Test
+  void aBaseThatMayBeAbsentCostsNoPullWhereManifestGetsArePaced() {
+    // given a registry paced by its headers with no pulls left, and a base it doesn't have
+    registry.stubFor(
+        get(anyUrl())
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("ratelimit-limit", "2;w=2")
+                    .withHeader("ratelimit-remaining", "0;w=2")));
+    registry.stubFor(
+        get(urlPathEqualTo("/v2/ns/agent/manifests/absent"))
+            .willReturn(aResponse().withStatus(404)));
+    registry.stubFor(
+        head(urlPathEqualTo("/v2/ns/agent/manifests/absent"))
+            .willReturn(aResponse().withStatus(404)));
+    RegistryTransport transport = transport(new RegistryBudgets(Map.of(), Set.of(host)));
+    send(transport, call("GET", "manifests/a"), Duration.ofMinutes(1));
+
+    // when it is looked for ({arch} bases, a platform's pin)
+    long start = System.nanoTime();
+    Optional<RegistrySession.Manifest> found =
+        new RegistrySession(transport)
+            .findManifest(repository, "absent", Deadline.after(Duration.ofMinutes(1)));
+
+    // then a HEAD says so at once: no pull waited for (Docker Hub counts GETs, not HEADs)
+    assertThat(found).isEmpty();
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(0.5);
+    registry.verify(0, getRequestedFor(urlPathEqualTo("/v2/ns/agent/manifests/absent")));
   }
 
   @Test
