@@ -219,6 +219,47 @@ class RegistryClientTest {
     }
   }
 
+  @Test
+  void aPinIsTheIndexChildOfThePlatformWithItsRegistryAndADigestCheckedBeforeUse(
+      WireMockRuntimeInfo wm) {
+    String child = "sha256:" + "2".repeat(64);
+    String index =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":[{\"digest\":\"sha256:../../evil\",\"platform\":"
+            + "{\"os\":\"linux\",\"architecture\":\"s390x\"}},"
+            + "{\"digest\":\"sha256:"
+            + "3".repeat(64)
+            + "\",\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}},"
+            + "{\"digest\":\""
+            + child
+            + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\","
+            + "\"variant\":\"v8\"}}]}";
+    wm.getWireMock()
+        .register(get(urlPathEqualTo("/v2/org/bases/manifests/multi")).willReturn(okJson(index)));
+    wm.getWireMock()
+        .register(
+            get(urlPathEqualTo("/v2/org/bases/manifests/gone"))
+                .willReturn(aResponse().withStatus(404).withBody("{\"errors\":[]}")));
+    String host = "localhost:" + wm.getHttpPort();
+    RegistryClient client = client(Credentials.none());
+
+    assertThat(client.pinned(host + "/org/bases:multi", Platform.parse("linux/arm64"), deadline()))
+        .contains(host + "/org/bases@" + child);
+    assertThat(client.pinned(host + "/org/bases:multi", Platform.LINUX_AMD64, deadline()))
+        .isEmpty();
+    assertThat(client.pinned(host + "/org/bases:gone", Platform.LINUX_AMD64, deadline())).isEmpty();
+    // a child whose digest is no digest never becomes a reference
+    assertThatThrownBy(
+            () ->
+                client.pinned(host + "/org/bases:multi", Platform.parse("linux/s390x"), deadline()))
+        .isInstanceOf(PeerFailure.class)
+        .hasMessageContaining("which is no digest");
+  }
+
+  private static Deadline deadline() {
+    return Deadline.after(Duration.ofSeconds(30));
+  }
+
   private static RegistryClient client(Credentials credentials) {
     return new RegistryClient(
         credentials, io.imagefleet.registry.InsecureRegistries.none(), 3, Duration.ofMillis(10));
