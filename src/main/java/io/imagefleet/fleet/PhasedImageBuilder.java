@@ -251,9 +251,9 @@ final class PhasedImageBuilder implements ImageBuilder {
         throw new StepFailure(
             "index "
                 + job.image()
-                + " left out "
+                + " went without the platform of env image "
                 + lost.stream().map(e -> e.env().toString()).collect(Collectors.joining(", "))
-                + ", which the base has",
+                + ", which the base has (the build log says why)",
             false);
       }
       BuildLog.append(
