@@ -256,6 +256,30 @@ class PhasedImageBuilderTest {
   }
 
   @Test
+  void anIndexWithoutAPlatformWhoseEnvImageIsThereFailsTheImage(WireMockRuntimeInfo wm) {
+    stubBaseIndex(true);
+    stubFor(
+        head(urlPathMatching("/v2/ns/agent/manifests/env-.*"))
+            .willReturn(digest("sha256:" + "e".repeat(64))));
+    EnvBuilds daemon = new EnvBuilds();
+    daemon.gate.countDown();
+    // the arm64 env image is there but the index went without arm64 (it is another platform's)
+    IndexTail tail =
+        new IndexTail(
+            new java.util.concurrent.ConcurrentHashMap<>(),
+            call -> new PlatformCoverage(List.of("linux/amd64"), List.of("linux/arm64")));
+
+    assertThatThrownBy(
+            () ->
+                several(wm, daemon, tail, new java.util.concurrent.ConcurrentHashMap<>())
+                    .build(job(wm, "i-1"), log(), minute()))
+        .isInstanceOf(StepFailure.class)
+        .hasMessageContaining("went without the platform of env image ")
+        .hasMessageContaining(":env-");
+    assertThat(tail.calls.get()).isEqualTo(1);
+  }
+
+  @Test
   void aPlatformTheBaseLackedIsNeverAppendedToTheBaseItself(WireMockRuntimeInfo wm) {
     stubBaseIndex(false);
     stubFor(
