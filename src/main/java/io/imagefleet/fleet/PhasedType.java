@@ -1,5 +1,6 @@
 package io.imagefleet.fleet;
 
+import io.imagefleet.append.dockerfile.Dockerfile;
 import io.imagefleet.append.dockerfile.NotAppendable;
 import io.imagefleet.append.dockerfile.PhasedPlan;
 import java.util.Optional;
@@ -39,7 +40,7 @@ final class PhasedType implements BuilderType {
       return Optional.of(
           new Refusal(tail.get(), "an earlier stage's commands can't run on every platform"));
     }
-    if (plan.headLines().stream().noneMatch(l -> l.matches("(?is)run\\s.*"))) {
+    if (Dockerfile.firstRun(plan.headDockerfile()).isEmpty()) {
       return Optional.empty();
     }
     // Each env image is built for its platform: its commands must run there.

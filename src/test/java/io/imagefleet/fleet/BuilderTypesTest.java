@@ -184,6 +184,18 @@ class BuilderTypesTest {
   }
 
   @Test
+  void aStageOnTheBuildPlatformRunsItsCommandsNativelyAndIsNotRefusedForAnother() throws Exception {
+    // the cross-compiling form: the helper stage runs where the builder is, whatever the target
+    String cross =
+        "ARG BASE_IMAGE\nFROM --platform=$BUILDPLATFORM busybox AS tools\nRUN echo x > /tool\n"
+            + "FROM ${BASE_IMAGE} AS env\nCOPY --from=tools /tool /tool\n"
+            + "FROM env\nARG SDIST\nCOPY ${SDIST} /opt/agent/\n";
+    BuildSettings two = twoPlatforms(settings(cross, true, List.of()));
+
+    assertThat(BuilderTypes.choose("phased", run(two)).type().id()).isEqualTo("phased");
+  }
+
+  @Test
   void appendForTwoPlatformsBuildsAStageThatOnlyCopiesFromAnImagePerPlatform() throws Exception {
     // no command to run: the stage is built per platform without emulation (PlatformStagesTest
     // has the stages that run commands, on a builder that says what it runs)

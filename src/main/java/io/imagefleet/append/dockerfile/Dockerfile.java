@@ -41,15 +41,28 @@ public record Dockerfile(List<Dockerfile.Instruction> instructions, char escape)
     }
   }
 
-  /** The first RUN of {@code content}, in any stage; empty when none or it can't be read. */
+  /**
+   * The first RUN of {@code content} that runs for the target platform, in any stage but one {@code
+   * FROM --platform=$BUILDPLATFORM} (which runs where the builder is, as cross-compiling stages
+   * do); empty when none or it can't be read.
+   */
   public static Optional<Instruction> firstRun(String content) {
+    List<Instruction> instructions;
     try {
-      return parse(content).instructions().stream()
-          .filter(i -> i.keyword().equals("RUN"))
-          .findFirst();
+      instructions = parse(content).instructions();
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+    boolean onBuilder = false;
+    for (Instruction i : instructions) {
+      if (i.keyword().equals("FROM")) {
+        String platform = i.flags().getOrDefault("platform", "");
+        onBuilder = platform.equals("$BUILDPLATFORM") || platform.equals("${BUILDPLATFORM}");
+      } else if (i.keyword().equals("RUN") && !onBuilder) {
+        return Optional.of(i);
+      }
+    }
+    return Optional.empty();
   }
 
   static Dockerfile parse(String content) {
