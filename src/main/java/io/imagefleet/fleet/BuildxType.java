@@ -92,7 +92,7 @@ final class BuildxType implements BuilderType {
     }
     BuildxImageBuilder builder = builder(run, run.settings().multiPlatform());
     if (run.settings().multiPlatform()) {
-      Dockerfile.firstRun(AppendSetup.dockerfileText(run.settings()))
+      Dockerfile.firstRun(AppendSetup.dockerfileText(run.settings()), true)
           .flatMap(
               line ->
                   CommandPlatforms.buildx(run, builder.buildxBuilder())

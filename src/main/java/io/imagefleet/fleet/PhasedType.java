@@ -40,11 +40,13 @@ final class PhasedType implements BuilderType {
       return Optional.of(
           new Refusal(tail.get(), "an earlier stage's commands can't run on every platform"));
     }
-    if (Dockerfile.firstRun(plan.headDockerfile()).isEmpty()) {
+    boolean buildx = BuilderTypes.BUILDX.refuses(run).isEmpty();
+    if (Dockerfile.firstRun(plan.headDockerfile(), buildx || run.namedBuilder().isPresent())
+        .isEmpty()) {
       return Optional.empty();
     }
     // Each env image is built for its platform: its commands must run there.
-    return CommandPlatforms.of(run, BuilderTypes.BUILDX.refuses(run).isEmpty())
+    return CommandPlatforms.of(run, buildx)
         .lacking(
             run.settings().platforms(),
             "the env stage (the Dockerfile up to line " + plan.splitLine() + ")")

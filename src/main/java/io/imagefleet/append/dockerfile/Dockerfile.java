@@ -42,11 +42,12 @@ public record Dockerfile(List<Dockerfile.Instruction> instructions, char escape)
   }
 
   /**
-   * The first RUN of {@code content} that runs for the target platform, in any stage but one {@code
-   * FROM --platform=$BUILDPLATFORM} (which runs where the builder is, as cross-compiling stages
-   * do); empty when none or it can't be read.
+   * The first RUN of {@code content} that runs for the target platform; empty when none or it can't
+   * be read. With {@code buildKit}, a stage {@code FROM --platform=$BUILDPLATFORM} runs where the
+   * builder is (as cross-compiling stages do) and its RUNs don't count; the engine's own builder
+   * knows no {@code $BUILDPLATFORM}, so without it every RUN counts.
    */
-  public static Optional<Instruction> firstRun(String content) {
+  public static Optional<Instruction> firstRun(String content, boolean buildKit) {
     List<Instruction> instructions;
     try {
       instructions = parse(content).instructions();
@@ -57,7 +58,8 @@ public record Dockerfile(List<Dockerfile.Instruction> instructions, char escape)
     for (Instruction i : instructions) {
       if (i.keyword().equals("FROM")) {
         String platform = i.flags().getOrDefault("platform", "");
-        onBuilder = platform.equals("$BUILDPLATFORM") || platform.equals("${BUILDPLATFORM}");
+        onBuilder =
+            buildKit && (platform.equals("$BUILDPLATFORM") || platform.equals("${BUILDPLATFORM}"));
       } else if (i.keyword().equals("RUN") && !onBuilder) {
         return Optional.of(i);
       }

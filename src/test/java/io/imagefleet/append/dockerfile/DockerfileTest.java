@@ -17,9 +17,13 @@ class DockerfileTest {
         FROM alpine
         COPY --from=build /app /app
         """;
-    assertThat(Dockerfile.firstRun(cross)).isEmpty();
-    assertThat(Dockerfile.firstRun(cross + "RUN apk add tmux\n"))
+    assertThat(Dockerfile.firstRun(cross, true)).isEmpty();
+    // the engine's builder knows no $BUILDPLATFORM: every RUN runs for the target there
+    assertThat(Dockerfile.firstRun(cross, false))
+        .hasValueSatisfying(run -> assertThat(run.line()).isEqualTo(2));
+    assertThat(Dockerfile.firstRun(cross + "RUN apk add tmux\n", true))
         .hasValueSatisfying(run -> assertThat(run.line()).isEqualTo(7));
-    assertThat(Dockerfile.firstRun("FROM --platform=linux/arm64 busybox\nRUN true\n")).isPresent();
+    assertThat(Dockerfile.firstRun("FROM --platform=linux/arm64 busybox\nRUN true\n", true))
+        .isPresent();
   }
 }
