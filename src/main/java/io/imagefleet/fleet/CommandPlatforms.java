@@ -80,7 +80,12 @@ record CommandPlatforms(String builder, List<Platform> platforms) {
           }
         });
     platforms.sort(java.util.Comparator.comparing(Platform::toString));
-    return new CommandPlatforms("the Docker engine on this machine", platforms);
+    // Unmounted (a container's view, often), binfmt_misc shows no handler even where QEMU is.
+    boolean seen = Files.isRegularFile(binfmt.resolve("status"));
+    return new CommandPlatforms(
+        "the Docker engine on this machine"
+            + (seen ? "" : " (" + binfmt + " is not mounted here, so no QEMU handler can be seen)"),
+        platforms);
   }
 
   private static List<Platform> parse(List<String> listed) {

@@ -48,6 +48,7 @@ final class PhasedImageBuilder implements ImageBuilder {
   private final AtomicInteger built = new AtomicInteger();
   private final AtomicInteger reused = new AtomicInteger();
   private final Optional<Platforms> platforms;
+  private final Optional<Platform> foreign;
   private final Map<String, PlatformCoverage> coverage = new ConcurrentHashMap<>();
 
   /**
@@ -67,7 +68,7 @@ final class PhasedImageBuilder implements ImageBuilder {
 
   PhasedImageBuilder(
       ImageBuilder daemon, ImageBuilder tail, EnvKeys keys, RegistryClient registry) {
-    this(daemon, tail, keys, registry, Optional.empty());
+    this(daemon, tail, keys, registry, Optional.empty(), Optional.empty());
   }
 
   private PhasedImageBuilder(
@@ -75,19 +76,33 @@ final class PhasedImageBuilder implements ImageBuilder {
       ImageBuilder tail,
       EnvKeys keys,
       RegistryClient registry,
-      Optional<Platforms> platforms) {
+      Optional<Platforms> platforms,
+      Optional<Platform> foreign) {
     this.daemon = daemon;
     this.tail = tail;
     this.keys = keys;
     this.registry = registry;
     this.platforms = platforms;
+    this.foreign = foreign;
+  }
+
+  /**
+   * This builder for one {@code platform} that is not this machine's ({@code own}): each env image
+   * built for it on the base's image of it, pinned by digest, as with several platforms (pulled by
+   * tag, a multi-platform base would give the engine its own platform's image).
+   */
+  PhasedImageBuilder forPlatform(Platform platform, String own) {
+    return platforms.isPresent() || platform.architecture().equals(own)
+        ? this
+        : new PhasedImageBuilder(daemon, tail, keys, registry, platforms, Optional.of(platform));
   }
 
   /** This builder making an index of {@code platforms} per image (two or more). */
   PhasedImageBuilder forPlatforms(Platforms several) {
     return several.chosen().size() < 2
         ? this
-        : new PhasedImageBuilder(daemon, tail, keys, registry, Optional.of(several));
+        : new PhasedImageBuilder(
+            daemon, tail, keys, registry, Optional.of(several), Optional.empty());
   }
 
   @Override
@@ -113,8 +128,22 @@ final class PhasedImageBuilder implements ImageBuilder {
     }
     job.meter().mark(ImageMeter.Phase.RESOLVE);
     ImageReference env;
+    ImageJob source = job;
     try {
-      env = keys.envImage(job.image(), job.baseImage());
+      if (foreign.isPresent()) {
+        Platform platform = foreign.get();
+        EnvKeys.PlatformEnv pinned =
+            keys.envImage(job.image(), job.baseImage(), platform, List.of(platform))
+                .orElseThrow(
+                    () ->
+                        new StepFailure(
+                            "no " + platform + " image in " + job.baseImage() + " (--platform)",
+                            false));
+        env = pinned.env();
+        source = job.on(platform).onBase(pinned.base(), true);
+      } else {
+        env = keys.envImage(job.image(), job.baseImage());
+      }
     } catch (StepFailure e) {
       throw e;
     } catch (ImagefleetException e) {
@@ -122,7 +151,7 @@ final class PhasedImageBuilder implements ImageBuilder {
     }
     envByInstance.put(job.instance(), env.toString());
     job.meter().mark(ImageMeter.Phase.ENV);
-    ensure(env, job, log, deadline, false);
+    ensure(env, source, log, deadline, false);
     try {
       return tail.build(job.onBase(env.toString(), false), log, left(deadline));
     } catch (StepFailure e) {
@@ -133,7 +162,7 @@ final class PhasedImageBuilder implements ImageBuilder {
       BuildLog.append(
           log, "=== imagefleet: env image " + env + " is gone; building it again ===\n");
       job.meter().mark(ImageMeter.Phase.ENV);
-      ensure(env, job, log, deadline, true);
+      ensure(env, source, log, deadline, true);
       return tail.build(job.onBase(env.toString(), false), log, left(deadline));
     }
   }
@@ -152,7 +181,7 @@ final class PhasedImageBuilder implements ImageBuilder {
       String base = several.base().apply(job.baseImage(), platform);
       Optional<EnvKeys.PlatformEnv> env;
       try {
-        env = keys.envImage(job.image(), base, platform);
+        env = keys.envImage(job.image(), base, platform, several.chosen());
       } catch (StepFailure e) {
         throw e;
       } catch (ImagefleetException e) {
@@ -353,7 +382,7 @@ final class PhasedImageBuilder implements ImageBuilder {
     private final String platform;
     private final RegistryClient registry;
     private final Map<String, String> baseDigests = new ConcurrentHashMap<>();
-    private final Map<String, Optional<String>> pinned = new ConcurrentHashMap<>();
+    private final Map<String, Map<Platform, String>> pins = new ConcurrentHashMap<>();
 
     /** One platform's env image and the base image it is built on, pinned by digest. */
     record PlatformEnv(ImageReference env, String base) {}
@@ -398,11 +427,12 @@ final class PhasedImageBuilder implements ImageBuilder {
      * The env image of {@code base}'s {@code platform} image, keyed by that image's digest; empty
      * when the base has no such image.
      */
-    Optional<PlatformEnv> envImage(ImageReference image, String base, Platform platform) {
+    Optional<PlatformEnv> envImage(
+        ImageReference image, String base, Platform platform, List<Platform> all) {
       Optional<String> pin =
-          pinned.computeIfAbsent(
-              base + " " + platform,
-              k -> registry.pinned(base, platform, RegistryClient.deadline()));
+          Optional.ofNullable(
+              pins.computeIfAbsent(base, b -> registry.pins(b, all, RegistryClient.deadline()))
+                  .get(platform));
       return pin.map(
           p -> {
             String key = key(p.substring(p.indexOf('@') + 1), platform.toString());

@@ -118,7 +118,9 @@ public final class PhasedSetup {
                 tail.forPlatforms(
                     settings.platforms(), settings.missingPlatform(), (base, p) -> bases.get(p)));
     return new BuildTools(
-        new PhasedImageBuilder(daemonTools.builder(), tail, keys, registry).forPlatforms(several),
+        new PhasedImageBuilder(daemonTools.builder(), tail, keys, registry)
+            .forPlatforms(several)
+            .forPlatform(platform, AppendType.machineArchitecture()),
         daemonTools.probe(),
         daemonTools.pruner(),
         daemonTools.health());

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -113,30 +115,47 @@ public final class RegistryClient {
    * tag is missing or serves no such platform.
    */
   public Optional<String> pinned(String base, Platform platform, Deadline deadline) {
+    return Optional.ofNullable(pins(base, List.of(platform), deadline).get(platform));
+  }
+
+  /**
+   * {@link #pinned} for each of {@code wanted} at once, from one read of {@code base}: the
+   * platforms it has, each pinned by digest (an index is read once for all its children).
+   */
+  public Map<Platform, String> pins(String base, List<Platform> wanted, Deadline deadline) {
     BaseName name = BaseName.parse(base);
     RegistrySession session = new RegistrySession(transport);
     Repository repository = Repository.of(name.image(), transport.insecure());
     Optional<RegistrySession.Manifest> found =
         session.findManifest(repository, name.reference(), deadline);
+    Map<Platform, String> pins = new LinkedHashMap<>();
     if (found.isEmpty()) {
-      return Optional.empty();
+      return pins;
     }
     RegistrySession.Manifest manifest = found.get();
     JsonNode root = read(manifest.bytes());
     String pin = name.image().repositoryName() + "@";
     if (root.has("manifests")) {
-      return platform
-          .childOf(root)
-          .map(child -> pin + Digests.require(child.path("digest").asText(), base));
+      for (Platform platform : wanted) {
+        platform
+            .childOf(root)
+            .ifPresent(
+                child ->
+                    pins.put(platform, pin + Digests.require(child.path("digest").asText(), base)));
+      }
+      return pins;
     }
     String config = Digests.require(root.path("config").path("digest").asText(), base);
     JsonNode fields = read(session.getBlob(repository, config, deadline));
-    return platform.matches(
-            fields.path("os").asText(),
-            fields.path("architecture").asText(),
-            fields.path("variant").asText())
-        ? Optional.of(pin + manifest.digest())
-        : Optional.empty();
+    for (Platform platform : wanted) {
+      if (platform.matches(
+          fields.path("os").asText(),
+          fields.path("architecture").asText(),
+          fields.path("variant").asText())) {
+        pins.put(platform, pin + manifest.digest());
+      }
+    }
+    return pins;
   }
 
   private static JsonNode read(byte[] bytes) {

@@ -90,9 +90,6 @@ class BadInputTableTest {
     jsonl("long", "{\"instance_id\":\"" + "a".repeat(300) + "\"}\n");
     jsonl("empty", "");
     Files.writeString(dir.resolve("numbers.json"), "[1, 2]\n");
-    Files.writeString(
-        dir.resolve("env-runs.Dockerfile"),
-        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN pip install numpy\nARG SDIST\nCOPY ${SDIST} /opt/\n");
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
@@ -345,18 +342,6 @@ class BadInputTableTest {
             2,
             "--builder engine builds for one platform; use --builder append, phased or buildx",
             build().with("--builder", "engine").with("--platform", "linux/amd64,linux/arm64")),
-        bad(
-            "`--builder phased`, two `--platform`s, an env stage that runs commands, no QEMU for"
-                + " arm64",
-            2,
-            "--platform linux/arm64: the env stage (the Dockerfile up to line 3) runs commands, and"
-                + " the Docker engine on this machine can't run linux/arm64 commands",
-            build()
-                .with("--builder", "phased")
-                // a docker CLI without buildx wherever the table is made: the engine's refusal
-                .with("--docker-cli", FAKE_DOCKER)
-                .with("--dockerfile", file("env-runs.Dockerfile"))
-                .with("--platform", "linux/amd64,linux/arm64")),
         bad(
             "`--benchmark swe`",
             2,

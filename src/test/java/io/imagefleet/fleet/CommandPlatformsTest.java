@@ -14,6 +14,25 @@ class CommandPlatformsTest {
 
   @TempDir Path binfmt;
 
+  @org.junit.jupiter.api.BeforeEach
+  void mounted() throws Exception {
+    Files.writeString(binfmt.resolve("status"), "enabled\n");
+  }
+
+  @Test
+  void anUnmountedBinfmtIsSaidToShowNothing() throws Exception {
+    Files.delete(binfmt.resolve("status"));
+    assertThat(
+            CommandPlatforms.engine(binfmt, "amd64")
+                .lacking(List.of(ARM64), "the env stage")
+                .orElseThrow())
+        .contains(
+            "the Docker engine on this machine ("
+                + binfmt
+                + " is not mounted here, so no QEMU handler can be seen) can't run linux/arm64"
+                + " commands");
+  }
+
   @Test
   void theEngineRunsItsOwnPlatformAndWhatAnEnabledQemuHandlerRuns() throws Exception {
     CommandPlatforms bare = CommandPlatforms.engine(binfmt, "amd64");

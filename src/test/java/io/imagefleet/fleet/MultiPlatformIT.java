@@ -245,6 +245,52 @@ class MultiPlatformIT {
   }
 
   @Test
+  void phasedForOneForeignPlatformBuildsItsEnvImageOnThatPlatformsBaseImage() throws Exception {
+    // given a multi-platform base index and an {arch} pair, and one platform: not this machine's
+    Assumptions.assumeTrue(AppendType.machineArchitecture().equals("amd64"));
+    String repo = TestRegistry.HOST + "/" + rig.namespace;
+    Path arm = dir.resolve("arm.jsonl");
+    Files.write(
+        arm,
+        List.of(
+            record("multi-1", repo + "/multi:multi-1"),
+            record("pair-1", repo + "/bases:sweb.eval.{arch}.pair-1")));
+    Path phased =
+        Files.writeString(
+            dir.resolve("phased-one.Dockerfile"),
+            """
+            ARG BASE_IMAGE
+            FROM ${BASE_IMAGE} AS env
+            WORKDIR /testbed
+            FROM env
+            ARG SDIST
+            COPY ${SDIST} /opt/agent/
+            """);
+    List<String> args = rig.buildArgs(arm, dir.resolve("out-arm"));
+    args.set(args.indexOf("--dockerfile") + 1, phased.toString());
+    args.set(args.indexOf("--builder") + 1, "phased");
+    args.set(args.indexOf("--image") + 1, rig.image() + "-arm");
+    args.addAll(List.of("--platform", "linux/arm64", "--min-free-gb", "0", "--workers", "2"));
+
+    CliRun run = CliRun.run(args.toArray(String[]::new));
+
+    // then each image is arm64 through and through: config, and busybox from the arm64 base
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("built 2, skipped 0, failed 0");
+    Map<String, JsonNode> records = records("arm");
+    for (String id : List.of("multi-1", "pair-1")) {
+      String tag = records.get(id).path("tags").get(0).asText();
+      JsonNode image = manifest(tag);
+      assertThat(image.has("manifests")).isFalse();
+      JsonNode config = blob(tag, image.path("config").path("digest").asText());
+      assertThat(config.path("architecture").asText()).isEqualTo("arm64");
+      Path rootfs = unpack(tag, "arm-" + id);
+      assertThat(PlatformBases.elfMachine(rootfs.resolve("bin/busybox"))).isEqualTo(AARCH64);
+      assertThat(rootfs.resolve("testbed")).isDirectory();
+    }
+  }
+
+  @Test
   void phasedRefusesAnEnvStageThatRunsCommandsWhereTheEngineCantRunThem() throws Exception {
     Assumptions.assumeFalse(
         CommandPlatforms.engine(CommandPlatforms.BINFMT, AppendType.machineArchitecture())

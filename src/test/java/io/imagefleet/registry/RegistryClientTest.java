@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -254,6 +255,36 @@ class RegistryClientTest {
                 client.pinned(host + "/org/bases:multi", Platform.parse("linux/s390x"), deadline()))
         .isInstanceOf(PeerFailure.class)
         .hasMessageContaining("which is no digest");
+  }
+
+  @Test
+  void everyPlatformsPinComesFromOneReadOfAnIndex(WireMockRuntimeInfo wm) {
+    String amd = "sha256:" + "4".repeat(64);
+    String arm = "sha256:" + "5".repeat(64);
+    String index =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":[{\"digest\":\""
+            + amd
+            + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+            + "{\"digest\":\""
+            + arm
+            + "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}]}";
+    wm.getWireMock()
+        .register(get(urlPathEqualTo("/v2/org/bases/manifests/both")).willReturn(okJson(index)));
+    String host = "localhost:" + wm.getHttpPort();
+    Platform arm64 = Platform.parse("linux/arm64");
+    Platform s390x = Platform.parse("linux/s390x");
+
+    Map<Platform, String> pins =
+        client(Credentials.none())
+            .pins(
+                host + "/org/bases:both", List.of(Platform.LINUX_AMD64, arm64, s390x), deadline());
+
+    assertThat(pins)
+        .containsExactly(
+            Map.entry(Platform.LINUX_AMD64, host + "/org/bases@" + amd),
+            Map.entry(arm64, host + "/org/bases@" + arm));
+    wm.getWireMock().verifyThat(1, getRequestedFor(urlPathEqualTo("/v2/org/bases/manifests/both")));
   }
 
   private static Deadline deadline() {
