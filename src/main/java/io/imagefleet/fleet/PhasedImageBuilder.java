@@ -174,6 +174,65 @@ final class PhasedImageBuilder implements ImageBuilder {
    */
   private Optional<String> buildIndex(ImageJob job, Path log, long deadline, Platforms several) {
     job.meter().mark(ImageMeter.Phase.RESOLVE);
+    PlatformEnvs found = platformEnvs(job, several, log);
+    envByInstance.put(job.instance(), found.first());
+    ImageBuilder index = several.index().apply(found.bases());
+    for (int attempt = 1; ; attempt++) {
+      for (Map.Entry<Platform, EnvKeys.PlatformEnv> env : found.envs().entrySet()) {
+        job.meter().mark(ImageMeter.Phase.ENV);
+        ensure(
+            env.getValue().env(),
+            job.on(env.getKey()).onBase(env.getValue().base(), true),
+            log,
+            deadline,
+            attempt > 1);
+      }
+      Optional<String> digest;
+      try {
+        digest = index.build(job, log, left(deadline));
+      } catch (StepFailure e) {
+        if (!anyGone(found.envs().values()) || attempt > 1) {
+          throw e;
+        }
+        BuildLog.append(
+            log, "=== imagefleet: an env image went before the append; building it again ===\n");
+        continue;
+      }
+      Optional<PlatformCoverage> made = index.platforms(job.instance());
+      made.ifPresent(c -> coverage.put(job.instance(), c));
+      List<EnvKeys.PlatformEnv> lost = lost(job, found, made);
+      if (lost.isEmpty()) {
+        return digest;
+      }
+      // The index treats an env image it can't find as a platform its base lacks (each platform's
+      // base is named apart): with skip it went without a platform that has its env image.
+      if (!anyGone(lost) || attempt > 1) {
+        throw new StepFailure(
+            "index "
+                + job.image()
+                + " went without the platform of env image "
+                + lost.stream().map(e -> e.env().toString()).collect(Collectors.joining(", "))
+                + ", which the base has (the build log says why)",
+            false);
+      }
+      BuildLog.append(
+          log, "=== imagefleet: an env image went before the index; building it again ===\n");
+    }
+  }
+
+  /**
+   * Each platform's env image ({@code envs}), the platforms the base lacks, and the base the index
+   * takes each platform from ({@code bases}: its env image; a platform the base lacks gets the
+   * {@code first} env image, which lacks it too).
+   */
+  private record PlatformEnvs(
+      Map<Platform, EnvKeys.PlatformEnv> envs,
+      List<Platform> lacking,
+      Map<Platform, String> bases,
+      String first) {}
+
+  /** The image's env images by platform; fails it when none, or one is lacking and that fails. */
+  private PlatformEnvs platformEnvs(ImageJob job, Platforms several, Path log) {
     Map<Platform, EnvKeys.PlatformEnv> envs = new LinkedHashMap<>();
     Map<Platform, String> bases = new LinkedHashMap<>();
     List<Platform> lacking = new ArrayList<>();
@@ -205,7 +264,6 @@ final class PhasedImageBuilder implements ImageBuilder {
           false);
     }
     String first = envs.values().iterator().next().env().toString();
-    envByInstance.put(job.instance(), first);
     // A platform the base lacked goes to the index on another platform's env image, which lacks it
     // too: never on the base itself, which would put the tail there without the env stage (the
     // base may have gained the platform since it was pinned, or its config names no os).
@@ -219,75 +277,36 @@ final class PhasedImageBuilder implements ImageBuilder {
               + several.base().apply(job.baseImage(), p)
               + "; the index goes without it ===\n");
     }
-    ImageBuilder index = several.index().apply(bases);
-    for (int attempt = 1; ; attempt++) {
-      for (Map.Entry<Platform, EnvKeys.PlatformEnv> env : envs.entrySet()) {
-        job.meter().mark(ImageMeter.Phase.ENV);
-        ensure(
-            env.getValue().env(),
-            job.on(env.getKey()).onBase(env.getValue().base(), true),
-            log,
-            deadline,
-            attempt > 1);
-      }
-      Optional<String> digest;
-      try {
-        digest = index.build(job, log, left(deadline));
-      } catch (StepFailure e) {
-        if (!anyGone(envs.values()) || attempt > 1) {
-          throw e;
-        }
-        BuildLog.append(
-            log, "=== imagefleet: an env image went before the append; building it again ===\n");
-        continue;
-      }
-      Optional<PlatformCoverage> made = index.platforms(job.instance());
-      made.ifPresent(c -> coverage.put(job.instance(), c));
-      List<EnvKeys.PlatformEnv> lost =
-          made.map(
-                  c ->
-                      envs.entrySet().stream()
-                          .filter(e -> !c.platforms().contains(e.getKey().toString()))
-                          .map(Map.Entry::getValue)
-                          .toList())
-              .orElse(List.of());
-      List<String> onBase =
-          made.map(
-                  c ->
-                      lacking.stream()
-                          .map(Platform::toString)
-                          .filter(c.platforms()::contains)
-                          .toList())
-              .orElse(List.of());
-      if (!onBase.isEmpty()) {
-        throw new StepFailure(
-            "index "
-                + job.image()
-                + " took "
-                + onBase
-                + " from "
-                + first
-                + ", built for another"
-                + " platform",
-            false);
-      }
-      if (lost.isEmpty()) {
-        return digest;
-      }
-      // The index treats an env image it can't find as a platform its base lacks (each platform's
-      // base is named apart): with skip it went without a platform that has its env image.
-      if (!anyGone(lost) || attempt > 1) {
-        throw new StepFailure(
-            "index "
-                + job.image()
-                + " went without the platform of env image "
-                + lost.stream().map(e -> e.env().toString()).collect(Collectors.joining(", "))
-                + ", which the base has (the build log says why)",
-            false);
-      }
-      BuildLog.append(
-          log, "=== imagefleet: an env image went before the index; building it again ===\n");
+    return new PlatformEnvs(envs, lacking, bases, first);
+  }
+
+  /**
+   * The env images whose platform the index went without. A platform the base lacked found in the
+   * index fails the image: it was taken from an env image built for another.
+   */
+  private static List<EnvKeys.PlatformEnv> lost(
+      ImageJob job, PlatformEnvs found, Optional<PlatformCoverage> made) {
+    if (made.isEmpty()) {
+      return List.of();
     }
+    List<String> in = made.get().platforms();
+    List<String> onOther =
+        found.lacking().stream().map(Platform::toString).filter(in::contains).toList();
+    if (!onOther.isEmpty()) {
+      throw new StepFailure(
+          "index "
+              + job.image()
+              + " took "
+              + onOther
+              + " from "
+              + found.first()
+              + ", built for another platform",
+          false);
+    }
+    return found.envs().entrySet().stream()
+        .filter(e -> !in.contains(e.getKey().toString()))
+        .map(Map.Entry::getValue)
+        .toList();
   }
 
   private boolean anyGone(java.util.Collection<EnvKeys.PlatformEnv> envs) {
