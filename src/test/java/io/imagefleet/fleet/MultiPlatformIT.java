@@ -9,10 +9,6 @@ import io.imagefleet.registry.Platform;
 import io.imagefleet.testing.BuildRig;
 import io.imagefleet.testing.PlatformBases;
 import io.imagefleet.testing.TestRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MultiPlatformIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String BOTH = "linux/amd64,linux/arm64";
   private static final int X86_64 = 62;
   private static final int AARCH64 = 183;
@@ -85,7 +80,9 @@ class MultiPlatformIT {
     assertThat(single.exitCode()).as(single.err()).isZero();
     Map<String, JsonNode> before = records("single");
     assertThat(
-            manifest(before.get("pair-1").path("tags").get(0).asText()).path("mediaType").asText())
+            PlatformBases.manifest(before.get("pair-1").path("tags").get(0).asText())
+                .path("mediaType")
+                .asText())
         .isEqualTo("application/vnd.oci.image.manifest.v1+json");
 
     // when the fleet is built for two platforms
@@ -104,14 +101,15 @@ class MultiPlatformIT {
       assertThat(record.path("platforms")).hasSize(2);
       assertThat(record.has("missingPlatforms")).isFalse();
       String tag = record.path("tags").get(0).asText();
-      JsonNode index = manifest(tag);
+      JsonNode index = PlatformBases.manifest(tag);
       assertThat(index.path("mediaType").asText()).isEqualTo(PlatformBases.OCI_INDEX);
       assertThat(index.path("manifests")).hasSize(2);
       Map<String, Integer> machines = new TreeMap<>();
       for (JsonNode child : index.path("manifests")) {
         String digest = child.path("digest").asText();
-        JsonNode image = manifest(tag.substring(0, tag.lastIndexOf(':')) + "@" + digest);
-        JsonNode config = blob(tag, image.path("config").path("digest").asText());
+        JsonNode image =
+            PlatformBases.manifest(tag.substring(0, tag.lastIndexOf(':')) + "@" + digest);
+        JsonNode config = PlatformBases.blob(tag, image.path("config").path("digest").asText());
         String arch = config.path("architecture").asText();
         assertThat(config.path("os").asText()).isEqualTo("linux");
         assertThat(child.path("platform").path("architecture").asText()).isEqualTo(arch);
@@ -121,7 +119,9 @@ class MultiPlatformIT {
         }
         JsonNode layers = image.path("layers");
         agentLayers.add(layers.get(layers.size() - 1).path("digest").asText());
-        Path rootfs = unpack(tag.substring(0, tag.lastIndexOf(':')) + "@" + digest, id + arch);
+        Path rootfs =
+            PlatformBases.unpack(
+                tag.substring(0, tag.lastIndexOf(':')) + "@" + digest, dir, id + arch);
         machines.put(arch, PlatformBases.elfMachine(rootfs.resolve("bin/busybox")));
         assertThat(Files.readString(rootfs.resolve("marker")))
             .startsWith(id.startsWith("pair") ? id + " " + arch : id);
@@ -137,7 +137,8 @@ class MultiPlatformIT {
       assertThat(record.path("status").asText()).isEqualTo("built");
       assertThat(record.path("platforms").toString()).isEqualTo("[\"linux/amd64\"]");
       assertThat(record.path("missingPlatforms").toString()).isEqualTo("[\"linux/arm64\"]");
-      assertThat(manifest(record.path("tags").get(0).asText()).path("manifests")).hasSize(1);
+      assertThat(PlatformBases.manifest(record.path("tags").get(0).asText()).path("manifests"))
+          .hasSize(1);
     }
     String summary = Files.readString(dir.resolve("out-both/summary.md"));
     assertThat(summary)
@@ -214,16 +215,18 @@ class MultiPlatformIT {
     Map<String, JsonNode> records = records("phased");
     for (String id : List.of("pair-1", "multi-1")) {
       String tag = records.get(id).path("tags").get(0).asText();
-      JsonNode index = manifest(tag);
+      JsonNode index = PlatformBases.manifest(tag);
       assertThat(index.path("mediaType").asText()).isEqualTo(PlatformBases.OCI_INDEX);
       Map<String, Integer> machines = new TreeMap<>();
       for (JsonNode child : index.path("manifests")) {
         String image = tag.substring(0, tag.lastIndexOf(':')) + "@" + child.path("digest").asText();
-        JsonNode config = blob(tag, manifest(image).path("config").path("digest").asText());
+        JsonNode config =
+            PlatformBases.blob(
+                tag, PlatformBases.manifest(image).path("config").path("digest").asText());
         String arch = config.path("architecture").asText();
         assertThat(child.path("platform").path("architecture").asText()).isEqualTo(arch);
         assertThat(config.path("config").path("Env").toString()).contains("ENV_STAGE=1");
-        Path rootfs = unpack(image, "phased-" + id + arch);
+        Path rootfs = PlatformBases.unpack(image, dir, "phased-" + id + arch);
         machines.put(arch, PlatformBases.elfMachine(rootfs.resolve("bin/busybox")));
         assertThat(rootfs.resolve("testbed")).isDirectory();
         assertThat(Files.list(rootfs.resolve("opt/agent")).toList()).hasSize(1);
@@ -233,7 +236,9 @@ class MultiPlatformIT {
     for (String id : List.of("pair-2", "multi-2")) {
       assertThat(records.get(id).path("missingPlatforms").toString())
           .isEqualTo("[\"linux/arm64\"]");
-      assertThat(manifest(records.get(id).path("tags").get(0).asText()).path("manifests"))
+      assertThat(
+              PlatformBases.manifest(records.get(id).path("tags").get(0).asText())
+                  .path("manifests"))
           .hasSize(1);
     }
 
@@ -280,11 +285,11 @@ class MultiPlatformIT {
     Map<String, JsonNode> records = records("arm");
     for (String id : List.of("multi-1", "pair-1")) {
       String tag = records.get(id).path("tags").get(0).asText();
-      JsonNode image = manifest(tag);
+      JsonNode image = PlatformBases.manifest(tag);
       assertThat(image.has("manifests")).isFalse();
-      JsonNode config = blob(tag, image.path("config").path("digest").asText());
+      JsonNode config = PlatformBases.blob(tag, image.path("config").path("digest").asText());
       assertThat(config.path("architecture").asText()).isEqualTo("arm64");
-      Path rootfs = unpack(tag, "arm-" + id);
+      Path rootfs = PlatformBases.unpack(tag, dir, "arm-" + id);
       assertThat(PlatformBases.elfMachine(rootfs.resolve("bin/busybox"))).isEqualTo(AARCH64);
       assertThat(rootfs.resolve("testbed")).isDirectory();
     }
@@ -380,49 +385,5 @@ class MultiPlatformIT {
 
   private static String record(String id, String base) {
     return JSON.createObjectNode().put("instance_id", id).put("base_image", base).toString();
-  }
-
-  /** GET a manifest or index ({@code host/name:tag} or {@code host/name@digest}). */
-  private static JsonNode manifest(String reference) throws Exception {
-    String rest = reference.substring(TestRegistry.HOST.length() + 1);
-    int at = rest.indexOf('@');
-    int split = at >= 0 ? at : rest.lastIndexOf(':');
-    return get(
-        "/v2/" + rest.substring(0, split) + "/manifests/" + rest.substring(split + 1),
-        PlatformBases.OCI_INDEX
-            + ", application/vnd.oci.image.manifest.v1+json,"
-            + " application/vnd.docker.distribution.manifest.v2+json");
-  }
-
-  private static JsonNode blob(String tag, String digest) throws Exception {
-    String rest = tag.substring(TestRegistry.HOST.length() + 1);
-    return get("/v2/" + rest.substring(0, rest.lastIndexOf(':')) + "/blobs/" + digest, "*/*");
-  }
-
-  private static JsonNode get(String path, String accept) throws Exception {
-    HttpResponse<byte[]> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://" + TestRegistry.HOST + path))
-                .header("Accept", accept)
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
-    return JSON.readTree(response.body());
-  }
-
-  /** skopeo copies one platform's image to an OCI layout; umoci unpacks its root file system. */
-  private static Path unpack(String image, String name) throws Exception {
-    Path layout = dir.resolve("oci-" + name);
-    Path bundle = dir.resolve("bundle-" + name);
-    PlatformBases.run(
-        "skopeo",
-        "copy",
-        "-q",
-        "--src-tls-verify=false",
-        "docker://" + image,
-        "oci:" + layout + ":it");
-    PlatformBases.run(
-        "umoci", "unpack", "--rootless", "--image", layout + ":it", bundle.toString());
-    return bundle.resolve("rootfs");
   }
 }

@@ -9,10 +9,6 @@ import io.imagefleet.testing.BuildRig;
 import io.imagefleet.testing.PlatformBases;
 import io.imagefleet.testing.TestDocker;
 import io.imagefleet.testing.TestRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PlatformStagesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String BOTH = "linux/amd64,linux/arm64";
   private static final int X86_64 = 62;
   private static final int AARCH64 = 183;
@@ -100,17 +95,17 @@ class PlatformStagesIT {
     for (String id : tags.keySet()) {
       String tag = tags.get(id);
       String name = tag.substring(0, tag.lastIndexOf(':'));
-      JsonNode index = manifest(tag);
+      JsonNode index = PlatformBases.manifest(tag);
       assertThat(index.path("mediaType").asText()).as(tag).isEqualTo(PlatformBases.OCI_INDEX);
       Map<String, Integer> machines = new TreeMap<>();
       for (JsonNode child : index.path("manifests")) {
         String arch = child.path("platform").path("architecture").asText();
         String digest = child.path("digest").asText();
-        JsonNode layers = manifest(name + "@" + digest).path("layers");
+        JsonNode layers = PlatformBases.manifest(name + "@" + digest).path("layers");
         layersByArch
             .computeIfAbsent(arch, a -> new TreeSet<>())
             .add(layers.get(layers.size() - 1).path("digest").asText());
-        Path rootfs = unpack(name + "@" + digest, id + arch);
+        Path rootfs = PlatformBases.unpack(name + "@" + digest, dir, id + arch);
         machines.put(arch, PlatformBases.elfMachine(rootfs.resolve("opt/agent/busybox")));
         assertThat(PlatformBases.elfMachine(rootfs.resolve("bin/busybox")))
             .as("the base's own busybox")
@@ -175,47 +170,5 @@ class PlatformStagesIT {
 
   private static String record(String id, String base) {
     return JSON.createObjectNode().put("instance_id", id).put("base_image", base).toString();
-  }
-
-  /** GET a manifest or index ({@code host/name:tag} or {@code host/name@digest}). */
-  private static JsonNode manifest(String reference) throws Exception {
-    String rest = reference.substring(TestRegistry.HOST.length() + 1);
-    int at = rest.indexOf('@');
-    int split = at >= 0 ? at : rest.lastIndexOf(':');
-    HttpResponse<byte[]> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://"
-                            + TestRegistry.HOST
-                            + "/v2/"
-                            + rest.substring(0, split)
-                            + "/manifests/"
-                            + rest.substring(split + 1)))
-                .header(
-                    "Accept",
-                    PlatformBases.OCI_INDEX
-                        + ", application/vnd.oci.image.manifest.v1+json,"
-                        + " application/vnd.docker.distribution.manifest.v2+json")
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(response.statusCode()).as("GET " + reference).isEqualTo(200);
-    return JSON.readTree(response.body());
-  }
-
-  /** skopeo copies one platform's image to an OCI layout; umoci unpacks its root file system. */
-  private static Path unpack(String image, String name) throws Exception {
-    Path layout = dir.resolve("oci-" + name);
-    Path bundle = dir.resolve("bundle-" + name);
-    PlatformBases.run(
-        "skopeo",
-        "copy",
-        "-q",
-        "--src-tls-verify=false",
-        "docker://" + image,
-        "oci:" + layout + ":it");
-    PlatformBases.run(
-        "umoci", "unpack", "--rootless", "--image", layout + ":it", bundle.toString());
-    return bundle.resolve("rootfs");
   }
 }

@@ -1,5 +1,6 @@
 package io.imagefleet.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -209,5 +210,41 @@ public final class PlatformBases {
       }
     }
     return false;
+  }
+
+  /** A manifest or index of the test registry as JSON: {@code host/name:tag} or {@code @digest}. */
+  public static JsonNode manifest(String reference) throws IOException {
+    String[] name = split(reference);
+    return JSON.readTree(new RegistryWire(TestRegistry.HOST).manifest(name[0], name[1]).bytes());
+  }
+
+  /** A blob (an image's config) of the repository {@code reference} names, as JSON. */
+  public static JsonNode blob(String reference, String digest) throws IOException {
+    return JSON.readTree(new RegistryWire(TestRegistry.HOST).blob(split(reference)[0], digest));
+  }
+
+  private static String[] split(String reference) {
+    String rest = reference.substring(TestRegistry.HOST.length() + 1);
+    int at = rest.indexOf('@');
+    int split = at >= 0 ? at : rest.lastIndexOf(':');
+    return new String[] {rest.substring(0, split), rest.substring(split + 1)};
+  }
+
+  /**
+   * skopeo copies one platform's image to an OCI layout under {@code dir}; umoci unpacks its root
+   * file system, whose path is returned.
+   */
+  public static Path unpack(String image, Path dir, String name) throws Exception {
+    Path layout = dir.resolve("oci-" + name);
+    Path bundle = dir.resolve("bundle-" + name);
+    run(
+        "skopeo",
+        "copy",
+        "-q",
+        "--src-tls-verify=false",
+        "docker://" + image,
+        "oci:" + layout + ":it");
+    run("umoci", "unpack", "--rootless", "--image", layout + ":it", bundle.toString());
+    return bundle.resolve("rootfs");
   }
 }

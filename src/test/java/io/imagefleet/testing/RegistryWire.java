@@ -105,6 +105,18 @@ public final class RegistryWire {
         .statusCode();
   }
 
+  /** GET /v2/<name>/blobs/<digest>: the bytes. */
+  public byte[] blob(String name, String digest) throws IOException {
+    HttpResponse<byte[]> response =
+        send(
+            HttpRequest.newBuilder(uri(name, "blobs/" + digest)),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() != 200) {
+      throw new IOException("GET blob " + name + "@" + digest + ": " + response.statusCode());
+    }
+    return response.body();
+  }
+
   /** HEAD /v2/<name>/blobs/<digest>: the status. */
   public int headBlob(String name, String digest) throws IOException {
     return send(
