@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** What a mirror run did: the console line, mirror.md (and the step summary), the outputs. */
@@ -71,19 +72,11 @@ public record MirrorSummary(Mirror.Result result, ImageReference repository) {
         .append(" |\n");
     platformTable(md);
     if (!failed.isEmpty()) {
-      md.append("\n| failed base | error |\n|---|---|\n");
-      failed.stream()
-          .limit(LISTED)
-          .forEach(
-              r ->
-                  md.append("| ")
-                      .append(Markdown.text(r.base()))
-                      .append(" | ")
-                      .append(Markdown.text(r.error()))
-                      .append(" |\n"));
-      if (failed.size() > LISTED) {
-        md.append("\n…and ").append(failed.size() - LISTED).append(" more in mirror.jsonl\n");
-      }
+      table(
+          md,
+          "| failed base | error |\n|---|---|",
+          failed,
+          r -> List.of(Markdown.text(r.base()), Markdown.text(r.error())));
     }
     return md.toString();
   }
@@ -101,21 +94,29 @@ public record MirrorSummary(Mirror.Result result, ImageReference repository) {
     if (changed.isEmpty()) {
       return;
     }
-    md.append("\n| base | platforms missing | index |\n|---|---|---|\n");
-    changed.stream()
+    table(
+        md,
+        "| base | platforms missing | index |\n|---|---|---|",
+        changed,
+        r ->
+            List.of(
+                Markdown.text(r.base()),
+                Markdown.text(String.join(", ", r.missing())),
+                r.newIndex() ? "new index of " + Markdown.text(kept(r)) : "copied whole"));
+  }
+
+  /** A table under {@code header}: the first {@value #LISTED} rows, then how many more. */
+  private static void table(
+      StringBuilder md,
+      String header,
+      List<MirrorRecord> rows,
+      Function<MirrorRecord, List<String>> cells) {
+    md.append('\n').append(header).append('\n');
+    rows.stream()
         .limit(LISTED)
-        .forEach(
-            r ->
-                md.append("| ")
-                    .append(Markdown.text(r.base()))
-                    .append(" | ")
-                    .append(Markdown.text(String.join(", ", r.missing())))
-                    .append(" | ")
-                    .append(
-                        r.newIndex() ? "new index of " + Markdown.text(kept(r)) : "copied whole")
-                    .append(" |\n"));
-    if (changed.size() > LISTED) {
-      md.append("\n…and ").append(changed.size() - LISTED).append(" more in mirror.jsonl\n");
+        .forEach(r -> md.append("| ").append(String.join(" | ", cells.apply(r))).append(" |\n"));
+    if (rows.size() > LISTED) {
+      md.append("\n…and ").append(rows.size() - LISTED).append(" more in mirror.jsonl\n");
     }
   }
 
